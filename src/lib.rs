@@ -1,0 +1,20 @@
+//! labrun: a markdown lesson as a hands-on lab in the terminal.
+//!
+//! Data flows one way: lesson files → [`lesson::Lesson`] → [`checks`]
+//! evaluated against a workspace → outcomes → progress, reports and the UI.
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod fsutil;
+pub mod helm;
+pub mod lesson;
+pub mod output;
+pub mod progress;
+pub mod script;
+pub mod workspace;
+pub mod yaml;
+
+/// Tools labrun stands in for when a machine lacks them; the binary answers
+/// as the tool when invoked under its name.
+pub const STANDINS: &[&str] = &["helm"];

@@ -1,0 +1,97 @@
+//! Where checks read files from: the learner's workspace, or the inside of a
+//! package held in memory. The same yaml/text/exists checks work on both.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Larger files are not what a lesson asks a learner to write.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+pub enum FileRead {
+    Found(Vec<u8>),
+    Missing,
+    /// The file is there but cannot be read; the message says why.
+    Unreadable(String),
+}
+
+pub trait Files {
+    fn read(&self, path: &str) -> FileRead;
+    fn exists(&self, path: &str) -> bool;
+    /// How to name `path` to the learner ("slackernews/values.yaml", or
+    /// "slackernews/values.yaml inside release/slackernews-0.5.0.tgz").
+    fn display(&self, path: &str) -> String;
+}
+
+pub struct WorkspaceFiles<'a> {
+    pub root: &'a Path,
+}
+
+impl WorkspaceFiles<'_> {
+    fn resolve(&self, path: &str) -> Option<PathBuf> {
+        // Lesson paths are relative to the workspace and never leave it.
+        let relative = Path::new(path);
+        let escapes = relative
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        (!escapes).then(|| self.root.join(relative))
+    }
+}
+
+impl Files for WorkspaceFiles<'_> {
+    fn read(&self, path: &str) -> FileRead {
+        let Some(full) = self.resolve(path) else {
+            return FileRead::Unreadable(format!("{path} is outside the workspace"));
+        };
+        let file = match std::fs::File::open(&full) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileRead::Missing,
+            Err(e) => return FileRead::Unreadable(format!("{path}: {e}")),
+        };
+        let mut bytes = Vec::new();
+        match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+            Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => FileRead::Unreadable(format!(
+                "{path} is larger than {} MiB",
+                MAX_FILE_BYTES >> 20
+            )),
+            Ok(_) => FileRead::Found(bytes),
+            Err(e) => FileRead::Unreadable(format!("{path}: {e}")),
+        }
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        self.resolve(path).is_some_and(|p| p.exists())
+    }
+
+    fn display(&self, path: &str) -> String {
+        path.to_string()
+    }
+}
+
+/// The regular files of an archive, by their path inside it.
+pub struct ArchiveFiles {
+    pub archive: String,
+    pub entries: BTreeMap<String, Vec<u8>>,
+}
+
+impl Files for ArchiveFiles {
+    fn read(&self, path: &str) -> FileRead {
+        match self.entries.get(path.trim_start_matches("./")) {
+            Some(bytes) => FileRead::Found(bytes.clone()),
+            None => FileRead::Missing,
+        }
+    }
+
+    fn exists(&self, path: &str) -> bool {
+        let path = path.trim_start_matches("./").trim_end_matches('/');
+        self.entries.contains_key(path)
+            || self
+                .entries
+                .keys()
+                .any(|k| k.starts_with(path) && k[path.len()..].starts_with('/'))
+    }
+
+    fn display(&self, path: &str) -> String {
+        format!("{path} inside {}", self.archive)
+    }
+}

@@ -1,0 +1,159 @@
+//! `kind = "text"`: a file matches the lesson's text, whatever its whitespace
+//! layout (indentation, trailing spaces, blank lines). A mismatch comes with
+//! a unified diff of the two texts, laid out alike so only real differences show.
+
+use super::files::Files;
+use super::{Outcome, read_text};
+use crate::lesson::{ExpectedText, Vars};
+use similar::TextDiff;
+
+pub(super) fn check(
+    name: &str,
+    files: &dyn Files,
+    file: &str,
+    expected: &ExpectedText,
+    vars: &Vars,
+) -> Outcome {
+    let expected = match load_expected(expected, vars) {
+        Ok(text) => text,
+        Err(message) => return Outcome::error(name, message),
+    };
+    let found = match read_text(name, files, file) {
+        Ok(text) => text,
+        Err(outcome) => return outcome,
+    };
+    let shown = files.display(file);
+    if words(&found).eq(words(&expected)) {
+        return Outcome::pass(name, format!("{shown} matches the lesson's text"));
+    }
+    let (expected_lines, found_lines) = (normalized_lines(&expected), normalized_lines(&found));
+    let first_difference = first_differing_line(&found, &expected_lines, &found_lines);
+    // Read as the patch that turns the learner's file into the lesson's text.
+    let diff = TextDiff::from_lines(&found_lines, &expected_lines)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("found ({shown})"), "expected (lesson)")
+        .to_string();
+    Outcome::fail(
+        name,
+        format!("{shown} differs from the lesson's text (whitespace layout aside); first difference at line {first_difference}"),
+    )
+    .with_diff(diff)
+    .at(file, first_difference)
+}
+
+fn load_expected(expected: &ExpectedText, vars: &Vars) -> Result<String, String> {
+    let text = match expected {
+        ExpectedText::Inline(text) => text.clone(),
+        ExpectedText::File(path) => std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "the lesson's expected text {} cannot be read: {e}",
+                path.display()
+            )
+        })?,
+    };
+    vars.expand(&text).map_err(|e| e.to_string())
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace()
+}
+
+/// Each non-blank line with its whitespace runs collapsed, newline-terminated.
+fn normalized_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// The line of `found` (1-based, counting blank lines) where the normalized
+/// texts first part ways.
+fn first_differing_line(found: &str, expected_norm: &str, found_norm: &str) -> usize {
+    let index = expected_norm
+        .lines()
+        .zip(found_norm.lines())
+        .position(|(e, f)| e != f)
+        .unwrap_or_else(|| {
+            expected_norm
+                .lines()
+                .count()
+                .min(found_norm.lines().count())
+        });
+    found
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .nth(index)
+        .map_or(found.lines().count().max(1), |(n, _)| n + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Status;
+    use super::super::test_support::*;
+    use crate::lesson::{CheckKind, ExpectedText};
+    use std::fs;
+
+    const SECRET: &str = "{{ if hasKey ((.Values.global).replicated) \"dockerconfigjson\" }}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: replicated-pull-secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {{ .Values.global.replicated.dockerconfigjson }}\n{{ end }}\n";
+
+    fn run(found: &str) -> super::Outcome {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("secret.yaml"), found).unwrap();
+        let kind = CheckKind::Text {
+            file: "secret.yaml".into(),
+            expected: ExpectedText::Inline(SECRET.into()),
+        };
+        eval_in(dir.path(), kind, &vars(&[]))
+    }
+
+    #[test]
+    fn whitespace_layout_does_not_matter() {
+        assert_eq!(run(SECRET).status, Status::Pass);
+        let relaid = SECRET.replace("  name", "    name").replace('\n', "  \n\n");
+        assert_eq!(run(&relaid).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_real_difference_fails_with_a_diff_and_the_line() {
+        let wrong = SECRET.replace("replicated-pull-secret", "my-secret");
+        let o = run(&wrong);
+        assert_eq!(o.status, Status::Fail);
+        assert_eq!(o.location.as_deref(), Some("secret.yaml:5"));
+        let diff = o.diff.unwrap();
+        assert!(
+            diff.contains("-name: my-secret\n+name: replicated-pull-secret\n"),
+            "{diff}"
+        );
+        assert!(
+            diff.starts_with("--- found (secret.yaml)\n+++ expected (lesson)\n"),
+            "{diff}"
+        );
+    }
+
+    #[test]
+    fn a_missing_guard_is_caught() {
+        let unguarded: String = SECRET
+            .lines()
+            .skip(1)
+            .take(7)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let o = run(&unguarded);
+        assert_eq!(o.status, Status::Fail);
+        assert!(o.diff.unwrap().contains("+{{ if hasKey"));
+        assert_eq!(o.location.as_deref(), Some("secret.yaml:1"));
+    }
+
+    #[test]
+    fn missing_expected_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), "x").unwrap();
+        let kind = CheckKind::Text {
+            file: "f".into(),
+            expected: ExpectedText::File(dir.path().join("nope")),
+        };
+        assert_eq!(eval_in(dir.path(), kind, &vars(&[])).status, Status::Error);
+    }
+}

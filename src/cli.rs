@@ -1,0 +1,151 @@
+//! The command line: every command and flag, with its help text.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "labrun",
+    version,
+    about = "Run a markdown lesson as a hands-on lab in the terminal",
+    long_about = "Run a markdown lesson as a hands-on lab in the terminal.\n\n\
+        A lesson is an Instruqt-style challenge (assignment.md) plus labrun's lesson.toml: \
+        steps, checks, hints and a reference solution. `labrun init` lays out a workspace, \
+        `labrun check` tells which steps are done.\n\n\
+        Exit status: 0 all good, 1 checks failed, 2 usage or lesson error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace with a lesson's starting files
+    ///
+    /// LESSON is a lesson directory or the slug of a bundled lesson (default: the bundled
+    /// lesson). DIR is created if needed; an existing workspace of the same lesson is resumed.
+    Init {
+        /// [LESSON] DIR
+        #[arg(value_name = "LESSON_OR_DIR", num_args = 1..=2, required = true)]
+        args: Vec<String>,
+        /// Use DIR even if it is not empty or holds another lesson's workspace
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check which steps of the lesson are done
+    Check {
+        /// Lesson directory or bundled slug (default: the workspace's own lesson)
+        lesson: Option<String>,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Check only this step
+        #[arg(long, value_name = "ID")]
+        step: Option<String>,
+        #[command(flatten)]
+        vars: VarArgs,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Report problems in a lesson (exit 1 on errors; warnings alone pass)
+    Lint {
+        /// Lesson directory or bundled slug (default: the bundled lesson)
+        lesson: Option<String>,
+    },
+    /// Show the workspace's progress: status, attempts and first pass of each step
+    Progress {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(long, value_enum, default_value_t = ProgressFormat::Human)]
+        format: ProgressFormat,
+    },
+    /// Show a step's hint
+    Hint {
+        /// The step id (see `labrun check`)
+        step: String,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+    },
+    /// Run the lesson's reference solution in the workspace (for authors and CI)
+    Solve {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Solve only this step (default: every step, in order)
+        #[arg(long, value_name = "ID")]
+        step: Option<String>,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
+    /// Print the lesson text with its variables filled in
+    Show {
+        /// Lesson directory or bundled slug (default: the workspace's lesson, else the bundled one)
+        lesson: Option<String>,
+        /// Take variable values from this workspace
+        #[arg(long, short = 'w', value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        #[command(flatten)]
+        vars: VarArgs,
+        /// Show secret values instead of masking them
+        #[arg(long)]
+        reveal: bool,
+    },
+    /// labrun's stand-in for `helm package` (also used when labrun runs as `helm`)
+    #[command(disable_help_flag = true)]
+    Helm {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct WorkspaceArg {
+    /// The workspace directory
+    #[arg(long, short = 'w', value_name = "DIR", default_value = ".")]
+    pub workspace: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct VarArgs {
+    /// Set a lesson variable (highest precedence; repeatable)
+    #[arg(long = "var", value_name = "K=V", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProgressFormat {
+    Human,
+    Json,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        _ => Err(format!("expected K=V, got {text:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn var_must_be_key_value() {
+        assert_eq!(parse_var("A=b=c").unwrap(), ("A".into(), "b=c".into()));
+        assert!(parse_var("novalue").is_err());
+        assert!(parse_var("=v").is_err());
+    }
+}

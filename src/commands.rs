@@ -1,0 +1,340 @@
+//! What each command does: load the lesson and workspace, run, print, and
+//! answer with an exit code (0 all good, 1 checks failed, 2 usage or lesson error).
+
+use crate::checks::{self, Context, Status, StepReport};
+use crate::cli::{Cli, Command, Format, ProgressFormat, VarArgs};
+use crate::lesson::lint::{self, Severity};
+use crate::lesson::vars::MissingVar;
+use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
+use crate::output::{self, Style};
+use crate::progress::Progress;
+use crate::script::{self, Script};
+use crate::workspace::{self, Created, Workspace, WorkspaceError};
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+/// A reason to stop with exit status 2, already worded for the user.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+macro_rules! fatal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Fatal {
+            fn from(e: $t) -> Self {
+                Fatal(e.to_string())
+            }
+        }
+    )*};
+}
+fatal_from!(LessonError, WorkspaceError, MissingVar, std::io::Error);
+
+pub const SUCCESS: u8 = 0;
+pub const CHECKS_FAILED: u8 = 1;
+pub const USAGE_ERROR: u8 = 2;
+
+/// A solution step may install or package; it must still end.
+const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Init { args, force } => init(&args, force),
+        Command::Check {
+            lesson,
+            workspace,
+            step,
+            vars,
+            format,
+        } => check(
+            lesson.as_deref(),
+            &workspace.workspace,
+            step.as_deref(),
+            &vars,
+            format,
+        ),
+        Command::Lint { lesson } => lint(lesson.as_deref()),
+        Command::Progress { workspace, format } => progress(&workspace.workspace, format),
+        Command::Hint { step, workspace } => hint(&step, &workspace.workspace),
+        Command::Solve {
+            workspace,
+            step,
+            vars,
+        } => solve(&workspace.workspace, step.as_deref(), &vars),
+        Command::Show {
+            lesson,
+            workspace,
+            vars,
+            reveal,
+        } => show(lesson.as_deref(), workspace.as_deref(), &vars, reveal),
+        Command::Helm { args } => Ok(crate::helm::run(&args) as u8),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Fatal(message)) => {
+            eprintln!("labrun: {message}");
+            ExitCode::from(USAGE_ERROR)
+        }
+    }
+}
+
+fn init(args: &[String], force: bool) -> Result<u8, Fatal> {
+    let (lesson_arg, dir) = match args {
+        [dir] => (None, dir),
+        [lesson, dir] => (Some(lesson.as_str()), dir),
+        _ => return Err(Fatal("usage: labrun init [LESSON] DIR".into())),
+    };
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let (workspace, created) = workspace::init(&lesson, Path::new(dir), force)?;
+    let verb = match created {
+        Created::New => "Created",
+        Created::Resumed => "Resuming",
+    };
+    println!(
+        "{verb} workspace {} for lesson {:?}.",
+        workspace.root.display(),
+        lesson.title()
+    );
+    println!("Next: cd {dir} && labrun check");
+    Ok(SUCCESS)
+}
+
+/// The workspace and its lesson: the one named, else the one it was made from.
+fn open(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+    let workspace = workspace::open(dir)?;
+    let lesson_dir = match lesson_arg {
+        Some(arg) => bundled::resolve(Some(arg))?,
+        None if workspace.state.lesson.dir.is_dir() => workspace.state.lesson.dir.clone(),
+        // The lesson moved (a new clone, an upgraded labrun): find it by slug.
+        None => bundled::resolve(Some(&workspace.state.lesson.slug))?,
+    };
+    let lesson = Lesson::load(&lesson_dir)?;
+    if lesson.slug != workspace.state.lesson.slug {
+        return Err(Fatal(format!(
+            "{} is a workspace of lesson {:?}, not {:?}",
+            dir.display(),
+            workspace.state.lesson.slug,
+            lesson.slug
+        )));
+    }
+    Ok((workspace, lesson))
+}
+
+fn resolve_vars(lesson: &Lesson, workspace: Option<&Workspace>, args: &VarArgs) -> Vars {
+    let saved = workspace.map(|w| w.state.vars.clone()).unwrap_or_default();
+    Vars::resolve(
+        &lesson.variables,
+        &args.vars,
+        |k| std::env::var(k).ok(),
+        &saved,
+    )
+}
+
+fn select_steps<'a>(lesson: &'a Lesson, id: Option<&str>) -> Result<Vec<&'a Step>, Fatal> {
+    match id {
+        None => Ok(lesson.steps.iter().collect()),
+        Some(id) => lesson.step(id).map(|s| vec![s]).ok_or_else(|| {
+            let ids: Vec<_> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
+            Fatal(format!(
+                "no step {id:?} in this lesson; its steps are: {}",
+                ids.join(", ")
+            ))
+        }),
+    }
+}
+
+/// Every variable the checks of `steps` use must have a value before any runs.
+fn require_vars(steps: &[&Step], vars: &Vars) -> Result<(), MissingVar> {
+    let checks = steps
+        .iter()
+        .flat_map(|s| &s.checks)
+        .flat_map(CheckSpec::with_inner);
+    for text in checks.flat_map(|c| c.templated_strings()) {
+        if let Some(r) = vars::manifest_refs(text)
+            .into_iter()
+            .find(|r| vars.get(&r.name).is_none())
+        {
+            return Err(MissingVar(r.name));
+        }
+    }
+    Ok(())
+}
+
+fn check(
+    lesson_arg: Option<&str>,
+    dir: &Path,
+    step: Option<&str>,
+    args: &VarArgs,
+    format: Format,
+) -> Result<u8, Fatal> {
+    let (workspace, lesson) = open(lesson_arg, dir)?;
+    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let steps = select_steps(&lesson, step)?;
+    require_vars(&steps, &vars)?;
+    let ctx = Context {
+        workspace: &workspace.root,
+        lesson_dir: &lesson.dir,
+        vars: &vars,
+        extra_path: workspace.standins_dir()?,
+    };
+    let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
+    record_progress(&workspace, &lesson, &reports)?;
+    let stdout = std::io::stdout();
+    let text = match format {
+        Format::Human => output::human(
+            lesson.title(),
+            &reports,
+            Style::detect(stdout.is_terminal()),
+        ),
+        Format::Json => output::json(&lesson.slug, &reports),
+        Format::Junit => output::junit(&lesson.slug, &reports),
+    };
+    print!("{text}");
+    let all_pass = reports.iter().all(|r| r.status == Status::Pass);
+    Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
+}
+
+fn record_progress(
+    workspace: &Workspace,
+    lesson: &Lesson,
+    reports: &[StepReport],
+) -> Result<(), Fatal> {
+    let path = workspace.progress_path();
+    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
+    progress.record(reports, SystemTime::now());
+    progress.save(&path)?;
+    Ok(())
+}
+
+fn lint(lesson_arg: Option<&str>) -> Result<u8, Fatal> {
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let findings = lint::lint(&lesson);
+    for finding in &findings {
+        eprintln!("{finding}");
+    }
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    println!(
+        "{}: {errors} error(s), {warnings} warning(s)",
+        lesson.dir.display()
+    );
+    Ok(if errors == 0 { SUCCESS } else { CHECKS_FAILED })
+}
+
+fn progress(dir: &Path, format: ProgressFormat) -> Result<u8, Fatal> {
+    let (workspace, lesson) = open(None, dir)?;
+    let progress = Progress::load(&workspace.progress_path(), &lesson.slug).map_err(Fatal)?;
+    match format {
+        ProgressFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&progress).expect("serializes")
+        ),
+        ProgressFormat::Human => print!("{}", progress_table(&lesson, &progress)),
+    }
+    Ok(SUCCESS)
+}
+
+fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
+    let mut out = format!("{}\n\n", lesson.title());
+    let width = lesson
+        .steps
+        .iter()
+        .map(|s| s.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    out.push_str(&format!(
+        "{:width$}  STATUS       ATTEMPTS  FIRST PASSED\n",
+        "STEP"
+    ));
+    for step in &lesson.steps {
+        let recorded = progress.step(&step.id);
+        let status = match recorded.and_then(|s| s.status) {
+            None => "not checked",
+            Some(Status::Pass) => "passing",
+            Some(Status::Fail) => "failing",
+            Some(Status::Error) => "error",
+        };
+        let attempts = recorded.map_or(0, |s| s.attempts);
+        let passed = recorded
+            .and_then(|s| s.first_passed_at.as_deref())
+            .unwrap_or("-");
+        out.push_str(&format!(
+            "{:width$}  {status:11}  {attempts:8}  {passed}\n",
+            step.id
+        ));
+    }
+    out
+}
+
+fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
+    let (workspace, lesson) = open(None, dir)?;
+    let step = select_steps(&lesson, Some(id))?[0];
+    let vars = resolve_vars(&lesson, Some(&workspace), &VarArgs { vars: vec![] });
+    let text = if step.hint.trim().is_empty() {
+        "This step has no hint."
+    } else {
+        step.hint.trim()
+    };
+    println!("{}: {}\n\n{}", step.id, step.title, vars.redact(text));
+    let path = workspace.progress_path();
+    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
+    progress.record_hint(&step.id, &step.title);
+    progress.save(&path)?;
+    Ok(SUCCESS)
+}
+
+fn solve(dir: &Path, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
+    let (workspace, lesson) = open(None, dir)?;
+    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let extra_path = workspace.standins_dir()?;
+    for step in select_steps(&lesson, step)? {
+        println!("── solving {}: {}", step.id, step.title);
+        let finished = script::run(&Script {
+            source: &step.solution,
+            dir: &workspace.root,
+            env: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            extra_path: extra_path.as_deref(),
+            timeout: SOLUTION_TIMEOUT,
+            errexit: true,
+        })?;
+        print!("{}", vars.redact(&finished.output));
+        if !finished.success() {
+            eprintln!(
+                "labrun: the solution of step {:?} {}",
+                step.id,
+                finished.describe(SOLUTION_TIMEOUT)
+            );
+            return Ok(CHECKS_FAILED);
+        }
+    }
+    Ok(SUCCESS)
+}
+
+fn show(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+    args: &VarArgs,
+    reveal: bool,
+) -> Result<u8, Fatal> {
+    let (workspace, lesson) = match dir {
+        Some(dir) => {
+            let (w, l) = open(lesson_arg, dir)?;
+            (Some(w), l)
+        }
+        None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
+    };
+    let vars = resolve_vars(&lesson, workspace.as_ref(), args);
+    println!("# {}\n", lesson.title());
+    if let Some(teaser) = &lesson.challenge.front.teaser {
+        println!("{teaser}\n");
+    }
+    print!("{}", vars.render(&lesson.challenge.body, reveal));
+    Ok(SUCCESS)
+}

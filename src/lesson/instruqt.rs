@@ -1,0 +1,146 @@
+//! An Instruqt challenge file (`assignment.md`): YAML front matter between
+//! `---` lines, then markdown with `[[ Instruqt-Var key="K" ... ]]` placeholders.
+//! The text is kept exactly as written; labrun only reads it.
+
+use super::LessonError;
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct FrontMatter {
+    pub slug: String,
+    pub id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub title: String,
+    pub teaser: Option<String>,
+    #[serde(default)]
+    pub notes: Vec<Note>,
+    #[serde(default)]
+    pub tabs: Vec<Tab>,
+    pub difficulty: Option<String>,
+    /// Seconds.
+    pub timelimit: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Note {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub contents: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Tab {
+    pub title: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub hostname: Option<String>,
+    pub path: Option<String>,
+    pub workdir: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A parsed challenge: front matter plus the markdown body, verbatim.
+#[derive(Debug, Clone)]
+pub struct Challenge {
+    pub front: FrontMatter,
+    pub body: String,
+    /// 1-based line of the challenge file on which `body` starts.
+    pub body_line: usize,
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<Challenge, LessonError> {
+    let at = |line: usize, message: String| LessonError::Syntax {
+        file: path.to_path_buf(),
+        line,
+        message,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some("---") {
+        return Err(at(
+            1,
+            "expected front matter: the file must start with a `---` line".into(),
+        ));
+    }
+    let mut yaml_len = 0;
+    let mut closing_line = None;
+    for (index, line) in lines.enumerate() {
+        if line.trim_end() == "---" {
+            closing_line = Some(index + 2);
+            break;
+        }
+        yaml_len += line.len();
+    }
+    let Some(closing_line) = closing_line else {
+        return Err(at(
+            1,
+            "front matter is not closed: no second `---` line".into(),
+        ));
+    };
+    let yaml_start = text.find('\n').map_or(text.len(), |i| i + 1);
+    let yaml = &text[yaml_start..yaml_start + yaml_len];
+    let front: FrontMatter = serde_saphyr::from_str(yaml).map_err(|e| {
+        let line = e.location().map_or(2, |l| l.line() as usize + 1);
+        at(
+            line,
+            format!("front matter: {}", first_line(&e.to_string())),
+        )
+    })?;
+    let body_start = yaml_start
+        + yaml_len
+        + text[yaml_start + yaml_len..]
+            .find('\n')
+            .map_or(0, |i| i + 1);
+    Ok(Challenge {
+        front,
+        body: text[body_start.min(text.len())..].to_string(),
+        body_line: closing_line + 1,
+    })
+}
+
+/// serde-saphyr errors carry a source snippet after the first line; the
+/// message with our own file and line is clearer on its own.
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Challenge, LessonError> {
+        parse(Path::new("assignment.md"), text)
+    }
+
+    #[test]
+    fn reads_front_matter_and_keeps_body_verbatim() {
+        let c = parse_str("---\nslug: s\ntitle: T\ntimelimit: 600\nnotes:\n- type: text\n  contents: hi\n---\n\nBody [[ Instruqt-Var key=\"A\" ]]\n").unwrap();
+        assert_eq!(c.front.slug, "s");
+        assert_eq!(c.front.timelimit, Some(600));
+        assert_eq!(c.front.notes[0].contents.as_deref(), Some("hi"));
+        assert_eq!(c.body, "\nBody [[ Instruqt-Var key=\"A\" ]]\n");
+        assert_eq!(c.body_line, 9);
+    }
+
+    #[test]
+    fn missing_or_unclosed_front_matter_is_an_error_at_line_1() {
+        for text in ["# Title\n", "---\nslug: s\n"] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.starts_with("assignment.md:1:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn front_matter_errors_name_the_file_line() {
+        let err = parse_str("---\nslug: s\ntitle: [oops\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("assignment.md:"), "{err}");
+        assert!(err.contains("front matter"), "{err}");
+        let err = parse_str("---\nslug: s\n---\n").unwrap_err().to_string();
+        assert!(err.contains("title"), "{err}");
+    }
+}

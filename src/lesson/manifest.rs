@@ -1,0 +1,392 @@
+//! `lesson.toml`: labrun's own file beside the challenge text. Its format is
+//! documented for authors in `docs/lesson-format.md`.
+
+use super::{
+    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, MANIFEST, Step, Variable,
+    instruqt, line_of,
+};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+const DEFAULT_TEXT: &str = "assignment.md";
+const DEFAULT_FILES: &str = "files";
+const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 30;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    text: Option<String>,
+    files: Option<String>,
+    #[serde(default)]
+    variables: Vec<Variable>,
+    #[serde(default)]
+    steps: Vec<toml::Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: String,
+    title: String,
+    section: Option<String>,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    solution: String,
+    #[serde(default)]
+    needs: Vec<String>,
+    /// Kept as raw values so each check's own line can be reported.
+    #[serde(default)]
+    checks: Vec<toml::Spanned<toml::Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+enum RawCheck {
+    FileExists {
+        name: Option<String>,
+        file: String,
+    },
+    Yaml {
+        name: Option<String>,
+        file: String,
+        key: String,
+        equals: Option<String>,
+        starts_with: Option<String>,
+        matches: Option<String>,
+    },
+    Text {
+        name: Option<String>,
+        file: String,
+        expected: Option<String>,
+        expected_file: Option<String>,
+    },
+    Package {
+        name: Option<String>,
+        file: String,
+        top: Option<String>,
+        rebuild: Option<String>,
+        #[serde(default)]
+        checks: Vec<toml::Value>,
+    },
+    Command {
+        name: Option<String>,
+        run: String,
+        timeout: Option<u64>,
+    },
+}
+
+pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
+    let dir = &std::path::absolute(dir).map_err(|source| LessonError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let manifest_path = dir.join(MANIFEST);
+    let source = read(&manifest_path)?;
+    let raw: RawManifest = toml::from_str(&source).map_err(|e| LessonError::Syntax {
+        file: manifest_path.clone(),
+        line: e.span().map_or(1, |s| line_of(&source, s.start)),
+        message: e.message().to_string(),
+    })?;
+    let text_path = dir.join(raw.text.as_deref().unwrap_or(DEFAULT_TEXT));
+    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
+    let files_dir = match raw.files {
+        Some(files) => Some(dir.join(files)),
+        None => Some(dir.join(DEFAULT_FILES)).filter(|p| p.is_dir()),
+    };
+    let syntax = |line, message| LessonError::Syntax {
+        file: manifest_path.clone(),
+        line,
+        message,
+    };
+    let mut steps = Vec::with_capacity(raw.steps.len());
+    for spanned in raw.steps {
+        let line = line_of(&source, spanned.span().start);
+        let raw_step = spanned.into_inner();
+        let mut checks = Vec::with_capacity(raw_step.checks.len());
+        for check in raw_step.checks {
+            let check_line = line_of(&source, check.span().start);
+            let spec = to_check(check.into_inner(), check_line, dir).map_err(|message| {
+                syntax(check_line, format!("step {:?}: {message}", raw_step.id))
+            })?;
+            checks.push(spec);
+        }
+        steps.push(Step {
+            id: raw_step.id,
+            title: raw_step.title,
+            section: raw_step.section,
+            hint: raw_step.hint,
+            solution: raw_step.solution,
+            needs: raw_step.needs,
+            checks,
+            line,
+        });
+    }
+    validate_steps(&steps).map_err(|(line, message)| syntax(line, message))?;
+    Ok(Lesson {
+        dir: dir.to_path_buf(),
+        slug: challenge.front.slug.clone(),
+        challenge,
+        text_path,
+        manifest_path,
+        files_dir,
+        variables: raw.variables,
+        steps,
+    })
+}
+
+fn read(path: &Path) -> Result<String, LessonError> {
+    std::fs::read_to_string(path).map_err(|source| LessonError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A raw TOML check table → a `CheckSpec`, or a message saying what is wrong.
+fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckSpec, String> {
+    let raw: RawCheck = value
+        .try_into()
+        .map_err(|e: toml::de::Error| clean(e.message()))?;
+    let (name, kind) = match raw {
+        RawCheck::FileExists { name, file } => (name, CheckKind::FileExists { file }),
+        RawCheck::Yaml {
+            name,
+            file,
+            key,
+            equals,
+            starts_with,
+            matches,
+        } => {
+            let expect = match (equals, starts_with, matches) {
+                (Some(v), None, None) => Expect::Equals(v),
+                (None, Some(v), None) => Expect::StartsWith(v),
+                (None, None, Some(v)) => Expect::Matches(v),
+                _ => {
+                    return Err(
+                        "a yaml check needs exactly one of `equals`, `starts_with` or `matches`"
+                            .into(),
+                    );
+                }
+            };
+            (name, CheckKind::Yaml { file, key, expect })
+        }
+        RawCheck::Text {
+            name,
+            file,
+            expected,
+            expected_file,
+        } => {
+            let expected = match (expected, expected_file) {
+                (Some(text), None) => ExpectedText::Inline(text),
+                (None, Some(path)) => ExpectedText::File(lesson_dir.join(path)),
+                _ => {
+                    return Err(
+                        "a text check needs exactly one of `expected` or `expected_file`".into(),
+                    );
+                }
+            };
+            (name, CheckKind::Text { file, expected })
+        }
+        RawCheck::Package {
+            name,
+            file,
+            top,
+            rebuild,
+            checks,
+        } => {
+            let checks = checks
+                .into_iter()
+                .map(|c| to_check(c, line, lesson_dir))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| format!("inside package check: {e}"))?;
+            if checks.iter().any(|c| {
+                matches!(
+                    c.kind,
+                    CheckKind::Package { .. } | CheckKind::Command { .. }
+                )
+            }) {
+                return Err("checks inside a package can be file_exists, yaml or text".into());
+            }
+            (
+                name,
+                CheckKind::Package {
+                    file,
+                    top,
+                    rebuild,
+                    checks,
+                },
+            )
+        }
+        RawCheck::Command { name, run, timeout } => (
+            name,
+            CheckKind::Command {
+                run,
+                timeout_secs: timeout.unwrap_or(DEFAULT_COMMAND_TIMEOUT_SECS),
+            },
+        ),
+    };
+    Ok(CheckSpec { name, kind, line })
+}
+
+/// serde's "unknown variant `x`, expected one of ..." speaks of variants;
+/// authors write check kinds.
+fn clean(message: &str) -> String {
+    message
+        .replace("unknown variant", "unknown check kind")
+        .replace("missing field `kind`", "a check needs a `kind`")
+}
+
+fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
+    for (index, step) in steps.iter().enumerate() {
+        if step.id.is_empty()
+            || !step
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err((
+                step.line,
+                format!("step id {:?} must be letters, digits, - or _", step.id),
+            ));
+        }
+        if steps[..index].iter().any(|s| s.id == step.id) {
+            return Err((step.line, format!("step id {:?} is used twice", step.id)));
+        }
+        if let Some(need) = step
+            .needs
+            .iter()
+            .find(|n| !steps[..index].iter().any(|s| &s.id == *n))
+        {
+            return Err((
+                step.line,
+                format!(
+                    "step {:?} needs {need:?}, which is not an earlier step",
+                    step.id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Paths the manifest names that must exist in the lesson directory.
+pub fn expected_files(lesson: &Lesson) -> Vec<(usize, PathBuf)> {
+    fn walk(checks: &[CheckSpec], out: &mut Vec<(usize, PathBuf)>) {
+        for check in checks {
+            match &check.kind {
+                CheckKind::Text {
+                    expected: ExpectedText::File(path),
+                    ..
+                } => out.push((check.line, path.clone())),
+                CheckKind::Package { checks, .. } => walk(checks, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for step in &lesson.steps {
+        walk(&step.checks, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    const TEXT: &str = "---\nslug: demo\ntitle: Demo\n---\n# Intro\n";
+
+    fn lesson_with(manifest: &str) -> Result<Lesson, LessonError> {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("assignment.md"), TEXT).unwrap();
+        fs::write(dir.path().join(MANIFEST), manifest).unwrap();
+        Lesson::load(dir.path())
+    }
+
+    #[test]
+    fn loads_steps_and_checks_with_their_lines() {
+        let lesson = lesson_with(
+            r#"
+[[steps]]
+id = "one"
+title = "First"
+
+[[steps.checks]]
+kind = "yaml"
+file = "v.yaml"
+key = "a.b"
+starts_with = "x"
+
+[[steps.checks]]
+kind = "package"
+file = "p.tgz"
+checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
+"#,
+        )
+        .unwrap();
+        assert_eq!(lesson.slug, "demo");
+        let step = &lesson.steps[0];
+        assert_eq!(step.line, 2);
+        assert_eq!(step.checks[0].line, 6);
+        assert_eq!(
+            step.checks[0].kind,
+            CheckKind::Yaml {
+                file: "v.yaml".into(),
+                key: "a.b".into(),
+                expect: Expect::StartsWith("x".into())
+            }
+        );
+        assert!(
+            matches!(&step.checks[1].kind, CheckKind::Package { checks, .. } if checks.len() == 1)
+        );
+    }
+
+    fn error_of(manifest: &str) -> String {
+        lesson_with(manifest).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_check_kind_names_the_line() {
+        let err = error_of(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"telepathy\"\n",
+        );
+        assert!(err.contains("lesson.toml:4:"), "{err}");
+        assert!(err.contains("unknown check kind `telepathy`"), "{err}");
+    }
+
+    #[test]
+    fn malformed_checks_are_explained() {
+        let err = error_of(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"yaml\"\nfile = \"f\"\nkey = \"k\"\n",
+        );
+        assert!(err.contains("exactly one of `equals`"), "{err}");
+        let err = error_of(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"file_exists\"\nfile = \"f\"\ncolour = 1\n",
+        );
+        assert!(err.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn toml_syntax_errors_and_bad_steps_name_the_line() {
+        let err = error_of("[[steps]\n");
+        assert!(err.contains("lesson.toml:1:"), "{err}");
+        let err = error_of(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps]]\nid = \"a\"\ntitle = \"B\"\n",
+        );
+        assert!(
+            err.contains("lesson.toml:4:") && err.contains("used twice"),
+            "{err}"
+        );
+        let err = error_of("[[steps]]\nid = \"a\"\ntitle = \"A\"\nneeds = [\"b\"]\n");
+        assert!(err.contains("not an earlier step"), "{err}");
+    }
+
+    #[test]
+    fn missing_challenge_text_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MANIFEST), "").unwrap();
+        let err = Lesson::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("assignment.md"), "{err}");
+    }
+}

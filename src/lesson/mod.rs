@@ -1,0 +1,240 @@
+//! What a lesson is, read from disk: the challenge text (kept as written) and
+//! labrun's manifest beside it (steps, checks, hints, solutions, variables).
+//! Plain data; nothing here evaluates a check or draws anything.
+
+pub mod bundled;
+pub mod instruqt;
+pub mod lint;
+pub mod manifest;
+pub mod markdown;
+pub mod vars;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use instruqt::{Challenge, FrontMatter};
+pub use vars::{Variable, Vars};
+
+/// The manifest's file name in a lesson directory.
+pub const MANIFEST: &str = "lesson.toml";
+
+#[derive(Debug, Clone)]
+pub struct Lesson {
+    /// The lesson directory.
+    pub dir: PathBuf,
+    pub slug: String,
+    pub challenge: Challenge,
+    /// The challenge file (`assignment.md` unless the manifest says otherwise).
+    pub text_path: PathBuf,
+    pub manifest_path: PathBuf,
+    /// The starting files copied into a new workspace, if the lesson has any.
+    pub files_dir: Option<PathBuf>,
+    pub variables: Vec<Variable>,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    /// The heading of the lesson text this step belongs to.
+    pub section: Option<String>,
+    pub hint: String,
+    /// Shell commands that solve this step (the reference solution).
+    pub solution: String,
+    /// Steps whose work this step builds on.
+    pub needs: Vec<String>,
+    pub checks: Vec<CheckSpec>,
+    /// Line of the step in the manifest.
+    pub line: usize,
+}
+
+/// One condition of a step, as the lesson declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSpec {
+    /// What the learner sees; a name is derived from the kind when absent.
+    pub name: Option<String>,
+    pub kind: CheckKind,
+    /// Line of the check in the manifest.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CheckKind {
+    /// A file (or directory) exists.
+    FileExists { file: String },
+    /// A YAML value at a dotted key path.
+    Yaml {
+        file: String,
+        key: String,
+        expect: Expect,
+    },
+    /// A text file matches an expected text, ignoring whitespace layout.
+    Text {
+        file: String,
+        expected: ExpectedText,
+    },
+    /// A chart package (`.tgz`) and checks on the files inside it.
+    Package {
+        file: String,
+        /// The single top directory the archive must have.
+        top: Option<String>,
+        /// The command that rebuilds the package, suggested when it is stale.
+        rebuild: Option<String>,
+        checks: Vec<CheckSpec>,
+    },
+    /// A shell command run in the workspace; exit status 0 passes.
+    Command { run: String, timeout_secs: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expect {
+    Equals(String),
+    StartsWith(String),
+    Matches(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExpectedText {
+    Inline(String),
+    /// A file in the lesson directory.
+    File(PathBuf),
+}
+
+impl CheckSpec {
+    /// The condition's label: its declared name, or one derived from the kind.
+    pub fn label(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        match &self.kind {
+            CheckKind::FileExists { file } => format!("{file} exists"),
+            CheckKind::Yaml { file, key, .. } => format!("{file}: {key}"),
+            CheckKind::Text { file, .. } => format!("{file} matches the lesson's text"),
+            CheckKind::Package { file, .. } => format!("{file} is a chart package"),
+            CheckKind::Command { run, .. } => {
+                format!(
+                    "`{}` succeeds",
+                    run.lines().next().unwrap_or_default().trim()
+                )
+            }
+        }
+    }
+}
+
+impl CheckSpec {
+    /// The strings of this check in which `${NAME}` is filled in (not those
+    /// of the checks inside a package, which are checks of their own).
+    pub fn templated_strings(&self) -> Vec<&str> {
+        match &self.kind {
+            CheckKind::FileExists { file } => vec![file],
+            CheckKind::Yaml { file, key, expect } => {
+                let (Expect::Equals(v) | Expect::StartsWith(v) | Expect::Matches(v)) = expect;
+                vec![file, key, v]
+            }
+            CheckKind::Text { file, expected } => match expected {
+                ExpectedText::Inline(text) => vec![file, text],
+                ExpectedText::File(_) => vec![file],
+            },
+            CheckKind::Package { file, top, .. } => [Some(file), top.as_ref()]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect(),
+            CheckKind::Command { run, .. } => vec![run],
+        }
+    }
+
+    /// This check and the checks inside it.
+    pub fn with_inner(&self) -> Vec<&CheckSpec> {
+        let mut all = vec![self];
+        if let CheckKind::Package { checks, .. } = &self.kind {
+            all.extend(checks.iter().flat_map(CheckSpec::with_inner));
+        }
+        all
+    }
+}
+
+impl Lesson {
+    /// Loads the lesson in `dir`: its manifest and the challenge text it names.
+    pub fn load(dir: &Path) -> Result<Lesson, LessonError> {
+        manifest::load(dir)
+    }
+
+    pub fn title(&self) -> &str {
+        &self.challenge.front.title
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub fn variable(&self, name: &str) -> Option<&Variable> {
+        self.variables.iter().find(|v| v.name == name)
+    }
+
+    /// Where an image the text references is on disk: beside the lesson, or
+    /// in the repository's top-level `assets/` (Instruqt tracks keep images
+    /// in `../assets/` of the challenge).
+    pub fn asset(&self, url: &str) -> Option<PathBuf> {
+        let direct = self.dir.join(url);
+        if direct.is_file() {
+            return Some(direct);
+        }
+        let (_, name) = url.rsplit_once("assets/")?;
+        let shared = self.dir.parent()?.parent()?.join("assets").join(name);
+        shared.is_file().then_some(shared)
+    }
+}
+
+/// A lesson that cannot be read: always names the file and, where it can, the line.
+#[derive(Debug)]
+pub enum LessonError {
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    Syntax {
+        file: PathBuf,
+        line: usize,
+        message: String,
+    },
+    NotFound {
+        name: String,
+        known: Vec<String>,
+    },
+}
+
+impl fmt::Display for LessonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LessonError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            LessonError::Syntax {
+                file,
+                line,
+                message,
+            } => {
+                write!(f, "{}:{line}: {message}", file.display())
+            }
+            LessonError::NotFound { name, known } => write!(
+                f,
+                "no lesson named {name:?}: pass a lesson directory or one of the bundled lessons ({})",
+                known.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LessonError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LessonError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}

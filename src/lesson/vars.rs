@@ -1,0 +1,314 @@
+//! Lesson variables: where their values come from, how placeholders are
+//! filled in, and how secret values are kept out of every output.
+//!
+//! Two placeholder forms exist. The lesson text uses Instruqt's
+//! `[[ Instruqt-Var key="NAME" hostname="shell" ]]`, kept as written; labrun's
+//! own manifest uses `${NAME}` (`$${` for a literal `${`).
+
+use regex::Regex;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+/// What stands in for a secret value in every output.
+pub const REDACTED: &str = "[hidden]";
+
+static INSTRUQT_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\[\[\s*Instruqt-Var\s+key="([^"]*)"(?:\s+hostname="[^"]*")?\s*\]\]"#)
+        .expect("static regex")
+});
+
+/// A declared variable of a lesson (from its manifest).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub default: Option<String>,
+    /// A pattern to make a value when a workspace is created, e.g.
+    /// `slackernews-{word}` or `{token}` (see `workspace::generate_value`).
+    pub generate: Option<String>,
+    #[serde(default)]
+    pub secret: bool,
+}
+
+/// A placeholder found in a text, with its byte range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placeholder {
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+/// `[[ Instruqt-Var key="…" ]]` placeholders in lesson text.
+pub fn instruqt_placeholders(text: &str) -> Vec<Placeholder> {
+    INSTRUQT_VAR
+        .captures_iter(text)
+        .map(|c| Placeholder {
+            name: c[1].to_string(),
+            range: c.get(0).expect("whole match").range(),
+        })
+        .collect()
+}
+
+/// `${NAME}` references in a manifest string.
+pub fn manifest_refs(text: &str) -> Vec<Placeholder> {
+    let mut refs = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = text[rest..].find("${") {
+        let start = rest + found;
+        if start > 0 && text.as_bytes()[start - 1] == b'$' {
+            rest = start + 2;
+            continue;
+        }
+        let Some(len) = text[start + 2..].find('}') else {
+            break;
+        };
+        refs.push(Placeholder {
+            name: text[start + 2..start + 2 + len].trim().to_string(),
+            range: start..start + 3 + len,
+        });
+        rest = start + 3 + len;
+    }
+    refs
+}
+
+/// Where a value came from, highest precedence first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    CommandLine,
+    Environment,
+    Workspace,
+    LessonDefault,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingVar(pub String);
+
+impl fmt::Display for MissingVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = &self.0;
+        write!(
+            f,
+            "variable {name} has no value: pass --var {name}=… or set it in the environment"
+        )
+    }
+}
+
+impl std::error::Error for MissingVar {}
+
+/// The resolved values of a lesson's variables.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, (String, Source)>,
+    secrets: BTreeSet<String>,
+}
+
+impl Vars {
+    /// Resolves each declared variable from, in order: `--var`, the
+    /// environment, the workspace's saved values, the lesson default.
+    /// `--var` names the lesson does not declare are kept too.
+    pub fn resolve(
+        declared: &[Variable],
+        command_line: &[(String, String)],
+        env: impl Fn(&str) -> Option<String>,
+        saved: &BTreeMap<String, String>,
+    ) -> Vars {
+        let mut vars = Vars::default();
+        for var in declared {
+            if var.secret {
+                vars.secrets.insert(var.name.clone());
+            }
+            let found = env(&var.name)
+                .filter(|v| !v.is_empty())
+                .map(|v| (v, Source::Environment))
+                .or_else(|| saved.get(&var.name).map(|v| (v.clone(), Source::Workspace)))
+                .or_else(|| var.default.clone().map(|v| (v, Source::LessonDefault)));
+            if let Some(found) = found {
+                vars.values.insert(var.name.clone(), found);
+            }
+        }
+        for (name, value) in command_line {
+            vars.values
+                .insert(name.clone(), (value.clone(), Source::CommandLine));
+        }
+        vars
+    }
+
+    pub fn set(&mut self, name: &str, value: &str, source: Source) {
+        self.values.insert(name.into(), (value.into(), source));
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(|(v, _)| v.as_str())
+    }
+
+    pub fn source(&self, name: &str) -> Option<Source> {
+        self.values.get(name).map(|(_, s)| *s)
+    }
+
+    pub fn is_secret(&self, name: &str) -> bool {
+        self.secrets.contains(name)
+    }
+
+    /// Every name with a value, with its value (for a shell's environment).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values
+            .iter()
+            .map(|(k, (v, _))| (k.as_str(), v.as_str()))
+    }
+
+    /// Fills `${NAME}` references; the first one without a value is an error.
+    pub fn expand(&self, text: &str) -> Result<String, MissingVar> {
+        self.expand_with(text, str::to_string)
+    }
+
+    /// Like [`Vars::expand`], for a regular expression: values match literally.
+    pub fn expand_regex(&self, pattern: &str) -> Result<String, MissingVar> {
+        self.expand_with(pattern, regex::escape)
+    }
+
+    fn expand_with(
+        &self,
+        text: &str,
+        escape: impl Fn(&str) -> String,
+    ) -> Result<String, MissingVar> {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for r in manifest_refs(text) {
+            let value = self
+                .get(&r.name)
+                .ok_or_else(|| MissingVar(r.name.clone()))?;
+            out.push_str(&text[last..r.range.start]);
+            out.push_str(&escape(value));
+            last = r.range.end;
+        }
+        out.push_str(&text[last..]);
+        Ok(out.replace("$${", "${"))
+    }
+
+    /// Fills Instruqt placeholders for display. A variable without a value
+    /// shows a visible marker, never an empty string; secrets are masked
+    /// unless `reveal_secrets`.
+    pub fn render(&self, text: &str, reveal_secrets: bool) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for p in instruqt_placeholders(text) {
+            out.push_str(&text[last..p.range.start]);
+            match self.get(&p.name) {
+                Some(_) if self.is_secret(&p.name) && !reveal_secrets => out.push_str(REDACTED),
+                Some(value) => out.push_str(value),
+                None => out.push_str(&format!("⟨{} not set⟩", p.name)),
+            }
+            last = p.range.end;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
+
+    /// Replaces every secret value in `text` by [`REDACTED`]: applied to all
+    /// output that leaves labrun (reports, JSON, JUnit, logs, errors).
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for name in &self.secrets {
+            if let Some(value) = self.get(name).filter(|v| v.len() >= 4) {
+                out = out.replace(value, REDACTED);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn declared() -> Vec<Variable> {
+        let var = |name: &str, default: Option<&str>, secret| Variable {
+            name: name.into(),
+            description: String::new(),
+            default: default.map(Into::into),
+            generate: None,
+            secret,
+        };
+        vec![
+            var("APP", Some("default-app"), false),
+            var("TOKEN", None, true),
+            var("USER", None, false),
+        ]
+    }
+
+    #[test]
+    fn finds_instruqt_placeholders_with_and_without_hostname() {
+        let text =
+            r#"a [[ Instruqt-Var key="APP" hostname="shell" ]] b [[Instruqt-Var key="TOKEN"]]"#;
+        let names: Vec<_> = instruqt_placeholders(text)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, ["APP", "TOKEN"]);
+    }
+
+    #[test]
+    fn precedence_is_command_line_env_workspace_default() {
+        let saved = BTreeMap::from([("APP".to_string(), "saved-app".to_string())]);
+        let no_env = |_: &str| None;
+        let vars = Vars::resolve(&declared(), &[], no_env, &saved);
+        assert_eq!(vars.get("APP"), Some("saved-app"));
+        assert_eq!(vars.source("APP"), Some(Source::Workspace));
+
+        let env = |k: &str| (k == "APP").then(|| "env-app".to_string());
+        let vars = Vars::resolve(&declared(), &[], env, &saved);
+        assert_eq!(vars.get("APP"), Some("env-app"));
+
+        let cli = [("APP".to_string(), "cli-app".to_string())];
+        let vars = Vars::resolve(&declared(), &cli, env, &saved);
+        assert_eq!(vars.get("APP"), Some("cli-app"));
+
+        let vars = Vars::resolve(&declared(), &[], no_env, &BTreeMap::new());
+        assert_eq!(vars.get("APP"), Some("default-app"));
+        assert_eq!(vars.source("APP"), Some(Source::LessonDefault));
+    }
+
+    #[test]
+    fn expand_fills_refs_and_names_the_missing_one() {
+        let cli = [("APP".to_string(), "sn-app".to_string())];
+        let vars = Vars::resolve(&declared(), &cli, |_| None, &BTreeMap::new());
+        assert_eq!(
+            vars.expand("proxy/${APP}/x $${APP}").unwrap(),
+            "proxy/sn-app/x ${APP}"
+        );
+        assert_eq!(vars.expand_regex("^${APP}.x$").unwrap(), r"^sn\-app.x$");
+        let err = vars.expand("${USER}").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "variable USER has no value: pass --var USER=… or set it in the environment"
+        );
+    }
+
+    #[test]
+    fn render_marks_missing_and_masks_secrets() {
+        let cli = [("TOKEN".to_string(), "s3cr3t-token".to_string())];
+        let vars = Vars::resolve(&declared(), &cli, |_| None, &BTreeMap::new());
+        let text = r#"[[ Instruqt-Var key="TOKEN" ]] [[ Instruqt-Var key="USER" ]] [[ Instruqt-Var key="APP" ]]"#;
+        assert_eq!(
+            vars.render(text, false),
+            "[hidden] ⟨USER not set⟩ default-app"
+        );
+        assert_eq!(
+            vars.render(text, true),
+            "s3cr3t-token ⟨USER not set⟩ default-app"
+        );
+    }
+
+    #[test]
+    fn redact_hides_secret_values_only() {
+        let cli = [("TOKEN".to_string(), "s3cr3t-token".to_string())];
+        let vars = Vars::resolve(&declared(), &cli, |_| None, &BTreeMap::new());
+        assert_eq!(
+            vars.redact("Authorization: s3cr3t-token for default-app"),
+            "Authorization: [hidden] for default-app"
+        );
+    }
+}

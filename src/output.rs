@@ -1,0 +1,275 @@
+//! Check results for people and machines: a checklist for a terminal, JSON,
+//! and JUnit XML for CI. Outcomes arrive already redacted of secrets.
+
+use crate::checks::{Status, StepReport};
+use serde::Serialize;
+use std::fmt::Write;
+
+/// ANSI styling, on only for a terminal without `NO_COLOR`.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    pub fn detect(stream_is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            color: stream_is_terminal && !no_color,
+        }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn status(&self, status: Status) -> String {
+        match status {
+            Status::Pass => self.paint("32", "✓"),
+            Status::Fail => self.paint("31", "✗"),
+            Status::Error => self.paint("33", "!"),
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    fn diff_line(&self, line: &str) -> String {
+        match line.as_bytes().first() {
+            Some(b'+') if !line.starts_with("+++") => self.paint("32", line),
+            Some(b'-') if !line.starts_with("---") => self.paint("31", line),
+            Some(b'@') => self.paint("36", line),
+            _ => line.to_string(),
+        }
+    }
+}
+
+pub fn passed(reports: &[StepReport]) -> usize {
+    reports.iter().filter(|r| r.status == Status::Pass).count()
+}
+
+/// The checklist: every step with its conditions; details for those not passing.
+pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} of {} steps pass\n",
+        style.bold(title),
+        passed(reports),
+        reports.len()
+    );
+    let id_width = reports.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    for report in reports {
+        let met = format!("{}/{}", report.passed_conditions(), report.outcomes.len());
+        let _ = writeln!(
+            out,
+            "{} {:id_width$}  {}  {}",
+            style.status(report.status),
+            report.id,
+            report.title,
+            style.dim(&format!("({met} conditions met)"))
+        );
+        if report.status == Status::Pass {
+            continue;
+        }
+        for outcome in &report.outcomes {
+            let _ = writeln!(out, "    {} {}", style.status(outcome.status), outcome.name);
+            if outcome.status == Status::Pass {
+                continue;
+            }
+            for line in outcome.message.lines() {
+                let _ = writeln!(out, "        {line}");
+            }
+            if let Some(location) = &outcome.location {
+                let _ = writeln!(out, "        {}", style.dim(&format!("at {location}")));
+            }
+            if let Some(diff) = &outcome.diff {
+                for line in diff.lines() {
+                    let _ = writeln!(out, "        {}", style.diff_line(line));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    lesson: &'a str,
+    steps: &'a [StepReport],
+    passed: usize,
+    total: usize,
+}
+
+pub fn json(lesson: &str, reports: &[StepReport]) -> String {
+    let report = JsonReport {
+        lesson,
+        steps: reports,
+        passed: passed(reports),
+        total: reports.len(),
+    };
+    serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
+}
+
+/// One testcase per step; failing conditions become its failure text.
+pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
+    let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites>\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
+        xml(lesson),
+        reports.len(),
+        count(Status::Fail),
+        count(Status::Error)
+    );
+    for report in reports {
+        let _ = write!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\">",
+            xml(lesson),
+            xml(&format!("{}: {}", report.id, report.title))
+        );
+        if report.status != Status::Pass {
+            let tag = if report.status == Status::Error {
+                "error"
+            } else {
+                "failure"
+            };
+            let failing: Vec<_> = report
+                .outcomes
+                .iter()
+                .filter(|o| o.status != Status::Pass)
+                .collect();
+            let summary = format!(
+                "{} of {} conditions met",
+                report.passed_conditions(),
+                report.outcomes.len()
+            );
+            let details: String = failing
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}: {}\n{}",
+                        o.name,
+                        o.message,
+                        o.diff.as_deref().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let _ = write!(
+                out,
+                "\n      <{tag} message=\"{}\">{}</{tag}>\n    ",
+                xml(&summary),
+                xml(&details)
+            );
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters other than tab/newline are not allowed in XML 1.0.
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Outcome;
+
+    fn reports() -> Vec<StepReport> {
+        vec![
+            StepReport {
+                id: "proxy-image".into(),
+                title: "Proxy the image".into(),
+                status: Status::Pass,
+                outcomes: vec![Outcome::pass("values.yaml: repo", "ok")],
+            },
+            StepReport {
+                id: "bump-version".into(),
+                title: "Bump <version>".into(),
+                status: Status::Fail,
+                outcomes: vec![
+                    Outcome::fail("Chart.yaml: version", "expected \"0.5.0\"\nfound \"0.4.1\"")
+                        .at("Chart.yaml", 3)
+                        .with_diff("-0.4.1\n+0.5.0\n".into()),
+                ],
+            },
+        ]
+    }
+
+    #[test]
+    fn human_checklist_without_colour() {
+        let text = human("Lesson", &reports(), Style { color: false });
+        insta::assert_snapshot!(text, @r#"
+        Lesson — 1 of 2 steps pass
+
+        ✓ proxy-image   Proxy the image  (1/1 conditions met)
+        ✗ bump-version  Bump <version>  (0/1 conditions met)
+            ✗ Chart.yaml: version
+                expected "0.5.0"
+                found "0.4.1"
+                at Chart.yaml:3
+                -0.4.1
+                +0.5.0
+        "#);
+    }
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert!(human("L", &reports(), Style { color: true }).contains("\x1b[32m✓"));
+        assert!(!human("L", &reports(), Style { color: false }).contains('\x1b'));
+    }
+
+    #[test]
+    fn json_has_the_documented_shape() {
+        let v: serde_json::Value = serde_json::from_str(&json("lesson", &reports())).unwrap();
+        assert_eq!(v["lesson"], "lesson");
+        assert_eq!(
+            (v["passed"].as_u64(), v["total"].as_u64()),
+            (Some(1), Some(2))
+        );
+        let check = &v["steps"][1]["checks"][0];
+        assert_eq!(check["status"], "fail");
+        assert_eq!(check["diff"], "-0.4.1\n+0.5.0\n");
+        assert_eq!(v["steps"][1]["status"], "fail");
+    }
+
+    #[test]
+    fn junit_escapes_and_counts() {
+        let xml = junit("lesson", &reports());
+        assert!(
+            xml.contains("<testsuite name=\"lesson\" tests=\"2\" failures=\"1\" errors=\"0\">")
+        );
+        assert!(xml.contains("name=\"bump-version: Bump &lt;version&gt;\""));
+        assert!(xml.contains("<failure message=\"0 of 1 conditions met\">Chart.yaml: version: expected &quot;0.5.0&quot;"));
+        assert!(xml.contains(
+            "<testcase classname=\"lesson\" name=\"proxy-image: Proxy the image\"></testcase>"
+        ));
+    }
+}

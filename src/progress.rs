@@ -1,0 +1,192 @@
+//! What a learner has done, step by step: recorded on every check in
+//! `.labrun/progress.json` (written atomically), read by `labrun progress`
+//! and, later, by instructors' reports.
+
+use crate::checks::{Status, StepReport};
+use crate::fsutil::write_atomic;
+use serde::{Deserialize, Serialize};
+use std::io;
+use std::path::Path;
+use std::time::SystemTime;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    pub schema: u32,
+    pub lesson: String,
+    /// When the first check ran.
+    pub started_at: Option<String>,
+    /// In lesson order.
+    pub steps: Vec<StepProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepProgress {
+    pub id: String,
+    pub title: String,
+    /// The status at the last check; `None` before any.
+    pub status: Option<Status>,
+    pub attempts: u32,
+    pub first_checked_at: Option<String>,
+    pub first_passed_at: Option<String>,
+    /// Seconds from the first check of the step to its first pass.
+    pub seconds_to_pass: Option<u64>,
+    pub last_checked_at: Option<String>,
+    #[serde(default)]
+    pub hints_shown: u32,
+    /// Each condition of the last check.
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Condition {
+    pub name: String,
+    pub status: Status,
+}
+
+impl Progress {
+    pub fn new(lesson: &str) -> Progress {
+        Progress {
+            schema: SCHEMA,
+            lesson: lesson.to_string(),
+            started_at: None,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Reads `path`; a missing file is a fresh start.
+    pub fn load(path: &Path, lesson: &str) -> Result<Progress, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                format!(
+                    "{}: damaged progress file (line {}): {e}",
+                    path.display(),
+                    e.line()
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Progress::new(lesson)),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> io::Result<()> {
+        write_atomic(
+            path,
+            &serde_json::to_vec_pretty(self).expect("progress serializes"),
+        )
+    }
+
+    pub fn step(&self, id: &str) -> Option<&StepProgress> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    fn step_mut(&mut self, id: &str, title: &str) -> &mut StepProgress {
+        if let Some(index) = self.steps.iter().position(|s| s.id == id) {
+            return &mut self.steps[index];
+        }
+        self.steps.push(StepProgress {
+            id: id.to_string(),
+            title: title.to_string(),
+            status: None,
+            attempts: 0,
+            first_checked_at: None,
+            first_passed_at: None,
+            seconds_to_pass: None,
+            last_checked_at: None,
+            hints_shown: 0,
+            conditions: Vec::new(),
+        });
+        self.steps.last_mut().expect("just pushed")
+    }
+
+    /// Records one check of these steps, made at `now`.
+    pub fn record(&mut self, reports: &[StepReport], now: SystemTime) {
+        let stamp = rfc3339(now);
+        self.started_at.get_or_insert_with(|| stamp.clone());
+        for report in reports {
+            let step = self.step_mut(&report.id, &report.title);
+            step.title = report.title.clone();
+            step.attempts += 1;
+            step.status = Some(report.status);
+            step.first_checked_at.get_or_insert_with(|| stamp.clone());
+            step.last_checked_at = Some(stamp.clone());
+            if report.status == Status::Pass && step.first_passed_at.is_none() {
+                step.first_passed_at = Some(stamp.clone());
+                step.seconds_to_pass = step
+                    .first_checked_at
+                    .as_deref()
+                    .and_then(|t| humantime::parse_rfc3339(t).ok())
+                    .and_then(|first| now.duration_since(first).ok())
+                    .map(|d| d.as_secs());
+            }
+            step.conditions = report
+                .outcomes
+                .iter()
+                .map(|o| Condition {
+                    name: o.name.clone(),
+                    status: o.status,
+                })
+                .collect();
+        }
+    }
+
+    pub fn record_hint(&mut self, id: &str, title: &str) {
+        self.step_mut(id, title).hints_shown += 1;
+    }
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Outcome;
+    use std::time::Duration;
+
+    fn report(status: Status) -> StepReport {
+        StepReport {
+            id: "bump-version".into(),
+            title: "Bump".into(),
+            status,
+            outcomes: vec![Outcome::fail("version", "x")],
+        }
+    }
+
+    #[test]
+    fn counts_attempts_and_times_the_first_pass() {
+        let mut p = Progress::new("lesson");
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        p.record(&[report(Status::Fail)], t0);
+        p.record(&[report(Status::Pass)], t0 + Duration::from_secs(90));
+        p.record(&[report(Status::Pass)], t0 + Duration::from_secs(200));
+        let step = p.step("bump-version").unwrap();
+        assert_eq!(step.attempts, 3);
+        assert_eq!(step.seconds_to_pass, Some(90));
+        assert_eq!(
+            step.first_passed_at.as_deref(),
+            Some("2023-11-14T22:14:50Z")
+        );
+        assert_eq!(step.status, Some(Status::Pass));
+    }
+
+    #[test]
+    fn saves_and_loads_and_names_a_damaged_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.json");
+        assert_eq!(Progress::load(&path, "l").unwrap(), Progress::new("l"));
+        let mut p = Progress::new("l");
+        p.record_hint("s", "S");
+        p.save(&path).unwrap();
+        assert_eq!(Progress::load(&path, "l").unwrap(), p);
+        std::fs::write(&path, "{").unwrap();
+        assert!(
+            Progress::load(&path, "l")
+                .unwrap_err()
+                .contains("damaged progress file")
+        );
+    }
+}

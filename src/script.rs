@@ -1,0 +1,192 @@
+//! Running a lesson's shell snippets (command checks, reference solutions)
+//! in a workspace: with the lesson's variables exported, labrun's stand-ins
+//! on PATH, no terminal input, bounded output and a timeout that ends the
+//! whole process group.
+
+use std::io::{self, Read};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+use wait_timeout::ChildExt;
+
+/// Output kept from one run; the end is what explains a failure.
+const MAX_OUTPUT_BYTES: usize = 64 * 1024;
+
+pub struct Script<'a> {
+    pub source: &'a str,
+    pub dir: &'a Path,
+    pub env: Vec<(String, String)>,
+    /// Put before PATH (labrun's `helm`/`replicated` stand-ins).
+    pub extra_path: Option<&'a Path>,
+    pub timeout: Duration,
+    /// Stop at the first failing command (`sh -e`), as a solution should.
+    pub errexit: bool,
+}
+
+#[derive(Debug)]
+pub struct Finished {
+    /// The exit code, or None when ended by a signal or the timeout.
+    pub code: Option<i32>,
+    pub timed_out: bool,
+    /// stdout and stderr interleaved as written, at most the last 64 KiB.
+    pub output: String,
+}
+
+impl Finished {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// How it ended, in words.
+    pub fn describe(&self, timeout: Duration) -> String {
+        match (self.timed_out, self.code) {
+            (true, _) => format!("did not finish within {} s", timeout.as_secs()),
+            (false, Some(code)) => format!("exited with status {code}"),
+            (false, None) => "was ended by a signal".into(),
+        }
+    }
+}
+
+pub fn run(script: &Script) -> io::Result<Finished> {
+    let (mut reader, writer) = io::pipe()?;
+    let mut command = Command::new("sh");
+    if script.errexit {
+        command.arg("-e");
+    }
+    command
+        .arg("-c")
+        .arg(script.source)
+        .current_dir(script.dir)
+        .envs(script.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    if let Some(extra) = script.extra_path {
+        command.env("PATH", prepend_path(extra));
+    }
+    own_process_group(&mut command);
+    let mut child = command.spawn()?;
+    // The command's own pipe ends must close here, or the reader never sees EOF.
+    drop(command);
+
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+            if bytes.len() > 2 * MAX_OUTPUT_BYTES {
+                bytes.drain(..bytes.len() - MAX_OUTPUT_BYTES);
+            }
+        }
+        let _ = tx.send(bytes);
+    });
+
+    let (code, timed_out) = match child.wait_timeout(script.timeout)? {
+        Some(status) => (status.code(), false),
+        None => {
+            kill_group(&mut child);
+            let _ = child.wait();
+            (None, true)
+        }
+    };
+    // A background job the script left behind may hold the pipe open; don't wait on it forever.
+    let output = rx
+        .recv_timeout(Duration::from_secs(2))
+        .unwrap_or_else(|_| b"(output unavailable: a background process kept it open)".to_vec());
+    Ok(Finished {
+        code,
+        timed_out,
+        output: tail(&output),
+    })
+}
+
+/// `extra` first, then the inherited PATH.
+pub fn prepend_path(extra: &Path) -> std::ffi::OsString {
+    let mut paths = vec![extra.to_path_buf()];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(paths).unwrap_or_default()
+}
+
+fn tail(bytes: &[u8]) -> String {
+    let start = bytes.len().saturating_sub(MAX_OUTPUT_BYTES);
+    let text = String::from_utf8_lossy(&bytes[start..]);
+    if start > 0 {
+        format!("(earlier output cut)\n{text}")
+    } else {
+        text.into_owned()
+    }
+}
+
+#[cfg(unix)]
+fn own_process_group(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
+#[cfg(not(unix))]
+fn own_process_group(_: &mut Command) {}
+
+/// Ends the script and everything it started.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_sh(source: &str, timeout: Duration) -> Finished {
+        let dir = tempfile::tempdir().unwrap();
+        run(&Script {
+            source,
+            dir: dir.path(),
+            env: vec![("GREETING".into(), "hello".into())],
+            extra_path: None,
+            timeout,
+            errexit: false,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn captures_interleaved_output_and_exit_code() {
+        let done = run_sh(
+            "echo $GREETING; echo oops >&2; exit 3",
+            Duration::from_secs(10),
+        );
+        assert_eq!(done.code, Some(3));
+        assert_eq!(done.output, "hello\noops\n");
+        assert!(!done.success());
+    }
+
+    #[test]
+    fn timeout_ends_the_whole_group() {
+        let done = run_sh("sleep 30 & sleep 30", Duration::from_millis(300));
+        assert!(done.timed_out);
+        assert_eq!(
+            done.describe(Duration::from_secs(1)),
+            "did not finish within 1 s"
+        );
+    }
+
+    #[test]
+    fn large_output_keeps_the_end() {
+        let done = run_sh("seq 1 100000", Duration::from_secs(20));
+        assert!(done.output.starts_with("(earlier output cut)"));
+        assert!(done.output.ends_with("100000\n"));
+    }
+}
