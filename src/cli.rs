@@ -90,6 +90,33 @@ pub enum Command {
         #[arg(long)]
         reveal: bool,
     },
+    /// Serve the local Vendor API (offline stand-in for api.replicated.com)
+    ///
+    /// In a workspace (-w DIR, or the current directory) it serves that workspace's app and
+    /// token and keeps its state there; elsewhere it makes up an app and a token.
+    Sandbox {
+        /// Loopback address to listen on; port 0 picks a free port
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+        /// State file (default: the workspace's, else in memory)
+        #[arg(long, value_name = "FILE")]
+        state: Option<PathBuf>,
+        /// The app slug to serve (default: the workspace's REPLICATED_APP)
+        #[arg(long)]
+        app: Option<String>,
+        /// The token clients must send (default: the workspace's REPLICATED_API_TOKEN)
+        #[arg(long)]
+        token: Option<String>,
+        /// The workspace whose app, token and state to use
+        #[arg(long, short = 'w', value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
+    /// labrun's stand-in for the `replicated` CLI (also used when labrun runs as `replicated`)
+    #[command(disable_help_flag = true)]
+    Replicated {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
     /// labrun's stand-in for `helm package` (also used when labrun runs as `helm`)
     #[command(disable_help_flag = true)]
     Helm {
@@ -110,6 +137,10 @@ pub struct VarArgs {
     /// Set a lesson variable (highest precedence; repeatable)
     #[arg(long = "var", value_name = "K=V", value_parser = parse_var)]
     pub vars: Vec<(String, String)>,
+    /// Use the real Vendor API (or REPLICATED_API_ORIGIN) with your REPLICATED_API_TOKEN
+    /// and REPLICATED_APP, instead of labrun's local one
+    #[arg(long)]
+    pub online: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

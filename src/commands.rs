@@ -1,7 +1,7 @@
 //! What each command does: load the lesson and workspace, run, print, and
 //! answer with an exit code (0 all good, 1 checks failed, 2 usage or lesson error).
 
-use crate::checks::{self, Context, Status, StepReport};
+use crate::checks::{self, Status, StepReport};
 use crate::cli::{Cli, Command, Format, ProgressFormat, VarArgs};
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::vars::MissingVar;
@@ -9,6 +9,7 @@ use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
 use crate::output::{self, Style};
 use crate::progress::Progress;
 use crate::script::{self, Script};
+use crate::session::{ApiMode, Session, SessionError};
 use crate::workspace::{self, Created, Workspace, WorkspaceError};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -28,7 +29,13 @@ macro_rules! fatal_from {
         }
     )*};
 }
-fatal_from!(LessonError, WorkspaceError, MissingVar, std::io::Error);
+fatal_from!(
+    LessonError,
+    WorkspaceError,
+    MissingVar,
+    SessionError,
+    std::io::Error
+);
 
 pub const SUCCESS: u8 = 0;
 pub const CHECKS_FAILED: u8 = 1;
@@ -67,6 +74,14 @@ pub fn run(cli: Cli) -> ExitCode {
             vars,
             reveal,
         } => show(lesson.as_deref(), workspace.as_deref(), &vars, reveal),
+        Command::Sandbox {
+            listen,
+            state,
+            app,
+            token,
+            workspace,
+        } => sandbox(listen, state, app, token, workspace.as_deref()),
+        Command::Replicated { args } => Ok(crate::vendor::replicated::run(&args) as u8),
         Command::Helm { args } => Ok(crate::helm::run(&args) as u8),
     };
     match result {
@@ -171,12 +186,8 @@ fn check(
     let vars = resolve_vars(&lesson, Some(&workspace), args);
     let steps = select_steps(&lesson, step)?;
     require_vars(&steps, &vars)?;
-    let ctx = Context {
-        workspace: &workspace.root,
-        lesson_dir: &lesson.dir,
-        vars: &vars,
-        extra_path: workspace.standins_dir()?,
-    };
+    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let ctx = session.context(&lesson, &workspace);
     let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
     record_progress(&workspace, &lesson, &reports)?;
     let stdout = std::io::stdout();
@@ -192,6 +203,14 @@ fn check(
     print!("{text}");
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
+}
+
+fn api_mode(args: &VarArgs) -> ApiMode {
+    if args.online {
+        ApiMode::Online
+    } else {
+        ApiMode::Offline
+    }
 }
 
 fn record_progress(
@@ -273,7 +292,14 @@ fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
 fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let step = select_steps(&lesson, Some(id))?[0];
-    let vars = resolve_vars(&lesson, Some(&workspace), &VarArgs { vars: vec![] });
+    let vars = resolve_vars(
+        &lesson,
+        Some(&workspace),
+        &VarArgs {
+            vars: vec![],
+            online: false,
+        },
+    );
     let text = if step.hint.trim().is_empty() {
         "This step has no hint."
     } else {
@@ -290,17 +316,15 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
 fn solve(dir: &Path, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args);
-    let extra_path = workspace.standins_dir()?;
+    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let vars = &session.vars;
     for step in select_steps(&lesson, step)? {
         println!("── solving {}: {}", step.id, step.title);
         let finished = script::run(&Script {
             source: &step.solution,
             dir: &workspace.root,
-            env: vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            extra_path: extra_path.as_deref(),
+            env: session.shell_env(),
+            extra_path: session.extra_path.as_deref(),
             timeout: SOLUTION_TIMEOUT,
             errexit: true,
         })?;
@@ -337,4 +361,57 @@ fn show(
     }
     print!("{}", vars.render(&lesson.challenge.body, reveal));
     Ok(SUCCESS)
+}
+
+fn sandbox(
+    listen: std::net::SocketAddr,
+    state: Option<std::path::PathBuf>,
+    app: Option<String>,
+    token: Option<String>,
+    dir: Option<&Path>,
+) -> Result<u8, Fatal> {
+    use crate::session::{APP_VAR, TOKEN_VAR};
+    use crate::vendor::server::{Sandbox, ServerConfig};
+    // A named workspace must exist; the current directory is used only if it is one.
+    let workspace = match dir {
+        Some(dir) => Some(workspace::open(dir)?),
+        None => workspace::open(Path::new(".")).ok(),
+    };
+    let saved = |name: &str| {
+        workspace
+            .as_ref()
+            .and_then(|w| w.state.vars.get(name).cloned())
+    };
+    let app_slug = app
+        .or_else(|| saved(APP_VAR))
+        .unwrap_or_else(|| workspace::generate_value("slackernews-{word}"));
+    let config = ServerConfig {
+        listen,
+        state_path: state.or_else(|| {
+            workspace
+                .as_ref()
+                .map(|w| crate::session::vendor_state_path(w, &app_slug))
+        }),
+        app_slug,
+        token: token
+            .or_else(|| saved(TOKEN_VAR))
+            .unwrap_or_else(|| workspace::generate_value("{token}")),
+    };
+    let (app_slug, token) = (config.app_slug.clone(), config.token.clone());
+    let server = Sandbox::start(config)
+        .map_err(|e| Fatal(format!("the local Vendor API could not start: {e}")))?;
+    // Written so that a closed stdout (a learner piping to `head`) never ends the server.
+    let origin = server.origin();
+    let banner = format!(
+        "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n  \
+         export REPLICATED_API_ORIGIN={origin}\n  export {TOKEN_VAR}={token}\n  export {APP_VAR}={app_slug}\n\n\
+         State is saved after every change. Stop with Ctrl-C.\n"
+    );
+    let mut stdout = std::io::stdout();
+    let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut stdout));
+    // Serve until the process is ended; there is nothing to clean up.
+    loop {
+        std::thread::park();
+    }
 }

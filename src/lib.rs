@@ -12,9 +12,12 @@ pub mod lesson;
 pub mod output;
 pub mod progress;
 pub mod script;
+pub mod session;
+
+pub mod vendor;
 pub mod workspace;
 pub mod yaml;
 
 /// Tools labrun stands in for when a machine lacks them; the binary answers
 /// as the tool when invoked under its name.
-pub const STANDINS: &[&str] = &["helm"];
+pub const STANDINS: &[&str] = &["helm", "replicated"];

@@ -1,5 +1,5 @@
 //! The `labrun` binary: parse the command line and dispatch. Invoked as
-//! `helm` (a stand-in on a lesson shell's PATH), it answers as `helm`.
+//! `helm` or `replicated` (stand-ins on a lesson shell's PATH), it answers as that tool.
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -14,8 +14,12 @@ fn main() -> ExitCode {
         .and_then(|s| s.to_str())
         .unwrap_or("labrun")
         .to_string();
-    if invoked_as == "helm" {
-        return ExitCode::from(labrun::helm::run(&args.split_off(1)) as u8);
+    match invoked_as.as_str() {
+        "helm" => return ExitCode::from(labrun::helm::run(&args.split_off(1)) as u8),
+        "replicated" => {
+            return ExitCode::from(labrun::vendor::replicated::run(&args.split_off(1)) as u8);
+        }
+        _ => {}
     }
     labrun::commands::run(labrun::cli::Cli::parse_from(args))
 }

@@ -19,6 +19,15 @@ pub struct Progress {
     pub started_at: Option<String>,
     /// In lesson order.
     pub steps: Vec<StepProgress>,
+    /// Where the learner was in the lab screen, to resume there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<Resume>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub step: usize,
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +62,7 @@ impl Progress {
             lesson: lesson.to_string(),
             started_at: None,
             steps: Vec::new(),
+            resume: None,
         }
     }
 

@@ -6,7 +6,13 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const STEPS: [&str; 4] = ["proxy-image", "bump-version", "pull-secret", "package"];
+const STEPS: [&str; 5] = [
+    "proxy-image",
+    "bump-version",
+    "pull-secret",
+    "package",
+    "promote",
+];
 
 fn labrun() -> Command {
     let mut cmd = Command::cargo_bin("labrun").unwrap();
@@ -89,7 +95,7 @@ fn reference_solution_passes_step_by_step() {
         (first["id"].as_str(), first["status"].as_str()),
         (Some("proxy-image"), Some("pass"))
     );
-    assert_eq!(first["attempts"], 5);
+    assert_eq!(first["attempts"], STEPS.len() + 1);
     assert!(first["first_passed_at"].as_str().unwrap().ends_with('Z'));
 }
 

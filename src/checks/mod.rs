@@ -5,6 +5,7 @@
 mod command;
 pub mod files;
 mod package;
+mod release;
 mod text;
 mod yaml;
 
@@ -96,6 +97,8 @@ pub struct Context<'a> {
     pub vars: &'a Vars,
     /// Prepended to PATH for command checks (labrun's stand-ins).
     pub extra_path: Option<PathBuf>,
+    /// The Vendor API that release checks ask; None when there is none.
+    pub api: Option<crate::vendor::client::Config>,
 }
 
 pub fn run_all(lesson: &Lesson, ctx: &Context) -> Vec<StepReport> {
@@ -158,6 +161,7 @@ pub(crate) fn evaluate(check: &CheckSpec, files: &dyn Files, ctx: &Context) -> V
                 text::check(&name, files, file, expected, ctx.vars)
             }
             CheckKind::Package { .. } => return package::check(&name, &kind, files, ctx),
+            CheckKind::Release { .. } => return release::check(&name, &kind, ctx),
             CheckKind::Command { run, timeout_secs } => {
                 command::check(&name, run, *timeout_secs, ctx)
             }
@@ -178,6 +182,21 @@ fn expand_paths(
         | CheckKind::Text { file, .. }
         | CheckKind::Package { file, .. } => *file = vars.expand(file)?,
         CheckKind::Command { run, .. } => *run = vars.expand(run)?,
+        CheckKind::Release {
+            channels,
+            version,
+            chart,
+            ..
+        } => {
+            for channel in channels.iter_mut() {
+                *channel = vars.expand(channel)?;
+            }
+            *version = vars.expand(version)?;
+            if let Some((name, chart_version)) = chart {
+                *name = vars.expand(name)?;
+                *chart_version = vars.expand(chart_version)?;
+            }
+        }
     }
     Ok(kind)
 }
@@ -231,6 +250,7 @@ pub(crate) mod test_support {
             lesson_dir: dir,
             vars,
             extra_path: None,
+            api: None,
         };
         let mut outcomes = evaluate(&spec(kind), &WorkspaceFiles { root: dir }, &ctx);
         assert_eq!(outcomes.len(), 1, "{outcomes:?}");
@@ -328,6 +348,7 @@ mod tests {
             lesson_dir: dir.path(),
             vars: &vars,
             extra_path: None,
+            api: None,
         };
         let report = run_step(&step, &ctx);
         assert_eq!(report.status, Status::Fail);

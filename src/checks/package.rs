@@ -272,6 +272,7 @@ mod tests {
             lesson_dir: dir.path(),
             vars: &vars,
             extra_path: None,
+            api: None,
         };
         let files = super::super::files::WorkspaceFiles { root: dir.path() };
         evaluate(&spec(package_kind(checks)), &files, &ctx)

@@ -74,6 +74,15 @@ enum RawCheck {
         run: String,
         timeout: Option<u64>,
     },
+    Release {
+        name: Option<String>,
+        channels: Vec<String>,
+        version: String,
+        chart: Option<String>,
+        chart_version: Option<String>,
+        #[serde(default)]
+        checks: Vec<toml::Value>,
+    },
 }
 
 pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
@@ -217,6 +226,37 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
                 },
             )
         }
+        RawCheck::Release {
+            name,
+            channels,
+            version,
+            chart,
+            chart_version,
+            checks,
+        } => {
+            let chart = match (chart, chart_version) {
+                (Some(chart), Some(version)) => Some((chart, version)),
+                (None, None) => None,
+                _ => {
+                    return Err(
+                        "a release check names both `chart` and `chart_version`, or neither".into(),
+                    );
+                }
+            };
+            if channels.is_empty() {
+                return Err("a release check needs at least one channel".into());
+            }
+            let checks = inner_checks(checks, line, lesson_dir, "release")?;
+            (
+                name,
+                CheckKind::Release {
+                    channels,
+                    version,
+                    chart,
+                    checks,
+                },
+            )
+        }
         RawCheck::Command { name, run, timeout } => (
             name,
             CheckKind::Command {
@@ -226,6 +266,32 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
         ),
     };
     Ok(CheckSpec { name, kind, line })
+}
+
+/// The checks on files inside a package or a released chart.
+fn inner_checks(
+    raw: Vec<toml::Value>,
+    line: usize,
+    lesson_dir: &Path,
+    outer: &str,
+) -> Result<Vec<CheckSpec>, String> {
+    let checks = raw
+        .into_iter()
+        .map(|c| to_check(c, line, lesson_dir))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("inside {outer} check: {e}"))?;
+    let file_check = |c: &CheckSpec| {
+        matches!(
+            c.kind,
+            CheckKind::FileExists { .. } | CheckKind::Yaml { .. } | CheckKind::Text { .. }
+        )
+    };
+    if !checks.iter().all(file_check) {
+        return Err(format!(
+            "checks inside a {outer} check can be file_exists, yaml or text"
+        ));
+    }
+    Ok(checks)
 }
 
 /// serde's "unknown variant `x`, expected one of ..." speaks of variants;
@@ -278,7 +344,9 @@ pub fn expected_files(lesson: &Lesson) -> Vec<(usize, PathBuf)> {
                     expected: ExpectedText::File(path),
                     ..
                 } => out.push((check.line, path.clone())),
-                CheckKind::Package { checks, .. } => walk(checks, out),
+                CheckKind::Package { checks, .. } | CheckKind::Release { checks, .. } => {
+                    walk(checks, out)
+                }
                 _ => {}
             }
         }

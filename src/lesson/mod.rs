@@ -85,6 +85,15 @@ pub enum CheckKind {
     },
     /// A shell command run in the workspace; exit status 0 passes.
     Command { run: String, timeout_secs: u64 },
+    /// The Vendor API: these channels all point at one release with this
+    /// version label, whose chart passes the inner checks.
+    Release {
+        channels: Vec<String>,
+        version: String,
+        /// The chart the release must carry: name and version.
+        chart: Option<(String, String)>,
+        checks: Vec<CheckSpec>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +127,7 @@ impl CheckSpec {
                     run.lines().next().unwrap_or_default().trim()
                 )
             }
+            CheckKind::Release { version, .. } => format!("release {version}"),
         }
     }
 }
@@ -142,13 +152,26 @@ impl CheckSpec {
                 .map(String::as_str)
                 .collect(),
             CheckKind::Command { run, .. } => vec![run],
+            CheckKind::Release {
+                channels,
+                version,
+                chart,
+                ..
+            } => {
+                let mut strings: Vec<&str> = channels.iter().map(String::as_str).collect();
+                strings.push(version);
+                if let Some((name, chart_version)) = chart {
+                    strings.extend([name.as_str(), chart_version.as_str()]);
+                }
+                strings
+            }
         }
     }
 
     /// This check and the checks inside it.
     pub fn with_inner(&self) -> Vec<&CheckSpec> {
         let mut all = vec![self];
-        if let CheckKind::Package { checks, .. } = &self.kind {
+        if let CheckKind::Package { checks, .. } | CheckKind::Release { checks, .. } = &self.kind {
             all.extend(checks.iter().flat_map(CheckSpec::with_inner));
         }
         all

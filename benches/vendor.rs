@@ -1,0 +1,108 @@
+//! `cargo bench --bench vendor`: the `promote` check against the local
+//! Vendor API (one check = the whole step), and the server's throughput on
+//! `GET /v3/apps`, with a loopback TCP connect as the floor.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use labrun::checks::{self, Context, Status};
+use labrun::lesson::{Lesson, Vars, bundled};
+use labrun::vendor::client::{Client, Config};
+use labrun::vendor::server::{Sandbox, ServerConfig};
+use labrun::vendor::types::encode_chart_spec;
+
+const APP: &str = "slackernews-bench";
+const TOKEN: &str = "bench-token-0123456789";
+
+fn released_sandbox() -> (Sandbox, Config, tempfile::TempDir) {
+    let sandbox = Sandbox::start(ServerConfig {
+        listen: ([127, 0, 0, 1], 0).into(),
+        state_path: None,
+        app_slug: APP.into(),
+        token: TOKEN.into(),
+    })
+    .unwrap();
+    let origin = sandbox.origin().to_string();
+    let config = Config::from_lookup(|k| match k {
+        "REPLICATED_API_ORIGIN" => Some(origin.clone()),
+        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
+        "REPLICATED_APP" => Some(APP.into()),
+        _ => None,
+    })
+    .unwrap();
+    // A solved chart, packaged and released on all three channels.
+    let dir = tempfile::tempdir().unwrap();
+    let lesson = Lesson::load(&bundled::resolve(None).unwrap()).unwrap();
+    let chart = dir.path().join("slackernews");
+    copy_dir(
+        &lesson.files_dir.clone().unwrap().join("slackernews"),
+        &chart,
+    );
+    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap().replace(
+        "repository: ghcr.io/slackernews/slackernews-web:1.0.17",
+        &format!("repository: proxy.replicated.com/proxy/{APP}/ghcr.io/slackernews/slackernews-web:1.0.17"),
+    );
+    std::fs::write(chart.join("values.yaml"), values).unwrap();
+    let options = labrun::helm::PackageOptions {
+        destination: dir.path().to_path_buf(),
+        version: Some("0.5.0".into()),
+        app_version: None,
+    };
+    let tgz = std::fs::read(labrun::helm::package(&chart, &options).unwrap()).unwrap();
+    let client = Client::new(config.clone()).unwrap();
+    let app = client.app().unwrap();
+    let release = client
+        .create_release(&app.id, encode_chart_spec("slackernews-0.5.0.tgz", &tgz))
+        .unwrap();
+    for name in ["Unstable", "Beta", "Stable"] {
+        let channel = client.channel_by_name_or_id(&app.id, name).unwrap();
+        client
+            .promote(&app.id, release.sequence, &channel.id, "0.5.0", "bench")
+            .unwrap();
+    }
+    (sandbox, config, dir)
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let (sandbox, config, dir) = released_sandbox();
+    let lesson = Lesson::load(&bundled::resolve(None).unwrap()).unwrap();
+    let step = lesson.step("promote").unwrap();
+    let cli = [("REPLICATED_APP".to_string(), APP.to_string())];
+    let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
+    let ctx = Context {
+        workspace: dir.path(),
+        lesson_dir: &lesson.dir,
+        vars: &vars,
+        extra_path: None,
+        api: Some(config.clone()),
+    };
+    let report = checks::run_step(step, &ctx);
+    assert_eq!(report.status, Status::Pass, "{report:#?}");
+
+    let mut group = c.benchmark_group("vendor");
+    group.bench_function("promote check (local API)", |b| {
+        b.iter(|| checks::run_step(step, &ctx))
+    });
+    let client = Client::new(config).unwrap();
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("GET /v3/apps", |b| {
+        b.iter(|| client.apps_with_channels().unwrap())
+    });
+    let addr = sandbox.origin().trim_start_matches("http://").to_string();
+    group.bench_function("floor: loopback TCP connect", |b| {
+        b.iter(|| std::net::TcpStream::connect(&addr).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

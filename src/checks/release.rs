@@ -1,0 +1,283 @@
+//! `kind = "release"`: asks the Vendor API whether the named channels all
+//! point at one release with the expected version label, and whether that
+//! release carries the expected chart (read back and checked inside).
+//!
+//! One `GET /v3/apps` answers every channel condition; the chart conditions
+//! add one `GET /v3/app/{app}/release/{sequence}`.
+
+use super::files::ArchiveFiles;
+use super::package::read_archive;
+use super::{Context, Outcome, Status, evaluate};
+use crate::lesson::{CheckKind, CheckSpec};
+use crate::vendor::client::Client;
+use crate::vendor::types::{App, Channel, Release, decode_content, decode_spec};
+
+pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {
+    let CheckKind::Release {
+        channels,
+        version,
+        chart,
+        checks,
+    } = kind
+    else {
+        unreachable!("release::check is only called for release checks")
+    };
+    let names = condition_names(name, channels, chart.is_some(), checks);
+    let all_error = |message: String| {
+        names
+            .iter()
+            .map(|n| Outcome::error(n, message.clone()))
+            .collect()
+    };
+    let Some(config) = &ctx.api else {
+        return all_error(
+            "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)".into(),
+        );
+    };
+    let client = match Client::new(config.clone()) {
+        Ok(client) => client,
+        Err(e) => return all_error(e.to_string()),
+    };
+    let app = match find_app(&client, &config.app) {
+        Ok(app) => app,
+        Err(message) => return all_error(message),
+    };
+    let app_channels = app.channels.clone().unwrap_or_default();
+    let target = target_sequence(&app_channels, channels, version);
+    let mut outcomes: Vec<Outcome> = channels
+        .iter()
+        .zip(&names)
+        .map(|(channel, n)| channel_outcome(n, channel, &app_channels, channels, version, target))
+        .collect();
+    let chart_names = &names[channels.len()..];
+    if chart_names.is_empty() {
+        return outcomes;
+    }
+    match target {
+        None => outcomes.extend(chart_names.iter().map(|n| {
+            Outcome::fail(
+                n,
+                format!("not checked: no channel has a release {version} yet"),
+            )
+        })),
+        Some(sequence) => outcomes.extend(chart_outcomes(
+            &client,
+            &app,
+            sequence,
+            chart,
+            checks,
+            chart_names,
+            ctx,
+        )),
+    }
+    outcomes
+}
+
+/// One name per condition: each channel, the chart, each inner check.
+fn condition_names(
+    name: &str,
+    channels: &[String],
+    has_chart: bool,
+    checks: &[CheckSpec],
+) -> Vec<String> {
+    let mut names: Vec<String> = channels
+        .iter()
+        .map(|c| format!("{name} is on {c}"))
+        .collect();
+    if has_chart {
+        names.push(format!("{name} carries the chart"));
+    }
+    names.extend(
+        checks
+            .iter()
+            .map(|c| format!("released chart: {}", c.label())),
+    );
+    names
+}
+
+fn find_app(client: &Client, wanted: &str) -> Result<App, String> {
+    let apps = client.apps_with_channels().map_err(|e| e.to_string())?;
+    apps.into_iter()
+        .find(|a| a.slug == wanted || a.id == wanted)
+        .ok_or_else(|| {
+            format!(
+                "the Vendor API at {} has no app {wanted:?}: check REPLICATED_APP",
+                client.origin()
+            )
+        })
+}
+
+/// The release the channels should share: the newest one carrying `version`
+/// on any of them.
+fn target_sequence(app_channels: &[Channel], wanted: &[String], version: &str) -> Option<i64> {
+    app_channels
+        .iter()
+        .filter(|c| !c.is_archived && wanted.contains(&c.name) && c.current_version == version)
+        .map(|c| c.release_sequence)
+        .max()
+}
+
+fn channel_outcome(
+    name: &str,
+    channel: &str,
+    app_channels: &[Channel],
+    wanted: &[String],
+    version: &str,
+    target: Option<i64>,
+) -> Outcome {
+    let Some(found) = app_channels
+        .iter()
+        .find(|c| c.name == channel && !c.is_archived)
+    else {
+        return Outcome::fail(name, format!("the app has no channel {channel:?}"));
+    };
+    let at = describe(found);
+    let Some(sequence) = target else {
+        return Outcome::fail(
+            name,
+            format!(
+                "{channel} is at {at}; no release {version} has been created and promoted yet — `replicated release create --promote {channel} --version {version} …`"
+            ),
+        );
+    };
+    if found.release_sequence == sequence {
+        return Outcome::pass(
+            name,
+            format!("{channel} is at release {sequence} ({version})"),
+        );
+    }
+    let on: Vec<&str> = wanted
+        .iter()
+        .filter(|w| {
+            app_channels
+                .iter()
+                .any(|c| &c.name == *w && c.release_sequence == sequence)
+        })
+        .map(String::as_str)
+        .collect();
+    Outcome::fail(
+        name,
+        format!(
+            "release {sequence} ({version}) is on {}; not on {channel}, which is at {at} — run `replicated release promote {sequence} {channel} --version {version}`",
+            join_and(&on)
+        ),
+    )
+}
+
+fn describe(channel: &Channel) -> String {
+    match channel.release_sequence {
+        n if n < 1 => "no release".to_string(),
+        n if channel.current_version.is_empty() => format!("release {n}"),
+        n => format!("release {n} ({})", channel.current_version),
+    }
+}
+
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => "no channel".into(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn chart_outcomes(
+    client: &Client,
+    app: &App,
+    sequence: i64,
+    chart: &Option<(String, String)>,
+    checks: &[CheckSpec],
+    names: &[String],
+    ctx: &Context,
+) -> Vec<Outcome> {
+    let release = match client.release(&app.id, sequence) {
+        Ok(release) => release,
+        Err(e) => {
+            return names
+                .iter()
+                .map(|n| Outcome::error(n, e.to_string()))
+                .collect();
+        }
+    };
+    let mut outcomes = Vec::new();
+    let mut names = names.iter();
+    if let Some((chart_name, chart_version)) = chart {
+        let name = names.next().expect("a name per condition");
+        outcomes.push(chart_ref_outcome(name, &release, chart_name, chart_version));
+    }
+    let inner_names: Vec<&String> = names.collect();
+    if inner_names.is_empty() {
+        return outcomes;
+    }
+    match released_chart(&release) {
+        Err(why) => outcomes.extend(
+            inner_names
+                .iter()
+                .map(|n| Outcome::fail(n, format!("not checked: {why}"))),
+        ),
+        Ok(files) => {
+            for (inner, name) in checks.iter().zip(inner_names) {
+                for mut outcome in evaluate(inner, &files, ctx) {
+                    outcome.name = name.clone();
+                    if outcome.status == Status::Fail {
+                        outcome.message = format!(
+                            "{}\nrelease {sequence} was made from a chart without this change; package the chart again and create a new release",
+                            outcome.message
+                        );
+                    }
+                    outcomes.push(outcome);
+                }
+            }
+        }
+    }
+    outcomes
+}
+
+fn chart_ref_outcome(name: &str, release: &Release, chart: &str, version: &str) -> Outcome {
+    let sequence = release.sequence;
+    if release
+        .charts
+        .iter()
+        .any(|c| c.name == chart && c.version == version)
+    {
+        return Outcome::pass(
+            name,
+            format!("release {sequence} carries chart {chart} {version}"),
+        );
+    }
+    let found: Vec<String> = release
+        .charts
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.version))
+        .collect();
+    let found = if found.is_empty() {
+        "no chart".to_string()
+    } else {
+        found.join(", ")
+    };
+    Outcome::fail(
+        name,
+        format!("release {sequence} carries {found}, expected chart {chart} {version}"),
+    )
+}
+
+/// The files of the chart package inside a release's spec.
+fn released_chart(release: &Release) -> Result<ArchiveFiles, String> {
+    let sequence = release.sequence;
+    if release.spec.trim().is_empty() {
+        return Err(format!(
+            "the API did not hand back release {sequence}'s files"
+        ));
+    }
+    let files = decode_spec(release.spec.as_bytes())?;
+    let package = files
+        .iter()
+        .find(|f| f.path.ends_with(".tgz"))
+        .ok_or_else(|| format!("release {sequence} holds no chart package"))?;
+    let bytes = decode_content(package)?;
+    let entries = read_archive(&bytes)
+        .map_err(|why| format!("{} in release {sequence} {why}", package.path))?;
+    Ok(ArchiveFiles {
+        archive: format!("{} (release {sequence})", package.path),
+        entries,
+    })
+}

@@ -1,0 +1,170 @@
+//! The surroundings of a lab run: the lesson's variables, labrun's stand-ins
+//! on PATH, and the Vendor API the lesson talks to. Offline (the default) that
+//! API is the local one, running in this process on the workspace's state
+//! file for as long as the session lives; `check`, `solve` and the lab screen
+//! all open one.
+
+use crate::checks::Context;
+use crate::lesson::{CheckKind, Lesson, Vars};
+use crate::vendor::client::{self, ClientError};
+use crate::vendor::server::{Sandbox, ServerConfig, ServerError};
+use crate::workspace::{Workspace, WorkspaceError};
+use std::fmt;
+use std::path::PathBuf;
+
+pub const ORIGIN_VAR: &str = "REPLICATED_API_ORIGIN";
+pub const TOKEN_VAR: &str = "REPLICATED_API_TOKEN";
+pub const APP_VAR: &str = "REPLICATED_APP";
+/// The local API's state files, one per app, inside the workspace's state.
+pub const VENDOR_STATE_DIR: &str = "vendor-api";
+
+/// Where the local API keeps the state of `app` for a workspace.
+pub fn vendor_state_path(workspace: &Workspace, app: &str) -> PathBuf {
+    workspace
+        .state_dir()
+        .join(VENDOR_STATE_DIR)
+        .join(format!("{app}.json"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiMode {
+    /// The local Vendor API, unless REPLICATED_API_ORIGIN names another.
+    Offline,
+    /// The real service (or REPLICATED_API_ORIGIN), with the learner's token.
+    Online,
+}
+
+pub struct Session {
+    pub vars: Vars,
+    pub extra_path: Option<PathBuf>,
+    pub api: Option<client::Config>,
+    /// Kept alive for the session; dropping it stops the local API.
+    sandbox: Option<Sandbox>,
+    cache_dir: PathBuf,
+}
+
+#[derive(Debug)]
+pub enum SessionError {
+    Workspace(WorkspaceError),
+    Server(ServerError),
+    Client(ClientError),
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionError::Workspace(e) => e.fmt(f),
+            SessionError::Server(e) => write!(f, "the local Vendor API could not start: {e}"),
+            SessionError::Client(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SessionError {}
+
+/// Whether any step of the lesson asks the Vendor API.
+pub fn uses_vendor_api(lesson: &Lesson) -> bool {
+    lesson
+        .steps
+        .iter()
+        .flat_map(|s| &s.checks)
+        .any(|c| matches!(c.kind, CheckKind::Release { .. }))
+}
+
+impl Session {
+    pub fn open(
+        lesson: &Lesson,
+        workspace: &Workspace,
+        mut vars: Vars,
+        mode: ApiMode,
+    ) -> Result<Session, SessionError> {
+        let extra_path = workspace.standins_dir().map_err(SessionError::Workspace)?;
+        let mut session = Session {
+            vars: Vars::default(),
+            extra_path,
+            api: None,
+            sandbox: None,
+            cache_dir: workspace.state_dir().join("cache"),
+        };
+        if uses_vendor_api(lesson) {
+            if let Some(origin) = std::env::var(ORIGIN_VAR)
+                .ok()
+                .filter(|o| !o.is_empty() && vars.get(ORIGIN_VAR).is_none())
+            {
+                vars.set(
+                    ORIGIN_VAR,
+                    &origin,
+                    crate::lesson::vars::Source::Environment,
+                );
+            }
+            let external = vars.get(ORIGIN_VAR).is_some();
+            if mode == ApiMode::Offline && !external {
+                let sandbox = start_sandbox(workspace, &vars)?;
+                vars.set(
+                    ORIGIN_VAR,
+                    sandbox.origin(),
+                    crate::lesson::vars::Source::Workspace,
+                );
+                session.sandbox = Some(sandbox);
+            }
+            session.api = Some(api_config(&vars).map_err(SessionError::Client)?);
+        }
+        session.vars = vars;
+        Ok(session)
+    }
+
+    /// The origin of the local Vendor API, when this session runs one.
+    pub fn local_api_origin(&self) -> Option<&str> {
+        self.sandbox.as_ref().map(Sandbox::origin)
+    }
+
+    pub fn context<'a>(&'a self, lesson: &'a Lesson, workspace: &'a Workspace) -> Context<'a> {
+        Context {
+            workspace: &workspace.root,
+            lesson_dir: &lesson.dir,
+            vars: &self.vars,
+            extra_path: self.extra_path.clone(),
+            api: self.api.clone(),
+        }
+    }
+
+    /// The environment of a lesson shell or script: every variable with a
+    /// value, and (offline) a private cache so a real `replicated` CLI does
+    /// not reuse app ids cached from another API.
+    pub fn shell_env(&self) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = self
+            .vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if self.sandbox.is_some() {
+            env.push((
+                "XDG_CACHE_HOME".into(),
+                self.cache_dir.display().to_string(),
+            ));
+        }
+        env
+    }
+}
+
+fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<Sandbox, SessionError> {
+    let generated = |pattern: &str| crate::workspace::generate_value(pattern);
+    let app_slug = vars
+        .get(APP_VAR)
+        .map_or_else(|| generated("slackernews-{word}"), str::to_string);
+    let config = ServerConfig {
+        listen: ([127, 0, 0, 1], 0).into(),
+        state_path: Some(vendor_state_path(workspace, &app_slug)),
+        app_slug,
+        token: vars
+            .get(TOKEN_VAR)
+            .map_or_else(|| generated("{token}"), str::to_string),
+    };
+    Sandbox::start(config).map_err(SessionError::Server)
+}
+
+/// The client's configuration from the session's variables (which already
+/// hold the environment's values).
+fn api_config(vars: &Vars) -> Result<client::Config, ClientError> {
+    client::Config::from_lookup(|name| vars.get(name).map(str::to_string))
+}
