@@ -22,6 +22,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the lab: the lesson, a shell in the workspace, and the steps, in one screen
+    ///
+    /// The workspace defaults to ./<lesson-slug>: created on first start, resumed after.
+    /// Offline by default: labrun serves the Vendor API itself.
+    Start {
+        /// Lesson directory or bundled slug (default: the bundled lesson)
+        lesson: Option<String>,
+        /// The workspace directory (default: ./<lesson-slug>)
+        #[arg(long, short = 'w', value_name = "DIR")]
+        workspace: Option<PathBuf>,
+        #[command(flatten)]
+        vars: VarArgs,
+    },
     /// Create a workspace with a lesson's starting files
     ///
     /// LESSON is a lesson directory or the slug of a bundled lesson (default: the bundled

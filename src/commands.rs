@@ -46,6 +46,11 @@ const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Start {
+            lesson,
+            workspace,
+            vars,
+        } => start(lesson.as_deref(), workspace.as_deref(), &vars),
         Command::Init { args, force } => init(&args, force),
         Command::Check {
             lesson,
@@ -414,4 +419,24 @@ fn sandbox(
     loop {
         std::thread::park();
     }
+}
+
+fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result<u8, Fatal> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Fatal(
+            "labrun start needs a terminal; use `labrun check` in scripts".into(),
+        ));
+    }
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
+    let (workspace, _) = workspace::init(&lesson, &dir, false)?;
+    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let lab = crate::tui::Lab {
+        lesson,
+        workspace,
+        session,
+    };
+    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    Ok(SUCCESS)
 }

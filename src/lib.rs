@@ -13,6 +13,7 @@ pub mod output;
 pub mod progress;
 pub mod script;
 pub mod session;
+pub mod tui;
 
 pub mod vendor;
 pub mod workspace;

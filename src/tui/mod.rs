@@ -1,0 +1,315 @@
+//! `labrun start`: the lab in one terminal — lesson, shell and steps.
+//!
+//! Threads (input, shell reader, shell waiter, file watcher, signals, check
+//! worker) send one `Event` type to the UI thread. The UI thread maps events
+//! to actions, updates the state, carries out the effects, and redraws only
+//! when something changed — at most every 16 ms during an output flood, and
+//! never while idle.
+
+pub mod app;
+pub mod event;
+pub mod input;
+pub mod keys;
+pub mod lesson_view;
+pub mod shell;
+pub mod ui;
+
+use crate::checks::{self, Context, StepReport};
+use crate::lesson::{Lesson, Vars};
+use crate::progress::{Progress, Resume};
+use crate::session::Session;
+use crate::workspace::Workspace;
+use app::{App, Effect};
+use event::Event;
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use ratatui::crossterm::execute;
+use shell::{Shell, ShellSpec};
+use std::io::Write;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Shortest time between two frames while output pours in.
+const FRAME: Duration = Duration::from_millis(16);
+/// Events handled before a redraw, so a flood cannot starve the screen.
+const BATCH: usize = 256;
+
+/// Everything the lab needs, prepared (and validated) before the screen is taken over.
+pub struct Lab {
+    pub lesson: Lesson,
+    pub workspace: Workspace,
+    pub session: Session,
+}
+
+/// Runs the lab until the learner quits or a signal ends it.
+pub fn run(lab: Lab) -> std::io::Result<()> {
+    let mut terminal = init_terminal()?;
+    let result = EventLoop::new(lab, &mut terminal).and_then(|mut l| l.run(&mut terminal));
+    restore_terminal();
+    result
+}
+
+fn init_terminal() -> std::io::Result<DefaultTerminal> {
+    // ratatui's hook restores raw mode and the alternate screen; ours first
+    // turns off what ratatui does not know we turned on.
+    let terminal = ratatui::try_init()?;
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste
+        );
+        ratatui_hook(info);
+    }));
+    execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture)?;
+    Ok(terminal)
+}
+
+fn restore_terminal() {
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
+    ratatui::restore();
+}
+
+struct EventLoop {
+    app: App,
+    shell: Shell,
+    spec: ShellSpec,
+    tx: SyncSender<Event>,
+    rx: Receiver<Event>,
+    checks: SyncSender<Vec<usize>>,
+    progress: Progress,
+    progress_path: std::path::PathBuf,
+    _watcher: Option<notify::RecommendedWatcher>,
+    _session: Session,
+}
+
+impl EventLoop {
+    fn new(lab: Lab, terminal: &mut DefaultTerminal) -> std::io::Result<EventLoop> {
+        let size = terminal.size()?;
+        let Lab {
+            lesson,
+            workspace,
+            session,
+        } = lab;
+        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height));
+        let (tx, rx) = mpsc::sync_channel(256);
+        event::spawn_input(tx.clone());
+        event::spawn_signals(tx.clone())?;
+        // Without a watcher the lab still works; steps are checked on request.
+        let watcher = event::spawn_watcher(&workspace.root, tx.clone()).ok();
+        let spec = shell_spec(&session, &workspace);
+        let (rows, cols) = app.shell_size();
+        let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
+        let progress_path = workspace.progress_path();
+        let progress = Progress::load(&progress_path, &lesson.slug)
+            .unwrap_or_else(|_| Progress::new(&lesson.slug));
+        if let Some(Resume { step, scroll }) = progress.resume {
+            app.resume(step, scroll);
+        }
+        let checks = spawn_check_worker(&lesson, &workspace, &session, tx.clone());
+        let mut event_loop = EventLoop {
+            app,
+            shell,
+            spec,
+            tx,
+            rx,
+            checks,
+            progress,
+            progress_path,
+            _watcher: watcher,
+            _session: session,
+        };
+        let all = (0..event_loop.app.steps.len()).collect();
+        event_loop.apply(vec![Effect::Check(all)]);
+        Ok(event_loop)
+    }
+
+    fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+        let mut dirty = true;
+        let mut last_frame = Instant::now() - FRAME;
+        while self.app.running {
+            if dirty && last_frame.elapsed() >= FRAME {
+                self.shell
+                    .parser
+                    .screen_mut()
+                    .set_scrollback(self.app.shell_scroll);
+                self.app.shell_scroll = self.shell.parser.screen().scrollback();
+                terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
+                last_frame = Instant::now();
+                dirty = false;
+            }
+            // Idle: block until something happens. Dirty: wait out the frame.
+            let event = if dirty {
+                match self
+                    .rx
+                    .recv_timeout(FRAME.saturating_sub(last_frame.elapsed()))
+                {
+                    Ok(event) => event,
+                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                }
+            } else {
+                match self.rx.recv() {
+                    Ok(event) => event,
+                    Err(_) => break,
+                }
+            };
+            dirty |= self.handle(event);
+            for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+                dirty |= self.handle(event);
+            }
+        }
+        self.save_resume();
+        self.shell.kill();
+        Ok(())
+    }
+
+    /// Handles one event; true when the screen must be redrawn.
+    fn handle(&mut self, event: Event) -> bool {
+        match event {
+            Event::Input(input) => {
+                let Some(action) = input::action_for(&input, &self.app, self.shell.modes()) else {
+                    return false;
+                };
+                let effects = self.app.update(action);
+                self.apply(effects);
+            }
+            Event::ShellOutput(bytes) => self.shell.process(&bytes),
+            Event::ShellExited(code) => self.app.shell_exited = Some(code),
+            Event::FilesChanged => self.apply(vec![Effect::Check(self.app.file_steps())]),
+            Event::ApiChanged => self.apply(vec![Effect::Check(self.app.api_steps())]),
+            Event::Checked(reports) => self.record(reports),
+            Event::Terminate => self.app.running = false,
+        }
+        true
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::WriteShell(bytes) => self.shell.write(&bytes),
+                Effect::Check(steps) if !steps.is_empty() => {
+                    for &i in &steps {
+                        self.app.steps[i].checking = true;
+                    }
+                    let _ = self.checks.send(steps);
+                }
+                Effect::Check(_) => {}
+                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
+                Effect::RestartShell => self.restart_shell(),
+                Effect::RecordHint(i) => {
+                    let step = &self.app.steps[i];
+                    self.progress.record_hint(&step.id, &step.title);
+                    self.save_progress();
+                }
+            }
+        }
+    }
+
+    fn restart_shell(&mut self) {
+        let (rows, cols) = self.app.shell_size();
+        match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
+            Ok(shell) => self.shell = shell,
+            Err(e) => self.app.message = Some(format!("the shell could not start: {e}")),
+        }
+    }
+
+    fn record(&mut self, reports: Vec<StepReport>) {
+        self.progress.record(&reports, SystemTime::now());
+        self.save_progress();
+        self.app.apply_reports(reports);
+    }
+
+    fn save_progress(&mut self) {
+        if let Err(e) = self.progress.save(&self.progress_path) {
+            self.app.message = Some(format!("progress not saved: {e}"));
+        }
+    }
+
+    fn save_resume(&mut self) {
+        self.progress.resume = Some(Resume {
+            step: self.app.current,
+            scroll: self.app.scroll,
+        });
+        self.save_progress();
+    }
+}
+
+/// The learner's shell in the workspace, with the lesson's variables and
+/// labrun's stand-ins first on PATH.
+fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
+    let mut env = session.shell_env();
+    if let Some(bin) = &session.extra_path {
+        env.push((
+            "PATH".into(),
+            crate::script::prepend_path(bin)
+                .to_string_lossy()
+                .into_owned(),
+        ));
+    }
+    env.push((
+        "LABRUN_WORKSPACE".into(),
+        workspace.root.display().to_string(),
+    ));
+    ShellSpec::login_shell(workspace.root.clone(), env)
+}
+
+/// Runs checks off the UI thread, one request at a time; results come back as events.
+fn spawn_check_worker(
+    lesson: &Lesson,
+    workspace: &Workspace,
+    session: &Session,
+    tx: SyncSender<Event>,
+) -> SyncSender<Vec<usize>> {
+    let (requests, rx) = mpsc::sync_channel::<Vec<usize>>(16);
+    let lesson = lesson.clone();
+    let root = workspace.root.clone();
+    let vars: Vars = session.vars.clone();
+    let extra_path = session.extra_path.clone();
+    let api = session.api.clone();
+    std::thread::Builder::new()
+        .name("checks".into())
+        .spawn(move || {
+            let ctx = Context {
+                workspace: &root,
+                lesson_dir: &lesson.dir,
+                vars: &vars,
+                extra_path,
+                api,
+            };
+            while let Ok(mut steps) = rx.recv() {
+                // Requests that piled up while checking are merged into one run.
+                for more in rx.try_iter() {
+                    steps.extend(more);
+                }
+                steps.sort_unstable();
+                steps.dedup();
+                let reports = steps
+                    .iter()
+                    .filter_map(|&i| lesson.steps.get(i))
+                    .map(|step| checks::run_step(step, &ctx))
+                    .collect();
+                if tx.send(Event::Checked(reports)).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawning the check worker");
+    requests
+}
+
+/// OSC 52: the terminal puts the text on the system clipboard, also over SSH.
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut stdout = std::io::stdout();
+    let _ = write!(stdout, "\x1b]52;c;{encoded}\x07").and_then(|()| stdout.flush());
+}

@@ -1,0 +1,180 @@
+//! The shell pane's machinery: a real PTY running the learner's shell, a
+//! reader thread feeding its output to the UI through a bounded channel
+//! (backpressure: a flood waits for the UI, it never grows memory), a waiter
+//! thread that reports the exit, and the VT parser the UI thread owns.
+
+use super::event::Event;
+use super::keys::{self, QueryReplies};
+use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
+use tui_term::vt100;
+
+/// Lines the pane keeps above the screen.
+const SCROLLBACK: usize = 5_000;
+
+/// What to run in the pane.
+#[derive(Debug, Clone)]
+pub struct ShellSpec {
+    pub program: String,
+    pub args: Vec<String>,
+    pub cwd: PathBuf,
+    pub env: Vec<(String, String)>,
+}
+
+impl ShellSpec {
+    /// The learner's `$SHELL`, else `/bin/sh`.
+    pub fn login_shell(cwd: PathBuf, env: Vec<(String, String)>) -> ShellSpec {
+        let program = std::env::var("SHELL")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "/bin/sh".into());
+        ShellSpec {
+            program,
+            args: Vec::new(),
+            cwd,
+            env,
+        }
+    }
+}
+
+/// A running shell: the PTY's master side and a way to end the child.
+pub struct Shell {
+    master: Box<dyn MasterPty + Send>,
+    /// Kept for the whole session: dropping it sends EOF to the shell.
+    writer: Box<dyn Write + Send>,
+    killer: Box<dyn ChildKiller + Send + Sync>,
+    pub parser: vt100::Parser<QueryReplies>,
+}
+
+impl Shell {
+    /// Starts `spec` in a PTY of `rows`×`cols`; output and exit arrive as events on `tx`.
+    pub fn spawn(
+        spec: &ShellSpec,
+        rows: u16,
+        cols: u16,
+        tx: SyncSender<Event>,
+    ) -> std::io::Result<Shell> {
+        let (rows, cols) = (rows.max(2), cols.max(2));
+        let pair = native_pty_system()
+            .openpty(pty_size(rows, cols))
+            .map_err(std::io::Error::other)?;
+        let mut command = CommandBuilder::new(&spec.program);
+        command.args(&spec.args);
+        command.cwd(&spec.cwd);
+        // The pane is an xterm-compatible terminal, whatever the host is.
+        command.env("TERM", "xterm-256color");
+        command.env("COLORTERM", "truecolor");
+        for (key, value) in &spec.env {
+            command.env(key, value);
+        }
+        let mut child = pair
+            .slave
+            .spawn_command(command)
+            .map_err(std::io::Error::other)?;
+        // Only the child may hold the slave, or the reader never sees EOF.
+        drop(pair.slave);
+        let killer = child.clone_killer();
+        let reader = pair
+            .master
+            .try_clone_reader()
+            .map_err(std::io::Error::other)?;
+        let writer = pair.master.take_writer().map_err(std::io::Error::other)?;
+        spawn_reader(reader, tx.clone());
+        std::thread::Builder::new()
+            .name("shell-wait".into())
+            .spawn(move || {
+                // The authoritative "shell exited": EOF may never come if a background job holds the PTY.
+                let code = child.wait().ok().map(|status| status.exit_code());
+                let _ = tx.send(Event::ShellExited(code));
+            })?;
+        Ok(Shell {
+            master: pair.master,
+            writer,
+            killer,
+            parser: vt100::Parser::new_with_callbacks(
+                rows,
+                cols,
+                SCROLLBACK,
+                QueryReplies::default(),
+            ),
+        })
+    }
+
+    /// Feeds output to the parser and answers any queries it raised.
+    pub fn process(&mut self, bytes: &[u8]) {
+        self.parser.process(bytes);
+        let replies = std::mem::take(&mut self.parser.callbacks_mut().replies);
+        if !replies.is_empty() {
+            self.write(&replies);
+        }
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) {
+        // A write fails only when the shell is gone; its exit event says so.
+        let _ = self
+            .writer
+            .write_all(bytes)
+            .and_then(|()| self.writer.flush());
+    }
+
+    /// Resizes the PTY (the kernel sends SIGWINCH) and the parser's screen.
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        let (rows, cols) = (rows.max(2), cols.max(2));
+        if self.parser.screen().size() == (rows, cols) {
+            return;
+        }
+        self.parser.screen_mut().set_size(rows, cols);
+        let _ = self.master.resize(pty_size(rows, cols));
+    }
+
+    pub fn modes(&self) -> keys::Modes {
+        let screen = self.parser.screen();
+        keys::Modes {
+            application_cursor: screen.application_cursor(),
+            bracketed_paste: screen.bracketed_paste(),
+        }
+    }
+
+    /// Ends the shell and everything in its session.
+    pub fn kill(&mut self) {
+        let _ = self.killer.kill();
+    }
+}
+
+impl Drop for Shell {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn pty_size(rows: u16, cols: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+fn spawn_reader(mut reader: Box<dyn Read + Send>, tx: SyncSender<Event>) {
+    std::thread::Builder::new()
+        .name("shell-read".into())
+        .spawn(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        if tx.send(Event::ShellOutput(buf[..n].to_vec())).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => break,
+                }
+            }
+        })
+        .expect("spawning the shell reader");
+}

@@ -1,0 +1,408 @@
+//! Drawing the lab: a pure function of the state (and the shell's screen).
+//! No I/O here; everything shown was computed before the frame.
+
+use super::app::{App, Focus, Overlay, StepView, inner};
+use super::input::HELP;
+use super::lesson_view::LessonView;
+use crate::checks::Status;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use tui_term::vt100;
+use tui_term::widget::{Cursor, PseudoTerminal};
+
+pub fn render(frame: &mut Frame, app: &App, screen: &vt100::Screen) {
+    let area = frame.area();
+    if app.too_small() {
+        render_too_small(frame, area);
+        return;
+    }
+    let areas = app.areas();
+    render_header(frame, app, areas.header);
+    render_lesson(frame, app, areas.lesson);
+    render_steps(frame, app, areas.steps);
+    render_shell(frame, app, screen, areas.shell);
+    render_status(frame, app, areas.status);
+    match app.overlay {
+        Some(Overlay::Help) => render_help(frame, area),
+        Some(Overlay::Hint(step)) => render_hint(frame, area, &app.steps[step]),
+        Some(Overlay::Results(step)) => render_results(frame, area, &app.steps[step]),
+        None => {}
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect) {
+    let (w, h) = super::app::MIN_SIZE;
+    let text = format!(
+        "labrun needs a terminal of at least {w}×{h}.\nThis one is {}×{}: make it larger.",
+        area.width, area.height
+    );
+    let [middle] = Layout::vertical([Constraint::Length(2)])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    frame.render_widget(Paragraph::new(text).alignment(Alignment::Center), middle);
+}
+
+fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
+    let block = Block::bordered().title(title);
+    if focused {
+        block
+            .border_type(BorderType::Thick)
+            .border_style(Style::new().fg(Color::Cyan))
+    } else {
+        block.border_style(Style::new().fg(Color::DarkGray))
+    }
+}
+
+fn render_header(frame: &mut Frame, app: &App, area: Rect) {
+    let passed = app
+        .steps
+        .iter()
+        .filter(|s| s.status() == Some(Status::Pass))
+        .count();
+    let progress = format!("{passed}/{} steps", app.steps.len());
+    let [title, subtitle] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let line = Line::from(vec![
+        " ".into(),
+        app.title.clone().bold(),
+        "  ".into(),
+        progress.green(),
+    ]);
+    frame.render_widget(line, title);
+    frame.render_widget(Line::from(format!(" {}", app.subtitle)).dim(), subtitle);
+}
+
+fn render_lesson(frame: &mut Frame, app: &App, area: Rect) {
+    let total = app.wrapped.lines.len().max(1);
+    let percent = ((app.scroll + inner(area).height as usize).min(total) * 100) / total;
+    let title = Line::from(format!(" Lesson {percent}% "));
+    let block = pane(title, app.focus == Focus::Lesson);
+    let inner_area = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(
+        LessonView {
+            wrapped: &app.wrapped,
+            scroll: app.scroll,
+        },
+        inner_area,
+    );
+}
+
+fn status_icon(step: &StepView) -> Span<'static> {
+    if step.checking {
+        return "… ".yellow();
+    }
+    match step.status() {
+        None => "· ".dark_gray(),
+        Some(Status::Pass) => "✓ ".green().bold(),
+        Some(Status::Fail) => "✗ ".red().bold(),
+        Some(Status::Error) => "! ".yellow().bold(),
+    }
+}
+
+fn render_steps(frame: &mut Frame, app: &App, area: Rect) {
+    let block = pane(Line::from(" Steps "), false);
+    let inner_area = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines: Vec<Line> = app
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| step_line(i, step, i == app.current))
+        .collect();
+    if let Some(summary) = app.steps.get(app.current).and_then(first_problem) {
+        lines.push(Line::from(format!("  {summary}")).dim());
+    }
+    frame.render_widget(Paragraph::new(lines), inner_area);
+}
+
+fn step_line(index: usize, step: &StepView, current: bool) -> Line<'static> {
+    let marker = if current { "▸" } else { " " };
+    let met = step
+        .report
+        .as_ref()
+        .map(|r| format!("  {}/{}", r.passed_conditions(), r.outcomes.len()))
+        .unwrap_or_default();
+    let mut line = Line::from(vec![
+        marker.into(),
+        status_icon(step),
+        format!("{} ", index + 1).dim(),
+        step.title.clone().into(),
+        met.dim(),
+    ]);
+    if current {
+        line = line.add_modifier(Modifier::BOLD);
+    }
+    line
+}
+
+/// The first failing condition of a step, in one line.
+fn first_problem(step: &StepView) -> Option<String> {
+    let report = step.report.as_ref()?;
+    let outcome = report.outcomes.iter().find(|o| o.status != Status::Pass)?;
+    let first_line = outcome.message.lines().next().unwrap_or_default();
+    Some(format!("{} — F3 for details", first_line))
+}
+
+fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect) {
+    let mut title = vec![Span::from(" Shell ")];
+    if app.shell_scroll > 0 {
+        title.push(
+            format!(" scrolled −{} ", app.shell_scroll)
+                .black()
+                .on_yellow(),
+        );
+    }
+    if let Some(code) = app.shell_exited {
+        let code = code.map_or("no code".into(), |c| format!("code {c}"));
+        title.push(format!(" exited ({code}) — r restarts ").black().on_red());
+    }
+    let block = pane(Line::from(title), app.focus == Focus::Shell);
+    let inner_area = block.inner(area);
+    let terminal = PseudoTerminal::new(screen)
+        .block(block)
+        .cursor(Cursor::default().visibility(false));
+    frame.render_widget(terminal, area);
+    let live = app.shell_scroll == 0 && app.shell_exited.is_none();
+    if app.focus == Focus::Shell && app.overlay.is_none() && live && !screen.hide_cursor() {
+        let (row, col) = screen.cursor_position();
+        if row < inner_area.height && col < inner_area.width {
+            frame.set_cursor_position((inner_area.x + col, inner_area.y + row));
+        }
+    }
+}
+
+fn render_status(frame: &mut Frame, app: &App, area: Rect) {
+    let (focus, keys) = match app.focus {
+        Focus::Shell => (
+            " SHELL ",
+            " Ctrl-] lab · F1 help · F5 check · F8 next code · F9 run code ",
+        ),
+        Focus::Lesson => (
+            " LAB ",
+            " Tab shell · ? help · c check · n code · Enter run · h hint · q quit ",
+        ),
+    };
+    let mut spans = vec![focus.black().on_cyan().bold(), keys.dim()];
+    if let Some(message) = &app.message {
+        spans.push(format!(" {message}").yellow());
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+/// A centred window of at most `w`×`h`.
+fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(v);
+    r
+}
+
+fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>) {
+    let width = area.width * 4 / 5;
+    // Lines wrap inside the window; count the rows they will take.
+    let inner_width = usize::from(width.saturating_sub(2).max(1));
+    let rows: usize = text
+        .lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_width))
+        .sum();
+    let window = popup(area, width, rows as u16 + 2);
+    frame.render_widget(Clear, window);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Line::from(format!(" {title} ")).bold())
+        .title_bottom(Line::from(" Esc closes ").dim());
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
+        window,
+    );
+}
+
+fn render_help(frame: &mut Frame, area: Rect) {
+    let width = HELP.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(keys, what)| Line::from(vec![format!(" {keys:width$}  ").cyan(), (*what).into()]))
+        .collect();
+    render_window(frame, area, "Keys", Text::from(lines));
+}
+
+fn render_hint(frame: &mut Frame, area: Rect, step: &StepView) {
+    let text = if step.hint.is_empty() {
+        "This step has no hint."
+    } else {
+        &step.hint
+    };
+    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+    render_window(
+        frame,
+        area,
+        &format!("Hint — {}", step.title),
+        Text::from(lines),
+    );
+}
+
+fn render_results(frame: &mut Frame, area: Rect, step: &StepView) {
+    let Some(report) = &step.report else {
+        let text = Text::from("Not checked yet: press F5 (or c in the lab).");
+        render_window(frame, area, &step.title, text);
+        return;
+    };
+    let mut lines = vec![Line::from(format!(
+        "{} of {} conditions met",
+        report.passed_conditions(),
+        report.outcomes.len()
+    ))];
+    for outcome in &report.outcomes {
+        let icon = match outcome.status {
+            Status::Pass => "✓ ".green(),
+            Status::Fail => "✗ ".red(),
+            Status::Error => "! ".yellow(),
+        };
+        lines.push(Line::from(vec![icon, outcome.name.clone().bold()]));
+        if outcome.status == Status::Pass {
+            continue;
+        }
+        lines.extend(
+            outcome
+                .message
+                .lines()
+                .map(|l| Line::from(format!("    {l}"))),
+        );
+        if let Some(location) = &outcome.location {
+            lines.push(Line::from(format!("    at {location}")).dim());
+        }
+        for l in outcome.diff.iter().flat_map(|d| d.lines()) {
+            let style = match l.as_bytes().first() {
+                Some(b'+') => Style::new().fg(Color::Green),
+                Some(b'-') => Style::new().fg(Color::Red),
+                _ => Style::new().add_modifier(Modifier::DIM),
+            };
+            lines.push(Line::styled(format!("    {l}"), style));
+        }
+    }
+    render_window(frame, area, &step.title, Text::from(lines));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Outcome, StepReport};
+    use crate::lesson::{Lesson, Vars, bundled};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    fn app(width: u16, height: u16) -> App {
+        let lesson = Lesson::load(&bundled::resolve(None).unwrap()).unwrap();
+        let cli = [
+            (
+                "REPLICATED_APP".to_string(),
+                "slackernews-otter".to_string(),
+            ),
+            (
+                "REPLICATED_API_TOKEN".to_string(),
+                "tok-secret-1234".to_string(),
+            ),
+            ("USERNAME".to_string(), "learner@labrun.local".to_string()),
+            ("PASSWORD".to_string(), "pw-secret-5678".to_string()),
+        ];
+        let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
+        let mut app = App::new(&lesson, vars, (width, height));
+        app.apply_reports(vec![
+            StepReport {
+                id: "proxy-image".into(),
+                title: "Pull the Slackernews image through the proxy registry".into(),
+                status: Status::Pass,
+                outcomes: vec![Outcome::pass("repository", "ok")],
+            },
+            StepReport {
+                id: "bump-version".into(),
+                title: "Bump the chart version to 0.5.0".into(),
+                status: Status::Fail,
+                outcomes: vec![Outcome::fail("Chart.yaml version is 0.5.0", "version in slackernews/Chart.yaml\n  expected: \"0.5.0\"\n  found:    \"0.4.1\"")],
+            },
+        ]);
+        app
+    }
+
+    fn screen(width: u16, height: u16) -> vt100::Parser {
+        let (rows, cols) = app(width, height).shell_size();
+        let mut parser = vt100::Parser::new(rows, cols, 0);
+        parser.process(b"$ echo labrun-$((6*7))\r\nlabrun-42\r\n$ ");
+        parser
+    }
+
+    fn draw(app: &App) -> Terminal<TestBackend> {
+        let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+        let parser = screen(app.size.0, app.size.1);
+        terminal.draw(|f| render(f, app, parser.screen())).unwrap();
+        terminal
+    }
+
+    #[test]
+    fn whole_lab_at_three_sizes() {
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let terminal = draw(&app(w, h));
+            insta::assert_snapshot!(format!("lab_{w}x{h}"), terminal.backend());
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_until_revealed() {
+        let mut app = app(200, 60);
+        let text = |app: &App| {
+            (0..app.wrapped.lines.len())
+                .map(|i| app.wrapped.line_text(i))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&app).contains("pw-secret-5678"));
+        assert!(text(&app).contains("Password: [hidden]"));
+        app.update(crate::tui::app::Action::ToggleSecrets);
+        assert!(text(&app).contains("Password: pw-secret-5678"));
+    }
+
+    #[test]
+    fn failing_step_is_red_and_passing_green() {
+        let terminal = draw(&app(120, 40));
+        let buffer = terminal.backend().buffer();
+        let find = |symbol: &str| {
+            buffer
+                .content()
+                .iter()
+                .find(|c| c.symbol() == symbol)
+                .map(|c| c.fg)
+                .expect(symbol)
+        };
+        assert_eq!(find("✓"), Color::Green);
+        assert_eq!(find("✗"), Color::Red);
+    }
+
+    #[test]
+    fn a_small_terminal_gets_a_message() {
+        let terminal = draw(&app(60, 15));
+        let text = format!("{}", terminal.backend());
+        assert!(
+            text.contains("labrun needs a terminal of at least 80×20"),
+            "{text}"
+        );
+        assert!(text.contains("This one is 60×15"), "{text}");
+    }
+
+    #[test]
+    fn results_overlay_shows_every_condition() {
+        let mut app = app(120, 40);
+        app.current = 1;
+        app.update(crate::tui::app::Action::ShowResults);
+        let text = format!("{}", draw(&app).backend());
+        assert!(text.contains("0 of 1 conditions met"), "{text}");
+        assert!(text.contains("expected: \"0.5.0\""), "{text}");
+    }
+}
