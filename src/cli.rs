@@ -67,11 +67,23 @@ pub enum Command {
         lesson: Option<String>,
     },
     /// Show the workspace's progress: status, attempts and first pass of each step
+    #[command(args_conflicts_with_subcommands = true)]
     Progress {
         #[command(flatten)]
         workspace: WorkspaceArg,
         #[arg(long, value_enum, default_value_t = ProgressFormat::Human)]
         format: ProgressFormat,
+        #[command(subcommand)]
+        action: Option<ProgressAction>,
+    },
+    /// A class at a glance: learners × steps from exported records and workspaces
+    ///
+    /// PATH is a record (`labrun progress export`), a workspace, or a directory of either.
+    Report {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+        format: ReportFormat,
     },
     /// Show a step's hint
     Hint {
@@ -136,6 +148,29 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProgressAction {
+    /// Write a portable JSON record of the workspace's progress (secrets redacted) for an instructor
+    Export {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Write to FILE instead of standard output
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The learner's name (default: the OS user)
+        #[arg(long)]
+        learner: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Markdown,
+    Csv,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

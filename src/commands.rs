@@ -2,7 +2,7 @@
 //! answer with an exit code (0 all good, 1 checks failed, 2 usage or lesson error).
 
 use crate::checks::{self, Status, StepReport};
-use crate::cli::{Cli, Command, Format, ProgressFormat, VarArgs};
+use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFormat, VarArgs};
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::vars::MissingVar;
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
@@ -66,7 +66,19 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         ),
         Command::Lint { lesson } => lint(lesson.as_deref()),
-        Command::Progress { workspace, format } => progress(&workspace.workspace, format),
+        Command::Progress {
+            action:
+                Some(ProgressAction::Export {
+                    workspace,
+                    output,
+                    learner,
+                }),
+            ..
+        } => export(&workspace.workspace, output.as_deref(), learner.as_deref()),
+        Command::Progress {
+            workspace, format, ..
+        } => progress(&workspace.workspace, format),
+        Command::Report { paths, format } => report(&paths, format),
         Command::Hint { step, workspace } => hint(&step, &workspace.workspace),
         Command::Solve {
             workspace,
@@ -438,5 +450,47 @@ fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result
         session,
     };
     crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    Ok(SUCCESS)
+}
+
+fn export(dir: &Path, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
+    let (workspace, lesson) = open(None, dir)?;
+    let record = crate::report::export(&workspace, &lesson, learner).map_err(Fatal)?;
+    match output {
+        Some(path) => {
+            record
+                .save(path)
+                .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+            println!(
+                "Wrote {} ({} of {}).",
+                path.display(),
+                record.learner,
+                record.lesson
+            );
+        }
+        None => print!("{}", record.to_json()),
+    }
+    Ok(SUCCESS)
+}
+
+fn report(paths: &[std::path::PathBuf], format: ReportFormat) -> Result<u8, Fatal> {
+    use crate::report;
+    let loaded = report::load(paths);
+    eprint!("{}", report::render_skipped(&loaded.skipped));
+    if loaded.records.is_empty() {
+        return Err(Fatal(
+            "no progress records or workspaces found in the given paths".into(),
+        ));
+    }
+    let class = report::build(&loaded.records);
+    let text = match format {
+        ReportFormat::Human => {
+            report::render_human(&class, Style::detect(std::io::stdout().is_terminal()).color)
+        }
+        ReportFormat::Markdown => report::render_markdown(&class),
+        ReportFormat::Csv => report::render_csv(&class),
+        ReportFormat::Json => report::render_json(&class),
+    };
+    print!("{text}");
     Ok(SUCCESS)
 }

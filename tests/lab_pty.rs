@@ -180,3 +180,18 @@ fn sigterm_restores_the_terminal() {
     lab.wait_exit();
     lab.assert_terminal_restored();
 }
+
+#[test]
+fn floods_and_binary_output_leave_the_lab_responsive() {
+    let (_tmp, ws, _) = workspace();
+    let mut lab = Lab::start(&ws);
+    lab.wait_for("the lesson title", |s| {
+        s.contains("Proxying Private Images")
+    });
+    // Random bytes (escape sequences, invalid UTF-8), then a flood of lines.
+    lab.type_keys(b"head -c 300000 /dev/urandom; yes labrun-flood | head -n 200000; clear; echo still-$((40+2))\r");
+    lab.wait_for("the shell after the flood", |s| s.contains("still-42"));
+    lab.type_keys(b"\x1dq");
+    lab.wait_exit();
+    lab.assert_terminal_restored();
+}

@@ -62,7 +62,11 @@ fn render_header(frame: &mut Frame, app: &App, area: Rect) {
         .iter()
         .filter(|s| s.status() == Some(Status::Pass))
         .count();
-    let progress = format!("{passed}/{} steps", app.steps.len());
+    let progress = if passed == app.steps.len() && passed > 0 {
+        format!("all {passed} steps done — well done!")
+    } else {
+        format!("{passed}/{} steps", app.steps.len())
+    };
     let [title, subtitle] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let line = Line::from(vec![
