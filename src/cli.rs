@@ -61,6 +61,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Test lessons as their authors' CI should: lint, every check fails on the starting
+    /// files, each reference solution passes its step, and each step fails without its own work
+    Test {
+        /// Lesson directories or bundled slugs (default: every bundled lesson)
+        lessons: Vec<String>,
+        /// Also write a JUnit XML report (one testcase per step and phase)
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ProgressFormat::Human)]
+        format: ProgressFormat,
+        /// Keep the temporary workspaces and print their paths
+        #[arg(long)]
+        keep: bool,
+    },
     /// Report problems in a lesson (exit 1 on errors; warnings alone pass)
     Lint {
         /// Lesson directory or bundled slug (default: the bundled lesson)

@@ -66,6 +66,12 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         ),
         Command::Lint { lesson } => lint(lesson.as_deref()),
+        Command::Test {
+            lessons,
+            junit,
+            format,
+            keep,
+        } => test(&lessons, junit.as_deref(), format, keep),
         Command::Progress {
             action:
                 Some(ProgressAction::Export {
@@ -493,4 +499,63 @@ fn report(paths: &[std::path::PathBuf], format: ReportFormat) -> Result<u8, Fata
     };
     print!("{text}");
     Ok(SUCCESS)
+}
+
+fn test(
+    lesson_args: &[String],
+    junit: Option<&Path>,
+    format: ProgressFormat,
+    keep: bool,
+) -> Result<u8, Fatal> {
+    use crate::lesson_test::{self, Options};
+    let names: Vec<String> = if lesson_args.is_empty() {
+        bundled::slugs()
+    } else {
+        lesson_args.to_vec()
+    };
+    // Every lesson must load before any runs: a typo fails fast, with exit 2.
+    let lessons = names
+        .iter()
+        .map(|name| Ok(Lesson::load(&bundled::resolve(Some(name))?)?))
+        .collect::<Result<Vec<_>, Fatal>>()?;
+    let total_cases: usize = lessons.iter().map(|l| 1 + 3 * l.steps.len()).sum();
+    let bar = test_progress_bar(total_cases as u64, format);
+    let mut runs = Vec::new();
+    for lesson in &lessons {
+        bar.set_message(lesson.slug.clone());
+        // The report below lists every case; the bar only shows that work goes on.
+        let mut on_case = |_: &lesson_test::CaseResult| bar.inc(1);
+        runs.push(lesson_test::test_lesson(
+            lesson,
+            &Options { keep },
+            &mut on_case,
+        ));
+    }
+    bar.finish_and_clear();
+    match format {
+        ProgressFormat::Human => print!("{}", lesson_test::render_human(&runs)),
+        ProgressFormat::Json => print!("{}", lesson_test::render_json(&runs)),
+    }
+    if let Some(path) = junit {
+        crate::fsutil::write_atomic(path, lesson_test::render_junit(&runs).as_bytes())
+            .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+    }
+    Ok(if lesson_test::all_ok(&runs) {
+        SUCCESS
+    } else {
+        CHECKS_FAILED
+    })
+}
+
+/// A bar on a terminal; hidden (plain lines instead) in CI and pipes.
+fn test_progress_bar(len: u64, format: ProgressFormat) -> indicatif::ProgressBar {
+    let interactive = std::io::stderr().is_terminal() && matches!(format, ProgressFormat::Human);
+    if !interactive || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -11,6 +11,7 @@
 use crate::checks::{self, Outcome, Status, StepReport};
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::{Lesson, Step, Vars};
+use crate::output::xml;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session};
 use crate::workspace::{self, Workspace};
@@ -236,23 +237,8 @@ fn solve(
     }
     for later in &lesson.steps[index + 1..] {
         let report = lab.check(later);
-        if report.status == Status::Fail || !reported.insert(later.id.clone()) {
-            continue;
-        }
-        match report.status {
-            Status::Fail => {}
-            Status::Pass => problems.push(format!(
-                "step {} already passes after the solution of {}, before its own solution ran:\n{}",
-                later.id,
-                step.id,
-                conditions(&report.outcomes)
-            )),
-            Status::Error => problems.push(format!(
-                "step {} could not be evaluated after the solution of {}:\n{}",
-                later.id,
-                step.id,
-                unmet(&report)
-            )),
+        if report.status != Status::Fail && reported.insert(later.id.clone()) {
+            problems.push(too_early(&report, step));
         }
     }
     if !problems.is_empty() {
@@ -261,40 +247,44 @@ fn solve(
     verdict(problems)
 }
 
+/// A later step that no longer fails once `solved`'s solution ran.
+fn too_early(later: &StepReport, solved: &Step) -> String {
+    if later.status == Status::Pass {
+        format!(
+            "step {} already passes after the solution of {}, before its own solution ran:\n{}",
+            later.id,
+            solved.id,
+            conditions(&later.outcomes)
+        )
+    } else {
+        format!(
+            "step {} could not be evaluated after the solution of {}:\n{}",
+            later.id,
+            solved.id,
+            unmet(later)
+        )
+    }
+}
+
 /// Every other solution, except those of `target`'s dependents, applied in
 /// a fresh workspace: `target` must still fail, or its checks do not
 /// depend on its own work. Returns the workspace's path when kept.
 fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, Option<PathBuf>) {
     let left_out = with_dependents(lesson, target);
+    let (applied, skipped): (Vec<&Step>, Vec<&Step>) = lesson
+        .steps
+        .iter()
+        .partition(|s| !left_out.contains(s.id.as_str()));
     let lab = match Lab::open(lesson, &format!("without-{}", target.id)) {
         Ok(lab) => lab,
         Err(why) => return (Err(why), None),
     };
-    let applied: Vec<&Step> = lesson
-        .steps
-        .iter()
-        .filter(|s| !left_out.contains(s.id.as_str()))
-        .collect();
-    // A solution that fails here is no deviation in itself (it may need
-    // the missing work), but it explains a step that unexpectedly passes.
-    let failed: Vec<String> = applied
-        .iter()
-        .map(|s| (s, lab.solve(s)))
-        .filter(|(_, solved)| !solved.success)
-        .map(|(s, solved)| {
-            format!(
-                "the solution of {} {}\n{}",
-                s.id,
-                solved.ending,
-                solved.output_block()
-            )
-        })
-        .collect();
+    let failed = apply(&lab, &applied);
     let report = lab.check(target);
     let result = match report.status {
         Status::Fail => Ok(()),
-        status => {
-            let verb = if status == Status::Pass {
+        Status::Pass | Status::Error => {
+            let verb = if report.status == Status::Pass {
                 "passes without its own solution: its checks do not depend on its own work"
             } else {
                 "could not be evaluated without its own solution"
@@ -303,13 +293,7 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, 
                 "step {} {verb}\napplied: {}\nleft out: {}\n{}",
                 target.id,
                 names(&applied),
-                names(
-                    &lesson
-                        .steps
-                        .iter()
-                        .filter(|s| left_out.contains(s.id.as_str()))
-                        .collect::<Vec<_>>()
-                ),
+                names(&skipped),
                 conditions(&report.outcomes)
             )];
             problems.extend(failed);
@@ -317,6 +301,25 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, 
         }
     };
     (result, lab.finish(keep))
+}
+
+/// Runs the solutions of `steps` in order; says which failed and how.
+/// A failure is no deviation in itself (the solution may need the work
+/// left out), but it explains a step that unexpectedly passes.
+fn apply(lab: &Lab, steps: &[&Step]) -> Vec<String> {
+    let mut failed = Vec::new();
+    for step in steps {
+        let solved = lab.solve(step);
+        if !solved.success {
+            failed.push(format!(
+                "the solution of {} {}\n{}",
+                step.id,
+                solved.ending,
+                solved.output_block()
+            ));
+        }
+    }
+    failed
 }
 
 /// `target` and every step that needs it, directly or through another.
@@ -637,23 +640,6 @@ fn millis(duration: Duration) -> String {
 
 fn secs(duration: Duration) -> String {
     format!("{:.3}", duration.as_secs_f64())
-}
-
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 allows no other control characters (a solution may print ANSI escapes).
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -180,7 +180,8 @@ pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
     out
 }
 
-fn xml(text: &str) -> String {
+/// Text escaped for XML content and attributes.
+pub(crate) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -476,3 +476,62 @@ fn hints_are_shown_and_counted() {
             .unwrap();
     assert_eq!(progress["steps"][0]["hints_shown"], 1);
 }
+
+#[test]
+fn labrun_test_passes_the_bundled_lesson_and_fails_a_broken_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    labrun()
+        .args(["test", "--junit"])
+        .arg(&junit)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "proxying-private-images: ok: 16 of 16 cases pass",
+        ));
+    let xml = fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 16, "{xml}");
+
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/broken/always-passes");
+    let out = labrun()
+        .args(["test", "--format", "json"])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    labrun().args(["test", "no-such-lesson"]).assert().code(2);
+}
+
+#[test]
+fn report_reads_a_class_of_workspaces() {
+    let class = tempfile::tempdir().unwrap();
+    for name in ["ada", "bob"] {
+        labrun()
+            .arg("init")
+            .arg(class.path().join(name))
+            .assert()
+            .success();
+    }
+    labrun()
+        .args(["solve", "--step", "proxy-image", "-w"])
+        .arg(class.path().join("ada"))
+        .assert()
+        .success();
+    for name in ["ada", "bob"] {
+        labrun()
+            .args(["check", "-w"])
+            .arg(class.path().join(name))
+            .assert()
+            .code(1);
+    }
+    fs::write(class.path().join("junk.json"), "{broken").unwrap();
+    labrun()
+        .arg("report")
+        .arg(class.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ada").and(predicates::str::contains("bob")))
+        .stderr(predicates::str::contains("skipped").and(predicates::str::contains("junk.json")));
+}
