@@ -159,10 +159,31 @@ fn a_learner_types_in_the_shell_and_a_step_turns_green() {
             .any(|l| l.contains("✓") && l.contains("Pull the Slackernews image"))
     });
 
+    // A background job must not outlive the lab (a duration unique to this run).
+    let job = format!("{}", 40_000 + std::process::id() % 20_000);
+    lab.type_keys(format!("sleep {job} &\r").as_bytes());
+    lab.wait_for("the background job", |s| {
+        s.contains(&format!("sleep {job} &"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(sleeping(&job), "the job started");
+
     lab.type_keys(b"\x1d"); // Ctrl-]: back to the lab
     lab.type_keys(b"q");
     lab.wait_exit();
     lab.assert_terminal_restored();
+    let start = Instant::now();
+    while sleeping(&job) && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!sleeping(&job), "the shell's job was left running");
+}
+
+fn sleeping(arg: &str) -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", &format!("^sleep {arg}$")])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[test]

@@ -45,6 +45,8 @@ pub struct Shell {
     /// Kept for the whole session: dropping it sends EOF to the shell.
     writer: Box<dyn Write + Send>,
     killer: Box<dyn ChildKiller + Send + Sync>,
+    /// The shell's pid, which is also its session id (the PTY made it a session leader).
+    pid: Option<u32>,
     pub parser: vt100::Parser<QueryReplies>,
 }
 
@@ -76,6 +78,7 @@ impl Shell {
         // Only the child may hold the slave, or the reader never sees EOF.
         drop(pair.slave);
         let killer = child.clone_killer();
+        let pid = child.process_id();
         let reader = pair
             .master
             .try_clone_reader()
@@ -93,6 +96,7 @@ impl Shell {
             master: pair.master,
             writer,
             killer,
+            pid,
             parser: vt100::Parser::new_with_callbacks(
                 rows,
                 cols,
@@ -137,8 +141,13 @@ impl Shell {
         }
     }
 
-    /// Ends the shell and everything in its session.
+    /// Ends the shell and everything in its session, background jobs
+    /// included: a hangup first, as a closing terminal gives, then a kill
+    /// for whatever ignored it.
     pub fn kill(&mut self) {
+        if let Some(session) = self.pid.and_then(|p| i32::try_from(p).ok()) {
+            end_session(session);
+        }
         let _ = self.killer.kill();
     }
 }
@@ -177,4 +186,48 @@ fn spawn_reader(mut reader: Box<dyn Read + Send>, tx: SyncSender<Event>) {
             }
         })
         .expect("spawning the shell reader");
+}
+
+/// Signals every process of session `sid`: SIGHUP, a short grace, SIGKILL.
+#[cfg(unix)]
+fn end_session(sid: i32) {
+    let signal_all = |signal| {
+        let members = session_members(sid);
+        for pid in &members {
+            // SAFETY: kill(2) with a pid read from /proc; no memory is involved.
+            unsafe {
+                libc::kill(*pid, signal);
+            }
+        }
+        !members.is_empty()
+    };
+    if signal_all(libc::SIGHUP) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        signal_all(libc::SIGKILL);
+    }
+}
+
+#[cfg(not(unix))]
+fn end_session(_: i32) {}
+
+/// The processes of session `sid`. Linux reads /proc; elsewhere the shell's
+/// own process group stands in for the session.
+#[cfg(unix)]
+fn session_members(sid: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return vec![-sid];
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| proc_session(*pid) == Some(sid))
+        .collect()
+}
+
+/// Field 6 of /proc/PID/stat (after the parenthesised command name, which may hold spaces).
+#[cfg(unix)]
+fn proc_session(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(3)?.parse().ok()
 }
