@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 cargo build --release -q
 LABRUN="$PWD/target/release/labrun"
 WORK=$(mktemp -d)
-trap 'tmux -L labbench kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'tmux -L labbench kill-server 2>/dev/null || true; sleep 0.5; rm -rf "$WORK"' EXIT
 T="tmux -L labbench"
 COLS=100 ROWS=30
 N=2000000

@@ -41,6 +41,10 @@ pub struct StepProgress {
     pub first_passed_at: Option<String>,
     /// Seconds from the first check of the step to its first pass.
     pub seconds_to_pass: Option<u64>,
+    /// Time spent on the step: from its first check to its first pass, or
+    /// to its latest check while it has not passed.
+    #[serde(default)]
+    pub seconds_spent: u64,
     pub last_checked_at: Option<String>,
     #[serde(default)]
     pub hints_shown: u32,
@@ -104,6 +108,7 @@ impl Progress {
             first_checked_at: None,
             first_passed_at: None,
             seconds_to_pass: None,
+            seconds_spent: 0,
             last_checked_at: None,
             hints_shown: 0,
             conditions: Vec::new(),
@@ -124,13 +129,12 @@ impl Progress {
             step.last_checked_at = Some(stamp.clone());
             if report.status == Status::Pass && step.first_passed_at.is_none() {
                 step.first_passed_at = Some(stamp.clone());
-                step.seconds_to_pass = step
-                    .first_checked_at
-                    .as_deref()
-                    .and_then(|t| humantime::parse_rfc3339(t).ok())
-                    .and_then(|first| now.duration_since(first).ok())
-                    .map(|d| d.as_secs());
+                step.seconds_to_pass = Some(seconds_since(step.first_checked_at.as_deref(), now));
             }
+            // Frozen at the first pass; until then, it grows with each check.
+            step.seconds_spent = step
+                .seconds_to_pass
+                .unwrap_or_else(|| seconds_since(step.first_checked_at.as_deref(), now));
             step.conditions = report
                 .outcomes
                 .iter()
@@ -145,6 +149,14 @@ impl Progress {
     pub fn record_hint(&mut self, id: &str, title: &str) {
         self.step_mut(id, title).hints_shown += 1;
     }
+}
+
+/// Whole seconds from an RFC 3339 stamp to `now` (0 if unreadable or later).
+fn seconds_since(stamp: Option<&str>, now: SystemTime) -> u64 {
+    stamp
+        .and_then(|t| humantime::parse_rfc3339(t).ok())
+        .and_then(|first| now.duration_since(first).ok())
+        .map_or(0, |d| d.as_secs())
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -176,6 +188,7 @@ mod tests {
         let step = p.step("bump-version").unwrap();
         assert_eq!(step.attempts, 3);
         assert_eq!(step.seconds_to_pass, Some(90));
+        assert_eq!(step.seconds_spent, 90, "frozen at the first pass");
         assert_eq!(
             step.first_passed_at.as_deref(),
             Some("2023-11-14T22:14:50Z")
