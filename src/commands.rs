@@ -212,7 +212,6 @@ fn check(
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let ctx = session.context(&lesson, &workspace);
     let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
-    record_progress(&workspace, &lesson, &reports)?;
     let stdout = std::io::stdout();
     let text = match format {
         Format::Human => output::human(
@@ -224,6 +223,10 @@ fn check(
         Format::Junit => output::junit(&lesson.slug, &reports),
     };
     print!("{text}");
+    // The results are shown whatever happens to the progress file.
+    if let Err(Fatal(why)) = record_progress(&workspace, &lesson, &reports) {
+        eprintln!("labrun: warning: progress not recorded: {why}");
+    }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
 }
@@ -243,7 +246,7 @@ fn record_progress(
 ) -> Result<(), Fatal> {
     let path = workspace.progress_path();
     let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
-    progress.record(reports, SystemTime::now());
+    progress.record(reports, SystemTime::now(), true);
     progress.save(&path)?;
     Ok(())
 }
@@ -424,6 +427,11 @@ fn sandbox(
     let server = Sandbox::start(config)
         .map_err(|e| Fatal(format!("the local Vendor API could not start: {e}")))?;
     // Written so that a closed stdout (a learner piping to `head`) never ends the server.
+    #[cfg(unix)]
+    // SAFETY: changing a signal disposition; main reset SIGPIPE to its default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let origin = server.origin();
     let banner = format!(
         "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n  \

@@ -118,7 +118,8 @@ pub fn package(chart_dir: &Path, opts: &PackageOptions) -> Result<PathBuf, HelmE
     ));
     let archive = write_archive(&chart, &target)?;
     ensure_directory(&opts.destination)?;
-    fs::write(&target, archive).map_err(io_error(&target))?;
+    // Atomic: a watcher (the lab re-checks on every save) never sees half a package.
+    crate::fsutil::write_atomic(&target, &archive).map_err(io_error(&target))?;
     Ok(target)
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let mut args: Vec<OsString> = std::env::args_os().collect();
     let invoked_as = args
         .first()
@@ -22,4 +23,14 @@ fn main() -> ExitCode {
         _ => {}
     }
     labrun::commands::run(labrun::cli::Cli::parse_from(args))
+}
+
+/// Rust ignores SIGPIPE, so `labrun check | head` would panic on the closed
+/// pipe; like other command-line tools, end quietly instead.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: resetting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

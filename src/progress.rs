@@ -116,14 +116,16 @@ impl Progress {
         self.steps.last_mut().expect("just pushed")
     }
 
-    /// Records one check of these steps, made at `now`.
-    pub fn record(&mut self, reports: &[StepReport], now: SystemTime) {
+    /// Records one check of these steps, made at `now`. `attempt` is false
+    /// for the lab's automatic re-checks on file changes, which are not the
+    /// learner trying.
+    pub fn record(&mut self, reports: &[StepReport], now: SystemTime, attempt: bool) {
         let stamp = rfc3339(now);
         self.started_at.get_or_insert_with(|| stamp.clone());
         for report in reports {
             let step = self.step_mut(&report.id, &report.title);
             step.title = report.title.clone();
-            step.attempts += 1;
+            step.attempts += u32::from(attempt);
             step.status = Some(report.status);
             step.first_checked_at.get_or_insert_with(|| stamp.clone());
             step.last_checked_at = Some(stamp.clone());
@@ -182,11 +184,15 @@ mod tests {
     fn counts_attempts_and_times_the_first_pass() {
         let mut p = Progress::new("lesson");
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        p.record(&[report(Status::Fail)], t0);
-        p.record(&[report(Status::Pass)], t0 + Duration::from_secs(90));
-        p.record(&[report(Status::Pass)], t0 + Duration::from_secs(200));
+        p.record(&[report(Status::Fail)], t0, true);
+        p.record(&[report(Status::Pass)], t0 + Duration::from_secs(90), true);
+        p.record(
+            &[report(Status::Pass)],
+            t0 + Duration::from_secs(200),
+            false,
+        );
         let step = p.step("bump-version").unwrap();
-        assert_eq!(step.attempts, 3);
+        assert_eq!(step.attempts, 2, "the automatic re-check is not an attempt");
         assert_eq!(step.seconds_to_pass, Some(90));
         assert_eq!(step.seconds_spent, 90, "frozen at the first pass");
         assert_eq!(

@@ -90,6 +90,7 @@ fn bob() -> Record {
                 first_checked_at: Some("2026-01-05T09:00:00Z".into()),
                 first_passed_at: passed.then(|| "2026-01-05T09:05:00Z".into()),
                 seconds_to_pass: passed.then_some(300),
+                seconds_spent: if passed { 300 } else { 1800 },
                 last_checked_at: Some("2026-01-05T09:30:00Z".into()),
                 hints_shown: 0,
                 conditions: vec![Condition {

@@ -144,6 +144,7 @@ fn redact(mut outcome: Outcome, vars: &Vars) -> Outcome {
     outcome.name = vars.redact(&outcome.name);
     outcome.message = vars.redact(&outcome.message);
     outcome.diff = outcome.diff.map(|d| vars.redact(&d));
+    outcome.location = outcome.location.map(|l| vars.redact(&l));
     outcome
 }
 

@@ -203,19 +203,7 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
             rebuild,
             checks,
         } => {
-            let checks = checks
-                .into_iter()
-                .map(|c| to_check(c, line, lesson_dir))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("inside package check: {e}"))?;
-            if checks.iter().any(|c| {
-                matches!(
-                    c.kind,
-                    CheckKind::Package { .. } | CheckKind::Command { .. }
-                )
-            }) {
-                return Err("checks inside a package can be file_exists, yaml or text".into());
-            }
+            let checks = inner_checks(checks, line, lesson_dir, "package")?;
             (
                 name,
                 CheckKind::Package {
@@ -303,6 +291,12 @@ fn clean(message: &str) -> String {
 }
 
 fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
+    if steps.is_empty() {
+        return Err((
+            1,
+            "the lesson has no steps: add at least one [[steps]] with a check".into(),
+        ));
+    }
     for (index, step) in steps.iter().enumerate() {
         if step.id.is_empty()
             || !step
@@ -448,6 +442,15 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
         );
         let err = error_of("[[steps]]\nid = \"a\"\ntitle = \"A\"\nneeds = [\"b\"]\n");
         assert!(err.contains("not an earlier step"), "{err}");
+    }
+
+    #[test]
+    fn a_lesson_without_steps_is_refused() {
+        let err = error_of("text = \"assignment.md\"\n");
+        assert!(
+            err.contains("lesson.toml:1:") && err.contains("has no steps"),
+            "{err}"
+        );
     }
 
     #[test]

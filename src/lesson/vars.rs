@@ -99,10 +99,26 @@ impl fmt::Display for MissingVar {
 impl std::error::Error for MissingVar {}
 
 /// The resolved values of a lesson's variables.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Vars {
     values: BTreeMap<String, (String, Source)>,
     secrets: BTreeSet<String>,
+}
+
+/// Secret values never appear, even in debug output.
+impl fmt::Debug for Vars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, (value, source)) in &self.values {
+            let shown = if self.is_secret(name) {
+                REDACTED
+            } else {
+                value.as_str()
+            };
+            map.entry(name, &(shown, source));
+        }
+        map.finish()
+    }
 }
 
 impl Vars {
@@ -214,6 +230,11 @@ impl Vars {
         for name in &self.secrets {
             if let Some(value) = self.get(name).filter(|v| v.len() >= 4) {
                 out = out.replace(value, REDACTED);
+                // Messages quote values with `{:?}`, which escapes `"` and `\`.
+                let escaped = value.escape_debug().to_string();
+                if escaped != value {
+                    out = out.replace(&escaped, REDACTED);
+                }
             }
         }
         out
@@ -299,6 +320,22 @@ mod tests {
         assert_eq!(
             vars.render(text, true),
             "s3cr3t-token ⟨USER not set⟩ default-app"
+        );
+    }
+
+    #[test]
+    fn debug_output_masks_secrets() {
+        let cli = [("TOKEN".to_string(), "s3cr3t-\"token".to_string())];
+        let vars = Vars::resolve(&declared(), &cli, |_| None, &BTreeMap::new());
+        let shown = format!("{vars:?}");
+        assert!(
+            !shown.contains("s3cr3t") && shown.contains("default-app"),
+            "{shown}"
+        );
+        // Quoted with {:?} (escaped quote) in a message: still hidden.
+        assert_eq!(
+            vars.redact(&format!("found {:?}", "s3cr3t-\"token")),
+            "found \"[hidden]\""
         );
     }
 

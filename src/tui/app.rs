@@ -98,8 +98,12 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     WriteShell(Vec<u8>),
-    /// Run the checks of these steps (indices) on a worker.
-    Check(Vec<usize>),
+    /// Run the checks of these steps (indices) on a worker; `asked` when
+    /// the learner asked (counted as an attempt), not a file change.
+    Check {
+        steps: Vec<usize>,
+        asked: bool,
+    },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
     ResizeShell {
@@ -283,12 +287,15 @@ impl App {
             Action::CheckCurrent => return self.check(vec![self.current]),
             Action::CheckAll => return self.check((0..self.steps.len()).collect()),
             Action::SelectStep(delta) => self.select_step(delta),
-            Action::ShowHint => {
+            Action::ShowHint if self.current < self.steps.len() => {
                 self.overlay = Some(Overlay::Hint(self.current));
                 return vec![Effect::RecordHint(self.current)];
             }
             Action::ShowHelp => self.overlay = Some(Overlay::Help),
-            Action::ShowResults => self.overlay = Some(Overlay::Results(self.current)),
+            Action::ShowResults if self.current < self.steps.len() => {
+                self.overlay = Some(Overlay::Results(self.current));
+            }
+            Action::ShowHint | Action::ShowResults => {}
             Action::CloseOverlay => self.overlay = None,
             Action::ToggleSecrets => {
                 self.reveal_secrets = !self.reveal_secrets;
@@ -383,10 +390,14 @@ impl App {
     }
 
     fn check(&mut self, steps: Vec<usize>) -> Vec<Effect> {
+        let steps: Vec<usize> = steps
+            .into_iter()
+            .filter(|&i| i < self.steps.len())
+            .collect();
         for &i in &steps {
             self.steps[i].checking = true;
         }
-        vec![Effect::Check(steps)]
+        vec![Effect::Check { steps, asked: true }]
     }
 
     fn select_step(&mut self, delta: isize) {

@@ -18,8 +18,11 @@ pub enum Event {
     FilesChanged,
     /// The local Vendor API's state changed (a release was created or promoted).
     ApiChanged,
-    /// Results of a check run, in step order.
-    Checked(Vec<StepReport>),
+    /// Results of a check run, in step order; `asked` when the learner asked for it.
+    Checked {
+        reports: Vec<StepReport>,
+        asked: bool,
+    },
     /// SIGTERM or SIGHUP: restore the terminal and leave.
     Terminate,
 }
@@ -39,11 +42,12 @@ pub fn spawn_input(tx: SyncSender<Event>) {
         .expect("spawning the input thread");
 }
 
-/// Turns SIGTERM and SIGHUP into an event, so the terminal is restored
+/// Turns SIGTERM, SIGHUP, SIGINT and SIGQUIT into an event, so the terminal is restored
 /// before the process ends.
 pub fn spawn_signals(tx: SyncSender<Event>) -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    // In raw mode Ctrl-C is a key, so SIGINT only comes from `kill`: leave cleanly too.
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {

@@ -1011,7 +1011,7 @@ fn code_lines(
             spans.push(Span::raw(CODE_INDENT));
             spans.push(Span::styled("│ ", border));
             // Padding to the edge makes the block's background a panel.
-            let padded = format!("{chunk}{}", " ".repeat(avail - chunk_width));
+            let padded = format!("{chunk}{}", " ".repeat(avail.saturating_sub(chunk_width)));
             spans.push(Span::styled(padded, theme::CODE));
             out.push(spans, Some(number));
         }
@@ -1645,5 +1645,17 @@ mod tests {
         // Generous for unoptimised builds on a busy machine; it guards
         // against accidental quadratic work, not the release budget (<1 ms).
         assert!(each.as_millis() < 50, "wrapping took {each:?}");
+    }
+
+    #[test]
+    fn wide_characters_in_a_one_column_pane_do_not_panic() {
+        let doc = Document::parse(
+            "```\n漢字 and 🚀 wide\n```\n\n# 見出し\n\ntext 漢字\n",
+            |_| true,
+        );
+        for width in 1..6 {
+            let wrapped = wrap(&doc, width, Some(1));
+            assert!(!wrapped.lines.is_empty());
+        }
     }
 }

@@ -52,9 +52,9 @@ pub fn run(lab: Lab) -> std::io::Result<()> {
 }
 
 fn init_terminal() -> std::io::Result<DefaultTerminal> {
+    let terminal = ratatui::try_init().inspect_err(|_| restore_terminal())?;
     // ratatui's hook restores raw mode and the alternate screen; ours first
     // turns off what ratatui does not know we turned on.
-    let terminal = ratatui::try_init()?;
     let ratatui_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(
@@ -64,7 +64,8 @@ fn init_terminal() -> std::io::Result<DefaultTerminal> {
         );
         ratatui_hook(info);
     }));
-    execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture)?;
+    execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture)
+        .inspect_err(|_| restore_terminal())?;
     Ok(terminal)
 }
 
@@ -83,7 +84,7 @@ struct EventLoop {
     spec: ShellSpec,
     tx: SyncSender<Event>,
     rx: Receiver<Event>,
-    checks: SyncSender<Vec<usize>>,
+    checks: mpsc::Sender<CheckRequest>,
     progress: Progress,
     progress_path: std::path::PathBuf,
     _watcher: Option<notify::RecommendedWatcher>,
@@ -108,8 +109,8 @@ impl EventLoop {
         let (rows, cols) = app.shell_size();
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
         let progress_path = workspace.progress_path();
-        let progress = Progress::load(&progress_path, &lesson.slug)
-            .unwrap_or_else(|_| Progress::new(&lesson.slug));
+        let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
+        app.message = damaged;
         if let Some(Resume { step, scroll }) = progress.resume {
             app.resume(step, scroll);
         }
@@ -127,7 +128,10 @@ impl EventLoop {
             _session: session,
         };
         let all = (0..event_loop.app.steps.len()).collect();
-        event_loop.apply(vec![Effect::Check(all)]);
+        event_loop.apply(vec![Effect::Check {
+            steps: all,
+            asked: false,
+        }]);
         Ok(event_loop)
     }
 
@@ -183,9 +187,15 @@ impl EventLoop {
             }
             Event::ShellOutput(bytes) => self.shell.process(&bytes),
             Event::ShellExited(code) => self.app.shell_exited = Some(code),
-            Event::FilesChanged => self.apply(vec![Effect::Check(self.app.file_steps())]),
-            Event::ApiChanged => self.apply(vec![Effect::Check(self.app.api_steps())]),
-            Event::Checked(reports) => self.record(reports),
+            Event::FilesChanged => self.apply(vec![Effect::Check {
+                steps: self.app.file_steps(),
+                asked: false,
+            }]),
+            Event::ApiChanged => self.apply(vec![Effect::Check {
+                steps: self.app.api_steps(),
+                asked: false,
+            }]),
+            Event::Checked { reports, asked } => self.record(reports, asked),
             Event::Terminate => self.app.running = false,
         }
         true
@@ -195,13 +205,14 @@ impl EventLoop {
         for effect in effects {
             match effect {
                 Effect::WriteShell(bytes) => self.shell.write(&bytes),
-                Effect::Check(steps) if !steps.is_empty() => {
+                Effect::Check { steps, asked } if !steps.is_empty() => {
                     for &i in &steps {
                         self.app.steps[i].checking = true;
                     }
-                    let _ = self.checks.send(steps);
+                    // Unbounded: the UI thread must never wait on the worker.
+                    let _ = self.checks.send(CheckRequest { steps, asked });
                 }
-                Effect::Check(_) => {}
+                Effect::Check { .. } => {}
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
                 Effect::RestartShell => self.restart_shell(),
@@ -222,8 +233,8 @@ impl EventLoop {
         }
     }
 
-    fn record(&mut self, reports: Vec<StepReport>) {
-        self.progress.record(&reports, SystemTime::now());
+    fn record(&mut self, reports: Vec<StepReport>, asked: bool) {
+        self.progress.record(&reports, SystemTime::now(), asked);
         self.save_progress();
         self.app.apply_reports(reports);
     }
@@ -262,14 +273,37 @@ fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
     ShellSpec::login_shell(workspace.root.clone(), env)
 }
 
+/// The progress so far; a damaged file is moved aside (never overwritten)
+/// and the learner told so.
+fn load_progress(path: &std::path::Path, slug: &str) -> (Progress, Option<String>) {
+    match Progress::load(path, slug) {
+        Ok(progress) => (progress, None),
+        Err(why) => {
+            let aside =
+                path.with_extension(format!("json.damaged-{}", crate::workspace::now_rfc3339()));
+            let kept = std::fs::rename(path, &aside).map_or_else(
+                |e| format!("(could not move it: {e})"),
+                |()| format!("kept as {}", aside.display()),
+            );
+            (Progress::new(slug), Some(format!("{why}; {kept}")))
+        }
+    }
+}
+
+/// Steps to check, and whether the learner asked (F5/F6) or a change did.
+struct CheckRequest {
+    steps: Vec<usize>,
+    asked: bool,
+}
+
 /// Runs checks off the UI thread, one request at a time; results come back as events.
 fn spawn_check_worker(
     lesson: &Lesson,
     workspace: &Workspace,
     session: &Session,
     tx: SyncSender<Event>,
-) -> SyncSender<Vec<usize>> {
-    let (requests, rx) = mpsc::sync_channel::<Vec<usize>>(16);
+) -> mpsc::Sender<CheckRequest> {
+    let (requests, rx) = mpsc::channel::<CheckRequest>();
     let lesson = lesson.clone();
     let root = workspace.root.clone();
     let vars: Vars = session.vars.clone();
@@ -285,25 +319,45 @@ fn spawn_check_worker(
                 extra_path,
                 api,
             };
-            while let Ok(mut steps) = rx.recv() {
+            while let Ok(CheckRequest {
+                mut steps,
+                mut asked,
+            }) = rx.recv()
+            {
                 // Requests that piled up while checking are merged into one run.
                 for more in rx.try_iter() {
-                    steps.extend(more);
+                    steps.extend(more.steps);
+                    asked |= more.asked;
                 }
                 steps.sort_unstable();
                 steps.dedup();
                 let reports = steps
                     .iter()
                     .filter_map(|&i| lesson.steps.get(i))
-                    .map(|step| checks::run_step(step, &ctx))
+                    .map(|step| run_step_guarded(step, &ctx))
                     .collect();
-                if tx.send(Event::Checked(reports)).is_err() {
+                if tx.send(Event::Checked { reports, asked }).is_err() {
                     break;
                 }
             }
         })
         .expect("spawning the check worker");
     requests
+}
+
+/// A check that panics (a bug of ours) becomes an error outcome instead of
+/// ending the worker and leaving steps "checking" forever.
+fn run_step_guarded(step: &crate::lesson::Step, ctx: &Context) -> StepReport {
+    let run = std::panic::AssertUnwindSafe(|| checks::run_step(step, ctx));
+    std::panic::catch_unwind(run).unwrap_or_else(|_| StepReport {
+        id: step.id.clone(),
+        title: step.title.clone(),
+        status: checks::Status::Error,
+        outcomes: vec![checks::Outcome::error(
+            &step.title,
+            "labrun failed while checking this step (a bug: please report it)",
+        )],
+    })
 }
 
 /// OSC 52: the terminal puts the text on the system clipboard, also over SSH.

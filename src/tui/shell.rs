@@ -15,12 +15,25 @@ use tui_term::vt100;
 const SCROLLBACK: usize = 5_000;
 
 /// What to run in the pane.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ShellSpec {
     pub program: String,
     pub args: Vec<String>,
     pub cwd: PathBuf,
     pub env: Vec<(String, String)>,
+}
+
+/// The environment holds the lesson's secrets: only its names are shown.
+impl std::fmt::Debug for ShellSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.env.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("ShellSpec")
+            .field("program", &self.program)
+            .field("args", &self.args)
+            .field("cwd", &self.cwd)
+            .field("env", &names)
+            .finish()
+    }
 }
 
 impl ShellSpec {
