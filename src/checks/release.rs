@@ -9,8 +9,9 @@ use super::files::ArchiveFiles;
 use super::package::read_archive;
 use super::{Context, Outcome, Status, evaluate};
 use crate::lesson::{CheckKind, CheckSpec};
-use crate::vendor::client::Client;
+use crate::vendor::client::{Client, ClientError, Config};
 use crate::vendor::types::{App, Channel, Release, decode_content, decode_spec};
+use std::sync::{Arc, Mutex};
 
 pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {
     let CheckKind::Release {
@@ -34,7 +35,7 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
             "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)".into(),
         );
     };
-    let client = match Client::new(config.clone()) {
+    let client = match shared_client(config) {
         Ok(client) => client,
         Err(e) => return all_error(e.to_string()),
     };
@@ -71,6 +72,20 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
         )),
     }
     outcomes
+}
+
+/// A client is costly to build (TLS roots) and the lab checks again and
+/// again with the same settings: keep the last one.
+fn shared_client(config: &Config) -> Result<Arc<Client>, ClientError> {
+    static LAST: Mutex<Option<(String, Arc<Client>)>> = Mutex::new(None);
+    let key = format!("{}\n{}\n{}", config.origin, config.app, config.token);
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, client)) = last.as_ref().filter(|(k, _)| *k == key) {
+        return Ok(client.clone());
+    }
+    let client = Arc::new(Client::new(config.clone())?);
+    *last = Some((key, client.clone()));
+    Ok(client)
 }
 
 /// One name per condition: each channel, the chart, each inner check.
