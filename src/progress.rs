@@ -30,7 +30,7 @@ pub struct Resume {
     pub scroll: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepProgress {
     pub id: String,
     pub title: String,
@@ -103,15 +103,7 @@ impl Progress {
         self.steps.push(StepProgress {
             id: id.to_string(),
             title: title.to_string(),
-            status: None,
-            attempts: 0,
-            first_checked_at: None,
-            first_passed_at: None,
-            seconds_to_pass: None,
-            seconds_spent: 0,
-            last_checked_at: None,
-            hints_shown: 0,
-            conditions: Vec::new(),
+            ..StepProgress::default()
         });
         self.steps.last_mut().expect("just pushed")
     }

@@ -180,15 +180,7 @@ fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
             None => StepProgress {
                 id: s.id.clone(),
                 title: s.title.clone(),
-                status: None,
-                attempts: 0,
-                first_checked_at: None,
-                first_passed_at: None,
-                seconds_to_pass: None,
-                seconds_spent: 0,
-                last_checked_at: None,
-                hints_shown: 0,
-                conditions: Vec::new(),
+                ..StepProgress::default()
             },
         })
         .collect();

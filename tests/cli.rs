@@ -41,6 +41,15 @@ fn workspace() -> (tempfile::TempDir, PathBuf) {
     (dir, ws)
 }
 
+/// Runs the reference solution of one step in the workspace.
+fn solve(ws: &Path, step: &str) {
+    labrun()
+        .args(["solve", "--step", step, "-w"])
+        .arg(ws)
+        .assert()
+        .success();
+}
+
 fn check_json(ws: &Path) -> (i32, Value) {
     let out = labrun()
         .args(["check", "--format", "json", "-w"])
@@ -102,21 +111,9 @@ fn reference_solution_passes_step_by_step() {
 #[test]
 fn a_package_made_with_tar_satisfies_the_package_step() {
     let (_tmp, ws) = workspace();
-    labrun()
-        .args(["solve", "--step", "proxy-image", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
-    labrun()
-        .args(["solve", "--step", "bump-version", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
-    labrun()
-        .args(["solve", "--step", "pull-secret", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
+    solve(&ws, "proxy-image");
+    solve(&ws, "bump-version");
+    solve(&ws, "pull-secret");
     fs::create_dir(ws.join("release")).unwrap();
     let tar = std::process::Command::new("tar")
         .args(["czf", "release/slackernews-0.5.0.tgz", "slackernews"])
@@ -134,26 +131,10 @@ fn a_package_made_with_tar_satisfies_the_package_step() {
 #[test]
 fn a_stale_package_says_which_change_it_lacks() {
     let (_tmp, ws) = workspace();
-    labrun()
-        .args(["solve", "--step", "bump-version", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
-    labrun()
-        .args(["solve", "--step", "pull-secret", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
-    labrun()
-        .args(["solve", "--step", "package", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
-    labrun()
-        .args(["solve", "--step", "proxy-image", "-w"])
-        .arg(&ws)
-        .assert()
-        .success();
+    solve(&ws, "bump-version");
+    solve(&ws, "pull-secret");
+    solve(&ws, "package");
+    solve(&ws, "proxy-image");
     let out = stdout(labrun().args(["check", "--step", "package", "-w"]).arg(&ws));
     assert!(
         out.contains("✗ slackernews-0.5.0.tgz: the proxied image is in values.yaml"),

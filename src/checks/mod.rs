@@ -202,6 +202,28 @@ fn expand_paths(
     Ok(kind)
 }
 
+/// The checks on the files inside an archive (a package, a released chart),
+/// each named by `name`; a failure also says why the archive lacks it.
+pub(crate) fn evaluate_inside(
+    checks: &[CheckSpec],
+    files: &dyn Files,
+    ctx: &Context,
+    name: impl Fn(&CheckSpec) -> String,
+    stale: &str,
+) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    for inner in checks {
+        for mut outcome in evaluate(inner, files, ctx) {
+            outcome.name = name(inner);
+            if outcome.status == Status::Fail {
+                outcome.message = format!("{}\n{stale}", outcome.message);
+            }
+            outcomes.push(outcome);
+        }
+    }
+    outcomes
+}
+
 fn file_exists(name: &str, files: &dyn Files, file: &str) -> Outcome {
     if files.exists(file) {
         Outcome::pass(name, format!("{} exists", files.display(file)))

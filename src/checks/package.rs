@@ -6,7 +6,7 @@
 //! decompression bomb cannot exhaust memory.
 
 use super::files::{ArchiveFiles, FileRead, Files};
-use super::{Context, Outcome, Status, evaluate};
+use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::CheckKind;
 use flate2::read::MultiGzDecoder;
 use std::cell::Cell;
@@ -71,18 +71,14 @@ pub(super) fn check(
             archive.entries.len()
         ),
     )];
-    for inner in checks {
-        for mut outcome in evaluate(inner, &archive, ctx) {
-            outcome.name = inner_name(outcome.name);
-            if outcome.status == Status::Fail {
-                outcome.message = format!(
-                    "{}\n{file} was packaged without this change; {again}",
-                    outcome.message
-                );
-            }
-            outcomes.push(outcome);
-        }
-    }
+    let stale = format!("{file} was packaged without this change; {again}");
+    outcomes.extend(evaluate_inside(
+        checks,
+        &archive,
+        ctx,
+        |c| inner_name(c.label()),
+        &stale,
+    ));
     outcomes
 }
 
@@ -220,6 +216,7 @@ impl<R: Read> Read for Limited<R> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+    use super::super::{Status, evaluate};
     use super::*;
     use crate::lesson::{CheckSpec, Expect};
     use flate2::Compression;

@@ -7,7 +7,7 @@
 
 use super::files::ArchiveFiles;
 use super::package::read_archive;
-use super::{Context, Outcome, Status, evaluate};
+use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::{CheckKind, CheckSpec};
 use crate::vendor::client::{Client, ClientError, Config};
 use crate::vendor::types::{App, Channel, Release, decode_content, decode_spec};
@@ -88,6 +88,10 @@ fn shared_client(config: &Config) -> Result<Arc<Client>, ClientError> {
     Ok(client)
 }
 
+fn inner_name(check: &CheckSpec) -> String {
+    format!("released chart: {}", check.label())
+}
+
 /// One name per condition: each channel, the chart, each inner check.
 fn condition_names(
     name: &str,
@@ -102,11 +106,7 @@ fn condition_names(
     if has_chart {
         names.push(format!("{name} carries the chart"));
     }
-    names.extend(
-        checks
-            .iter()
-            .map(|c| format!("released chart: {}", c.label())),
-    );
+    names.extend(checks.iter().map(inner_name));
     names
 }
 
@@ -230,18 +230,10 @@ fn chart_outcomes(
                 .map(|n| Outcome::fail(n, format!("not checked: {why}"))),
         ),
         Ok(files) => {
-            for (inner, name) in checks.iter().zip(inner_names) {
-                for mut outcome in evaluate(inner, &files, ctx) {
-                    outcome.name = name.clone();
-                    if outcome.status == Status::Fail {
-                        outcome.message = format!(
-                            "{}\nrelease {sequence} was made from a chart without this change; package the chart again and create a new release",
-                            outcome.message
-                        );
-                    }
-                    outcomes.push(outcome);
-                }
-            }
+            let stale = format!(
+                "release {sequence} was made from a chart without this change; package the chart again and create a new release"
+            );
+            outcomes.extend(evaluate_inside(checks, &files, ctx, inner_name, &stale));
         }
     }
     outcomes
