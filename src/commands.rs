@@ -326,10 +326,13 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
             online: false,
         },
     );
-    let text = if step.hint.trim().is_empty() {
+    let hint = vars
+        .expand(step.hint.trim())
+        .unwrap_or_else(|_| step.hint.trim().to_string());
+    let text = if hint.is_empty() {
         "This step has no hint."
     } else {
-        step.hint.trim()
+        &hint
     };
     println!("{}: {}\n\n{}", step.id, step.title, vars.redact(text));
     let path = workspace.progress_path();

@@ -167,7 +167,11 @@ impl App {
                 id: s.id.clone(),
                 title: s.title.clone(),
                 section: s.section.clone(),
-                hint: vars.redact(s.hint.trim()),
+                hint: vars.redact(
+                    &vars
+                        .expand(s.hint.trim())
+                        .unwrap_or_else(|_| s.hint.trim().to_string()),
+                ),
                 uses_api: s
                     .checks
                     .iter()
