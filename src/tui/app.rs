@@ -83,6 +83,7 @@ pub enum Action {
     CheckCurrent,
     CheckAll,
     SelectStep(isize),
+    SelectStepAt(usize),
     ShowHint,
     ShowHelp,
     ShowResults,
@@ -291,6 +292,11 @@ impl App {
             Action::CheckCurrent => return self.check(vec![self.current]),
             Action::CheckAll => return self.check((0..self.steps.len()).collect()),
             Action::SelectStep(delta) => self.select_step(delta),
+            Action::SelectStepAt(index) => {
+                self.focus = Focus::Lesson;
+                let delta = index as isize - self.current as isize;
+                self.select_step(delta);
+            }
             Action::ShowHint if self.current < self.steps.len() => {
                 self.overlay = Some(Overlay::Hint(self.current));
                 return vec![Effect::RecordHint(self.current)];

@@ -5,7 +5,7 @@
 use super::app::{Action, App, Focus};
 use super::keys::{self, Modes};
 use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 
 /// Every key, for the help overlay: (keys, what they do).
@@ -32,6 +32,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("s", "show / hide secret values"),
     ("r", "restart the shell after it exited"),
+    (
+        "mouse",
+        "click a step to select it, a pane to focus it; wheel scrolls",
+    ),
     ("Esc", "close this window"),
     ("q / Ctrl-C", "quit (in the lab)"),
 ];
@@ -43,7 +47,7 @@ pub fn action_for(event: &Event, app: &App, modes: Modes) -> Option<Action> {
             Some(Action::ShellInput(keys::encode_paste(text, modes)))
         }
         Event::Resize(cols, rows) => Some(Action::Resize(*cols, *rows)),
-        Event::Mouse(mouse) => mouse_action(mouse.kind, mouse.column, app),
+        Event::Mouse(mouse) => mouse_action(mouse.kind, (mouse.column, mouse.row), app),
         _ => None,
     }
 }
@@ -129,13 +133,28 @@ fn lesson_key(key: &KeyEvent, app: &App) -> Option<Action> {
 }
 
 /// The wheel scrolls the pane under the pointer.
-fn mouse_action(kind: MouseEventKind, column: u16, app: &App) -> Option<Action> {
-    let over_shell = column >= app.areas().shell.x;
+/// The wheel scrolls the pane under the pointer; a click focuses the shell
+/// or the lab, and a click on a step selects it.
+fn mouse_action(kind: MouseEventKind, (column, row): (u16, u16), app: &App) -> Option<Action> {
+    let areas = app.areas();
+    let over_shell = column >= areas.shell.x;
     match (kind, over_shell) {
         (MouseEventKind::ScrollUp, false) => Some(Action::Scroll(-3)),
         (MouseEventKind::ScrollDown, false) => Some(Action::Scroll(3)),
         (MouseEventKind::ScrollUp, true) => Some(Action::ShellScroll(3)),
         (MouseEventKind::ScrollDown, true) => Some(Action::ShellScroll(-3)),
+        (MouseEventKind::Down(MouseButton::Left), true) => Some(Action::FocusShell),
+        (MouseEventKind::Down(MouseButton::Left), false) => {
+            let steps = super::app::inner(areas.steps);
+            let on_step = row
+                .checked_sub(steps.y)
+                .map(usize::from)
+                .filter(|&i| i < app.steps.len());
+            match on_step.filter(|_| row < steps.y + steps.height) {
+                Some(index) => Some(Action::SelectStepAt(index)),
+                None => Some(Action::FocusLesson),
+            }
+        }
         _ => None,
     }
 }
@@ -214,5 +233,27 @@ mod tests {
             Modes::default(),
         );
         assert_eq!(esc, Some(Action::CloseOverlay));
+    }
+
+    #[test]
+    fn clicks_select_steps_and_focus_panes() {
+        use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
+        let app = app();
+        let click = |column, row| {
+            let mouse = MouseEvent {
+                kind: MouseEventKind::Down(MouseButton::Left),
+                column,
+                row,
+                modifiers: KeyModifiers::NONE,
+            };
+            action_for(&Event::Mouse(mouse), &app, Modes::default())
+        };
+        let steps = super::super::app::inner(app.areas().steps);
+        assert_eq!(
+            click(steps.x + 2, steps.y + 2),
+            Some(Action::SelectStepAt(2))
+        );
+        assert_eq!(click(app.areas().shell.x + 3, 10), Some(Action::FocusShell));
+        assert_eq!(click(2, 5), Some(Action::FocusLesson));
     }
 }
