@@ -1,11 +1,10 @@
 //! A learner's workspace: the lesson's starting files, plus `.labrun/` with
 //! which lesson it is, the values made for its variables, and progress.
 
-use crate::fsutil::write_atomic;
+use crate::fsutil::{ReadError, write_atomic};
 use crate::lesson::{Lesson, Variable};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -14,6 +13,8 @@ pub const STATE_DIR: &str = ".labrun";
 const STATE_FILE: &str = "workspace.json";
 const PROGRESS_FILE: &str = "progress.json";
 const SCHEMA: u32 = 1;
+/// A workspace's state is a few hundred bytes; anything past this is not one.
+const STATE_READ_LIMIT: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -38,61 +39,37 @@ pub struct Workspace {
     pub state: State,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
-    Io {
-        path: PathBuf,
-        source: io::Error,
-    },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error(
+        "{} is not a labrun workspace (no {STATE_DIR}/{STATE_FILE}): create one with `labrun init DIR`, or pass --workspace DIR",
+        .0.display()
+    )]
     NotAWorkspace(PathBuf),
+    #[error(
+        "workspace {} does not exist: create it with `labrun init {}`",
+        .0.display(),
+        .0.display()
+    )]
     Missing(PathBuf),
-    Damaged {
-        path: PathBuf,
-        message: String,
-    },
-    NotEmpty {
-        dir: PathBuf,
-        other_lesson: Option<String>,
-    },
+    #[error("{}: {message}", path.display())]
+    Damaged { path: PathBuf, message: String },
+    /// The state file could not be read: not a regular file, too large, not text.
+    #[error("damaged workspace state: {0}")]
+    Unreadable(crate::fsutil::ReadError),
+    #[error(
+        "{} is already a workspace of lesson {other:?}; pass --force to start this lesson there anyway",
+        dir.display()
+    )]
+    OtherLesson { dir: PathBuf, other: String },
+    #[error(
+        "{} is not empty; choose an empty or new directory, or pass --force to copy the lesson's files into it",
+        dir.display()
+    )]
+    NotEmpty { dir: PathBuf },
 }
-
-impl fmt::Display for WorkspaceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WorkspaceError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            WorkspaceError::Missing(dir) => write!(
-                f,
-                "workspace {} does not exist: create it with `labrun init {}`",
-                dir.display(),
-                dir.display()
-            ),
-            WorkspaceError::NotAWorkspace(dir) => write!(
-                f,
-                "{} is not a labrun workspace (no {STATE_DIR}/{STATE_FILE}): create one with `labrun init DIR`, or pass --workspace DIR",
-                dir.display()
-            ),
-            WorkspaceError::Damaged { path, message } => write!(f, "{}: {message}", path.display()),
-            WorkspaceError::NotEmpty {
-                dir,
-                other_lesson: Some(slug),
-            } => write!(
-                f,
-                "{} is already a workspace of lesson {slug:?}; pass --force to start this lesson there anyway",
-                dir.display()
-            ),
-            WorkspaceError::NotEmpty {
-                dir,
-                other_lesson: None,
-            } => write!(
-                f,
-                "{} is not empty; choose an empty or new directory, or pass --force to copy the lesson's files into it",
-                dir.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for WorkspaceError {}
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WorkspaceError + '_ {
     move |source| WorkspaceError::Io {
@@ -123,9 +100,9 @@ pub fn init(
             return Ok((existing, Created::Resumed));
         }
         Ok(existing) if !force => {
-            return Err(WorkspaceError::NotEmpty {
+            return Err(WorkspaceError::OtherLesson {
                 dir: dir.to_path_buf(),
-                other_lesson: Some(existing.state.lesson.slug),
+                other: existing.state.lesson.slug,
             });
         }
         _ => {}
@@ -136,7 +113,6 @@ pub fn init(
     if non_empty && !force {
         return Err(WorkspaceError::NotEmpty {
             dir: dir.to_path_buf(),
-            other_lesson: None,
         });
     }
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
@@ -166,12 +142,15 @@ pub fn open(dir: &Path) -> Result<Workspace, WorkspaceError> {
         return Err(WorkspaceError::Missing(dir.to_path_buf()));
     }
     let path = dir.join(STATE_DIR).join(STATE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    // The state file is the workspace's own, but a learner can put anything
+    // there: a FIFO or /dev/zero must not hang or exhaust memory.
+    let text = match crate::fsutil::read_limited(&path, STATE_READ_LIMIT) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| WorkspaceError::Unreadable(ReadError::NotText { path: path.clone() }))?,
+        Err(e) if e.is_not_found() => {
             return Err(WorkspaceError::NotAWorkspace(dir.to_path_buf()));
         }
-        Err(e) => return Err(io_err(&path)(e)),
+        Err(e) => return Err(WorkspaceError::Unreadable(e)),
     };
     let state: State = serde_json::from_str(&text).map_err(|e| WorkspaceError::Damaged {
         path: path.clone(),
