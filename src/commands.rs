@@ -548,14 +548,23 @@ fn test(
         ProgressFormat::Json => print!("{}", lesson_test::render_json(&runs)),
     }
     if let Some(path) = junit {
-        crate::fsutil::write_atomic(path, lesson_test::render_junit(&runs).as_bytes())
-            .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+        write_report_file(path, lesson_test::render_junit(&runs).as_bytes())?;
     }
     Ok(if lesson_test::all_ok(&runs) {
         SUCCESS
     } else {
         CHECKS_FAILED
     })
+}
+
+/// Writes a report file CI asked for, making its directory first as other
+/// test runners do (`target/` may not exist when `CARGO_TARGET_DIR` is elsewhere).
+fn write_report_file(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
+    let failed = |e: std::io::Error| Fatal(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    crate::fsutil::write_atomic(path, bytes).map_err(failed)
 }
 
 /// A bar on a terminal; hidden (plain lines instead) in CI and pipes.
