@@ -24,12 +24,13 @@ pub struct Cli {
 pub enum Command {
     /// Open the lab: the lesson, a shell in the workspace, and the steps, in one screen
     ///
-    /// The workspace defaults to ./<lesson-slug>: created on first start, resumed after.
+    /// Run inside a workspace (or any directory in it), it resumes that workspace; elsewhere
+    /// the workspace is ./<lesson-slug>: created on first start, resumed after.
     /// Offline by default: labrun serves the Vendor API itself.
     Start {
-        /// Lesson directory or bundled slug (default: the bundled lesson)
+        /// Lesson directory or bundled slug (default: the workspace's lesson, else the bundled lesson)
         lesson: Option<String>,
-        /// The workspace directory (default: ./<lesson-slug>)
+        /// The workspace directory (default: the one holding the current directory, else ./<lesson-slug>)
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
         #[command(flatten)]
@@ -189,9 +190,9 @@ pub enum ReportFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct WorkspaceArg {
-    /// The workspace directory
-    #[arg(long, short = 'w', value_name = "DIR", default_value = ".")]
-    pub workspace: PathBuf,
+    /// The workspace directory (default: the workspace holding the current directory)
+    #[arg(long, short = 'w', value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -12,7 +12,7 @@ use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
 use crate::workspace::{self, Created, Workspace, WorkspaceError};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => check(
             lesson.as_deref(),
-            &workspace.workspace,
+            workspace.workspace.as_deref(),
             step.as_deref(),
             &vars,
             format,
@@ -80,17 +80,21 @@ pub fn run(cli: Cli) -> ExitCode {
                     learner,
                 }),
             ..
-        } => export(&workspace.workspace, output.as_deref(), learner.as_deref()),
+        } => export(
+            workspace.workspace.as_deref(),
+            output.as_deref(),
+            learner.as_deref(),
+        ),
         Command::Progress {
             workspace, format, ..
-        } => progress(&workspace.workspace, format),
+        } => progress(workspace.workspace.as_deref(), format),
         Command::Report { paths, format } => report(&paths, format),
-        Command::Hint { step, workspace } => hint(&step, &workspace.workspace),
+        Command::Hint { step, workspace } => hint(&step, workspace.workspace.as_deref()),
         Command::Solve {
             workspace,
             step,
             vars,
-        } => solve(&workspace.workspace, step.as_deref(), &vars),
+        } => solve(workspace.workspace.as_deref(), step.as_deref(), &vars),
         Command::Show {
             lesson,
             workspace,
@@ -137,8 +141,22 @@ fn init(args: &[String], force: bool) -> Result<u8, Fatal> {
     Ok(SUCCESS)
 }
 
-/// The workspace and its lesson: the one named, else the one it was made from.
-fn open(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+/// The workspace a command works on: the one named with `-w`, else the one
+/// holding the current directory (as git finds its repository).
+fn workspace_dir(named: Option<&Path>) -> Result<PathBuf, Fatal> {
+    match named {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => {
+            let here = std::env::current_dir()?;
+            workspace::find(&here).ok_or_else(|| WorkspaceError::NoneHere(here).into())
+        }
+    }
+}
+
+/// The workspace (see [`workspace_dir`]) and its lesson: the one named,
+/// else the one it was made from.
+fn open(lesson_arg: Option<&str>, dir: Option<&Path>) -> Result<(Workspace, Lesson), Fatal> {
+    let dir = &workspace_dir(dir)?;
     let workspace = workspace::open(dir)?;
     let lesson_dir = match lesson_arg {
         Some(arg) => bundled::resolve(Some(arg))?,
@@ -200,7 +218,7 @@ fn require_vars(steps: &[&Step], vars: &Vars) -> Result<(), MissingVar> {
 
 fn check(
     lesson_arg: Option<&str>,
-    dir: &Path,
+    dir: Option<&Path>,
     step: Option<&str>,
     args: &VarArgs,
     format: Format,
@@ -269,7 +287,7 @@ fn lint(lesson_arg: Option<&str>) -> Result<u8, Fatal> {
     Ok(if errors == 0 { SUCCESS } else { CHECKS_FAILED })
 }
 
-fn progress(dir: &Path, format: ProgressFormat) -> Result<u8, Fatal> {
+fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let progress = Progress::load(&workspace.progress_path(), &lesson.slug).map_err(Fatal)?;
     match format {
@@ -315,7 +333,7 @@ fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
     out
 }
 
-fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
+fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let step = select_steps(&lesson, Some(id))?[0];
     let vars = resolve_vars(
@@ -342,7 +360,7 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
     Ok(SUCCESS)
 }
 
-fn solve(dir: &Path, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
+fn solve(dir: Option<&Path>, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args);
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
@@ -378,7 +396,7 @@ fn show(
 ) -> Result<u8, Fatal> {
     let (workspace, lesson) = match dir {
         Some(dir) => {
-            let (w, l) = open(lesson_arg, dir)?;
+            let (w, l) = open(lesson_arg, Some(dir))?;
             (Some(w), l)
         }
         None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
@@ -456,21 +474,103 @@ fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result
             "labrun start needs a terminal; use `labrun check` in scripts".into(),
         ));
     }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
-    let (workspace, _) = workspace::init(&lesson, &dir, false)?;
+    let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args);
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let root = workspace.root.clone();
     let lab = crate::tui::Lab {
         lesson,
         workspace,
         session,
     };
     crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    // The terminal is the learner's again: say how to come back.
+    println!(
+        "Your work is saved in {}; run `{resume}` to resume.",
+        shown_path(&root)
+    );
     Ok(SUCCESS)
 }
 
-fn export(dir: &Path, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
+/// The workspace `start` opens, its lesson, and the command that resumes it
+/// from the current directory. Without `-w`: the workspace holding the
+/// current directory, else `./<slug>` — created the first time, resumed after.
+fn start_workspace(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<(Workspace, Lesson, String), Fatal> {
+    let mut resume = String::from("labrun start");
+    if let Some(dir) = dir {
+        if let Some(arg) = lesson_arg {
+            resume = format!("{resume} {}", shell_word(arg));
+        }
+        resume = format!("{resume} -w {}", shell_word(&dir.to_string_lossy()));
+        let (workspace, lesson) = open_or_init(lesson_arg, dir)?;
+        return Ok((workspace, lesson, resume));
+    }
+    if let Some(root) = workspace::find(&std::env::current_dir()?) {
+        let (workspace, own_lesson) = open(None, Some(&root))?;
+        let Some(arg) = lesson_arg else {
+            return Ok((workspace, own_lesson, resume));
+        };
+        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
+        if lesson.slug != own_lesson.slug {
+            return Err(Fatal(format!(
+                "you are inside {}, the workspace of lesson {:?}; to start {:?}, run `labrun start {}` outside it",
+                root.display(),
+                own_lesson.slug,
+                lesson.slug,
+                shell_word(arg)
+            )));
+        }
+        return Ok((workspace, lesson, resume));
+    }
+    if let Some(arg) = lesson_arg {
+        resume = format!("{resume} {}", shell_word(arg));
+    }
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    // An existing workspace of this lesson is resumed, another lesson's refused.
+    let (workspace, _) = workspace::init(&lesson, &Path::new(".").join(&lesson.slug), false)?;
+    Ok((workspace, lesson, resume))
+}
+
+/// The workspace in `dir` if there is one (of the named lesson, if named),
+/// else a new one of the lesson.
+fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+    if workspace::is_workspace(dir) {
+        return open(lesson_arg, Some(dir));
+    }
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let (workspace, _) = workspace::init(&lesson, dir, false)?;
+    Ok((workspace, lesson))
+}
+
+/// `path` as the learner would type it from the current directory.
+fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|here| path.strip_prefix(here).ok().map(Path::to_path_buf));
+    match relative {
+        Some(rel) if rel.as_os_str().is_empty() => ".".into(),
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
+/// `word` quoted for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-+=:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn export(dir: Option<&Path>, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let record = crate::report::export(&workspace, &lesson, learner).map_err(Fatal)?;
     match output {

@@ -49,6 +49,11 @@ pub enum WorkspaceError {
     )]
     NotAWorkspace(PathBuf),
     #[error(
+        "{} is not inside a labrun workspace (no {STATE_DIR}/{STATE_FILE} here or in a parent directory): `labrun start` or `labrun init DIR` creates one, or pass --workspace DIR",
+        .0.display()
+    )]
+    NoneHere(PathBuf),
+    #[error(
         "workspace {} does not exist: create it with `labrun init {}`",
         .0.display(),
         .0.display()
@@ -134,6 +139,25 @@ pub fn init(
     };
     workspace.save()?;
     Ok((workspace, Created::New))
+}
+
+/// Whether `dir` is a labrun workspace: it has `.labrun/workspace.json`
+/// (whatever that holds; opening it says what is wrong with it).
+pub fn is_workspace(dir: &Path) -> bool {
+    dir.join(STATE_DIR)
+        .join(STATE_FILE)
+        .symlink_metadata()
+        .is_ok()
+}
+
+/// The workspace that holds `start`: `start` itself or its nearest ancestor
+/// that is a workspace, as git finds `.git`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .find(|dir| is_workspace(dir))
+        .map(Path::to_path_buf)
 }
 
 /// Opens the workspace in `dir`.
@@ -345,6 +369,17 @@ mod tests {
         std::fs::write(dir.path().join(STATE_DIR).join(STATE_FILE), "{broken").unwrap();
         let err = open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("damaged workspace state"), "{err}");
+    }
+
+    #[test]
+    fn find_looks_in_the_directory_and_its_ancestors() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        init(&lesson(), &ws, false).unwrap();
+        let deep = ws.join("slackernews/templates");
+        assert_eq!(find(&deep).unwrap(), ws);
+        assert_eq!(find(&ws).unwrap(), ws);
+        assert!(find(dir.path()).is_none_or(|found| !found.starts_with(dir.path())));
     }
 
     #[test]
