@@ -54,8 +54,8 @@ pub enum Command {
         lesson: Option<String>,
         #[command(flatten)]
         workspace: WorkspaceArg,
-        /// Check only this step
-        #[arg(long, value_name = "ID")]
+        /// Check only this step: its id, or its number in the checklist (1, 2, …)
+        #[arg(long, value_name = "STEP")]
         step: Option<String>,
         #[command(flatten)]
         vars: VarArgs,
@@ -102,7 +102,7 @@ pub enum Command {
     },
     /// Show a step's hint
     Hint {
-        /// The step id (see `labrun check`)
+        /// The step: its id (see `labrun check`) or its number in the checklist (1, 2, …)
         step: String,
         #[command(flatten)]
         workspace: WorkspaceArg,
@@ -111,8 +111,8 @@ pub enum Command {
     Solve {
         #[command(flatten)]
         workspace: WorkspaceArg,
-        /// Solve only this step (default: every step, in order)
-        #[arg(long, value_name = "ID")]
+        /// Solve only this step, by id or number (default: every step, in order)
+        #[arg(long, value_name = "STEP")]
         step: Option<String>,
         #[command(flatten)]
         vars: VarArgs,
@@ -121,7 +121,7 @@ pub enum Command {
     Show {
         /// Lesson directory or bundled slug (default: the workspace's lesson, else the bundled one)
         lesson: Option<String>,
-        /// Take variable values from this workspace
+        /// Take variable values from this workspace (default: the one holding the current directory)
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
         #[command(flatten)]

@@ -186,17 +186,28 @@ fn resolve_vars(lesson: &Lesson, workspace: Option<&Workspace>, args: &VarArgs) 
     )
 }
 
+/// The steps named on the command line: a step id, or its number as the
+/// lab's checklist shows it (1-based); every step when none is named.
 fn select_steps<'a>(lesson: &'a Lesson, id: Option<&str>) -> Result<Vec<&'a Step>, Fatal> {
-    match id {
-        None => Ok(lesson.steps.iter().collect()),
-        Some(id) => lesson.step(id).map(|s| vec![s]).ok_or_else(|| {
-            let ids: Vec<_> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
+    let Some(id) = id else {
+        return Ok(lesson.steps.iter().collect());
+    };
+    let by_number = || {
+        let n: usize = id.trim().parse().ok()?;
+        lesson.steps.get(n.checked_sub(1)?)
+    };
+    lesson
+        .step(id)
+        .or_else(by_number)
+        .map(|s| vec![s])
+        .ok_or_else(|| {
+            let ids: Vec<&str> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
             Fatal(format!(
-                "no step {id:?} in this lesson; its steps are: {}",
-                ids.join(", ")
+                "no step {id:?} in this lesson; its steps are: {} (or their numbers, 1 to {})",
+                ids.join(", "),
+                ids.len()
             ))
-        }),
-    }
+        })
 }
 
 /// Every variable the checks of `steps` use must have a value before any runs.
@@ -399,7 +410,7 @@ fn show(
             let (w, l) = open(lesson_arg, Some(dir))?;
             (Some(w), l)
         }
-        None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
+        None => show_lesson_here(lesson_arg)?,
     };
     let vars = resolve_vars(&lesson, workspace.as_ref(), args);
     println!("# {}\n", lesson.title());
@@ -408,6 +419,21 @@ fn show(
     }
     print!("{}", vars.render(&lesson.challenge.body, reveal));
     Ok(SUCCESS)
+}
+
+/// `show` without `-w`: inside a workspace, its lesson with its values
+/// (unless another lesson is named); elsewhere the lesson alone.
+fn show_lesson_here(lesson_arg: Option<&str>) -> Result<(Option<Workspace>, Lesson), Fatal> {
+    if let Some(root) = workspace::find(&std::env::current_dir()?) {
+        let (workspace, own_lesson) = open(None, Some(&root))?;
+        let Some(arg) = lesson_arg else {
+            return Ok((Some(workspace), own_lesson));
+        };
+        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
+        let same = lesson.slug == own_lesson.slug;
+        return Ok((same.then_some(workspace), lesson));
+    }
+    Ok((None, Lesson::load(&bundled::resolve(lesson_arg)?)?))
 }
 
 fn sandbox(

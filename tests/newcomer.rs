@@ -5,6 +5,7 @@
 mod support;
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use support::pty::Pty;
@@ -164,4 +165,52 @@ fn commands_inside_a_workspace_subdirectory_find_it() {
         .assert()
         .code(2)
         .stderr(contains("is not inside a labrun workspace"));
+}
+
+#[test]
+fn show_inside_a_workspace_fills_in_its_values() {
+    let tmp = parent_of_a_workspace();
+    let ws = tmp.path().join(SLUG);
+    let app = state(&ws)["vars"]["REPLICATED_APP"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for dir in [ws.clone(), ws.join("slackernews")] {
+        labrun(&dir)
+            .arg("show")
+            .assert()
+            .success()
+            .stdout(contains(format!("proxy/{app}/")))
+            .stdout(contains("not set").not());
+    }
+}
+
+#[test]
+fn steps_are_named_by_their_checklist_number_too() {
+    let tmp = parent_of_a_workspace();
+    let ws = tmp.path().join(SLUG);
+    let by_id = labrun(&ws).args(["hint", "bump-version"]).output().unwrap();
+    let by_number = labrun(&ws).args(["hint", "2"]).output().unwrap();
+    assert!(by_number.status.success(), "{by_number:?}");
+    assert_eq!(by_number.stdout, by_id.stdout);
+    labrun(&ws)
+        .args(["check", "--step", "1"])
+        .assert()
+        .code(1)
+        .stdout(contains(FIRST_STEP));
+    labrun(&ws)
+        .args(["solve", "--step", "1"])
+        .assert()
+        .success();
+    labrun(&ws)
+        .args(["check", "--step", "1"])
+        .assert()
+        .success()
+        .stdout(contains(FIRST_STEP));
+    labrun(&ws)
+        .args(["hint", "6"])
+        .assert()
+        .code(2)
+        .stderr(contains("its steps are: proxy-image, bump-version"))
+        .stderr(contains("(or their numbers, 1 to 5)"));
 }
