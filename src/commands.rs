@@ -158,11 +158,20 @@ fn workspace_dir(named: Option<&Path>) -> Result<PathBuf, Fatal> {
 fn open(lesson_arg: Option<&str>, dir: Option<&Path>) -> Result<(Workspace, Lesson), Fatal> {
     let dir = &workspace_dir(dir)?;
     let workspace = workspace::open(dir)?;
+    let made_from = &workspace.state.lesson;
     let lesson_dir = match lesson_arg {
         Some(arg) => bundled::resolve(Some(arg))?,
-        None if workspace.state.lesson.dir.is_dir() => workspace.state.lesson.dir.clone(),
+        // A built-in lesson is this labrun's own copy, whichever built the workspace.
+        None if made_from.built_in => bundled::resolve(Some(&made_from.slug)).or_else(|e| {
+            made_from
+                .dir
+                .is_dir()
+                .then(|| made_from.dir.clone())
+                .ok_or(e)
+        })?,
+        None if made_from.dir.is_dir() => made_from.dir.clone(),
         // The lesson moved (a new clone, an upgraded labrun): find it by slug.
-        None => bundled::resolve(Some(&workspace.state.lesson.slug))?,
+        None => bundled::resolve(Some(&made_from.slug))?,
     };
     let lesson = Lesson::load(&lesson_dir)?;
     if lesson.slug != workspace.state.lesson.slug {

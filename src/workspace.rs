@@ -31,6 +31,10 @@ pub struct LessonRef {
     pub slug: String,
     /// The lesson directory the workspace was made from.
     pub dir: PathBuf,
+    /// Made from a lesson built into labrun: whichever labrun opens the
+    /// workspace (upgraded, moved) uses its own copy of the lesson.
+    #[serde(default)]
+    pub built_in: bool,
 }
 
 #[derive(Debug)]
@@ -132,6 +136,7 @@ pub fn init(
             lesson: LessonRef {
                 slug: lesson.slug.clone(),
                 dir: lesson.dir.clone(),
+                built_in: crate::lesson::bundled::is_embedded(&lesson.dir),
             },
             created_at: now_rfc3339(),
             vars: generate_values(&lesson.variables),
