@@ -44,9 +44,28 @@ pub enum Command {
         /// [LESSON] DIR
         #[arg(value_name = "LESSON_OR_DIR", num_args = 1..=2, required = true)]
         args: Vec<String>,
-        /// Use DIR even if it is not empty or holds another lesson's workspace
+        /// Use DIR even if it is not empty or holds another lesson's workspace: the starting
+        /// files are laid down, what they replace is kept in DIR/.labrun/backup/<time>/, and
+        /// this lesson's own workspace keeps its variables (see also `labrun reset`)
         #[arg(long)]
         force: bool,
+    },
+    /// Put the lesson's starting files back, for one step or the whole workspace
+    ///
+    /// Files the lesson starts with are restored, files a step's checks look at that it does
+    /// not start with (a package, a new template) are removed, and for a release step the
+    /// local Vendor API's releases are cleared. Everything replaced or removed is first moved
+    /// into .labrun/backup/<time>/; variables (app, token) and progress stay. Asks first on a
+    /// terminal; elsewhere it needs --yes.
+    Reset {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Reset only this step's files: its id, or its number in the checklist
+        #[arg(long, value_name = "STEP")]
+        step: Option<String>,
+        /// Do not ask (needed when not on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Check which steps of the lesson are done
     Check {

@@ -1,8 +1,11 @@
 //! A learner's workspace: the lesson's starting files, plus `.labrun/` with
 //! which lesson it is, the values made for its variables, and progress.
 
+mod backup;
 mod create;
+pub mod reset;
 
+pub use backup::BackupReport;
 pub use create::{Created, MAX_PATTERN_LEN, generate_value, init, is_half_made};
 
 use crate::fsutil::{ReadError, write_atomic};

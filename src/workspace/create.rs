@@ -7,6 +7,7 @@
 //! so an init cut short — a full disk, a kill — leaves a directory labrun
 //! recognises as half-made and finishes on the next `init`.
 
+use super::backup::{Backup, BackupReport, same_content};
 use super::{
     LessonRef, SCHEMA, STATE_DIR, STATE_FILE, State, Workspace, WorkspaceError, io_err,
     now_rfc3339, open,
@@ -25,11 +26,19 @@ pub const MAX_PATTERN_LEN: usize = 256;
 /// is written after the files, and this marker removed after the state.
 pub(super) const PENDING_FILE: &str = "init-pending";
 
-/// How `init` went: a new workspace, or this lesson's existing one resumed.
+/// How `init` went.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Created {
     New,
+    /// This lesson's existing workspace, untouched.
     Resumed,
+    /// `--force` over a directory that held files: the starting files laid
+    /// down, whatever they replaced kept in a backup.
+    Forced {
+        /// The workspace was this lesson's: its variables (app, token) kept.
+        kept_vars: bool,
+        backup: Option<BackupReport>,
+    },
 }
 
 /// Creates a workspace for `lesson` in `dir` (made if absent): copies the
@@ -37,13 +46,19 @@ pub enum Created {
 /// pattern, and records it all in `.labrun/`. An existing workspace of the
 /// same lesson is resumed untouched, a half-made one finished; any other
 /// non-empty directory is refused unless `force`.
+///
+/// With `force`, nothing of the learner's is lost: a file the starting
+/// files replace (and another lesson's state) is first moved into
+/// `.labrun/backup/<time>/`, and this lesson's own workspace keeps its
+/// variables — the app and token the learner may already have used.
 pub fn init(
     lesson: &Lesson,
     dir: &Path,
     force: bool,
 ) -> Result<(Workspace, Created), WorkspaceError> {
-    let vars = generate_values(lesson)?;
-    match open(dir) {
+    let existing = open(dir);
+    let mut kept = None;
+    match existing {
         Ok(existing) if existing.state.lesson.slug == lesson.slug && !force => {
             return Ok((existing, Created::Resumed));
         }
@@ -53,17 +68,24 @@ pub fn init(
                 other: existing.state.lesson.slug,
             });
         }
+        Ok(existing) if existing.state.lesson.slug == lesson.slug => kept = Some(existing.state),
         // A workspace whose state cannot be read is not overwritten unasked.
         Err(e @ (WorkspaceError::Damaged { .. } | WorkspaceError::Unreadable(_))) if !force => {
             return Err(e);
         }
         _ => {}
     }
-    if !force && !is_half_made(dir) && is_non_empty(dir) {
+    let non_empty = is_non_empty(dir);
+    if !force && !is_half_made(dir) && non_empty {
         return Err(WorkspaceError::NotEmpty {
             dir: dir.to_path_buf(),
         });
     }
+    let kept_vars = kept.is_some();
+    let (vars, created_at) = match kept {
+        Some(state) => (state.vars, state.created_at),
+        None => (generate_values(lesson)?, now_rfc3339()),
+    };
     let state = State {
         schema: SCHEMA,
         lesson: LessonRef {
@@ -71,16 +93,38 @@ pub fn init(
             dir: lesson.dir.clone(),
             built_in: crate::lesson::bundled::is_embedded(&lesson.dir),
         },
-        created_at: now_rfc3339(),
+        created_at,
         vars,
     };
     let root = std::path::absolute(dir).map_err(io_err(dir))?;
     if root.symlink_metadata().is_err() {
         build_beside(lesson, &root, &state)?;
-    } else {
-        fill_in_place(lesson, &root, &state)?;
+        return Ok((Workspace { root, state }, Created::New));
     }
-    Ok((Workspace { root, state }, Created::New))
+    let mut backup = Backup::new(&root);
+    if !kept_vars {
+        // Another lesson's (or an unreadable) state: kept, not overwritten.
+        for rel in [
+            STATE_FILE,
+            super::PROGRESS_FILE,
+            crate::session::VENDOR_STATE_DIR,
+        ] {
+            let rel = Path::new(STATE_DIR).join(rel);
+            if root.join(&rel).symlink_metadata().is_ok() {
+                backup.keep(&rel)?;
+            }
+        }
+    }
+    fill_in_place(lesson, &root, &state, &mut backup)?;
+    let created = if force && non_empty {
+        Created::Forced {
+            kept_vars,
+            backup: backup.report(),
+        }
+    } else {
+        Created::New
+    };
+    Ok((Workspace { root, state }, created))
 }
 
 /// Whether an init into `dir` was cut short: its marker is there, its state is not.
@@ -126,7 +170,12 @@ fn build_beside(lesson: &Lesson, root: &Path, state: &State) -> Result<(), Works
 
 /// An existing directory: marker first, the files copied beside them in
 /// `.labrun/` and moved into place, the state last, then the marker removed.
-fn fill_in_place(lesson: &Lesson, root: &Path, state: &State) -> Result<(), WorkspaceError> {
+fn fill_in_place(
+    lesson: &Lesson,
+    root: &Path,
+    state: &State,
+    backup: &mut Backup,
+) -> Result<(), WorkspaceError> {
     let state_dir = root.join(STATE_DIR);
     std::fs::create_dir_all(&state_dir).map_err(io_err(&state_dir))?;
     let pending = state_dir.join(PENDING_FILE);
@@ -138,7 +187,7 @@ fn fill_in_place(lesson: &Lesson, root: &Path, state: &State) -> Result<(), Work
             .tempdir_in(&state_dir)
             .map_err(io_err(&state_dir))?;
         copy_tree(files, staging.path())?;
-        move_into(staging.path(), root)?;
+        move_into(staging.path(), root, Path::new(""), backup)?;
     }
     write_state(&state_dir, state)?;
     std::fs::remove_file(&pending).map_err(io_err(&pending))
@@ -177,16 +226,30 @@ fn write_state(state_dir: &Path, state: &State) -> Result<(), WorkspaceError> {
     write_atomic(&path, &json).map_err(io_err(&path))
 }
 
-/// Moves every file under `from` to the same place under `to`, replacing
-/// files there (renames on one file system: each file whole or not at all).
-fn move_into(from: &Path, to: &Path) -> Result<(), WorkspaceError> {
+/// Moves every file under `from` to the same place under `to` (`rel`
+/// below the workspace root), each a rename on one file system: whole or
+/// not at all. What a file would replace, unless identical, is kept in `backup` first.
+fn move_into(
+    from: &Path,
+    to: &Path,
+    rel: &Path,
+    backup: &mut Backup,
+) -> Result<(), WorkspaceError> {
     for entry in std::fs::read_dir(from).map_err(io_err(from))? {
         let entry = entry.map_err(io_err(from))?;
         let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let rel = rel.join(entry.file_name());
+        let there = dst.symlink_metadata().ok();
         if entry.file_type().map_err(io_err(&src))?.is_dir() {
+            if there.is_some_and(|m| !m.is_dir()) {
+                backup.keep(&rel)?;
+            }
             std::fs::create_dir_all(&dst).map_err(io_err(&dst))?;
-            move_into(&src, &dst)?;
+            move_into(&src, &dst, &rel, backup)?;
         } else {
+            if there.is_some() && !same_content(&src, &dst) {
+                backup.keep(&rel)?;
+            }
             std::fs::rename(&src, &dst).map_err(io_err(&dst))?;
         }
     }
