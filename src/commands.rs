@@ -10,7 +10,7 @@ use crate::output::{self, Style};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
-use crate::workspace::{self, Created, Workspace, WorkspaceError};
+use crate::workspace::{self, Workspace, WorkspaceError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +36,12 @@ fatal_from!(
     SessionError,
     std::io::Error
 );
+
+mod setup;
+mod start;
+
+use setup::{init, reset};
+use start::start;
 
 pub const SUCCESS: u8 = 0;
 pub const CHECKS_FAILED: u8 = 1;
@@ -123,127 +129,6 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(USAGE_ERROR)
         }
     }
-}
-
-fn init(args: &[String], force: bool) -> Result<u8, Fatal> {
-    let (lesson_arg, dir) = match args {
-        [dir] => (None, dir),
-        [lesson, dir] => (Some(lesson.as_str()), dir),
-        _ => return Err(Fatal("usage: labrun init [LESSON] DIR".into())),
-    };
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    let (workspace, created) = workspace::init(&lesson, Path::new(dir), force)?;
-    let (root, title) = (workspace.root.display(), lesson.title());
-    match &created {
-        Created::New => println!("Created workspace {root} for lesson {title:?}."),
-        Created::Resumed => println!("Resuming workspace {root} for lesson {title:?}."),
-        Created::Forced {
-            kept_vars: true, ..
-        } => println!(
-            "Put the starting files of lesson {title:?} back in workspace {root}; its variables (the app and token you may have used) are kept."
-        ),
-        Created::Forced { .. } => {
-            println!("Created workspace {root} for lesson {title:?} among the files there.")
-        }
-    }
-    if let Created::Forced {
-        backup: Some(backup),
-        ..
-    } = &created
-    {
-        print!("{}", kept_in_backup(backup));
-    }
-    match std::env::current_dir() {
-        Ok(here) if here == workspace.root => println!("Next: labrun check"),
-        _ => println!("Next: cd {dir} && labrun check"),
-    }
-    Ok(SUCCESS)
-}
-
-/// Lines telling where the replaced files went.
-fn kept_in_backup(backup: &workspace::BackupReport) -> String {
-    let mut out = format!(
-        "Your versions of {} file(s) are kept in {}:\n",
-        backup.files.len(),
-        shown_path(&backup.dir)
-    );
-    for file in &backup.files {
-        out.push_str(&format!("  {}\n", file.display()));
-    }
-    out
-}
-
-fn reset(dir: Option<&Path>, step: Option<&str>, yes: bool) -> Result<u8, Fatal> {
-    use crate::workspace::reset::{self, Change, Scope};
-    let (workspace, lesson) = open(None, dir)?;
-    let vars = resolve_vars(
-        &lesson,
-        Some(&workspace),
-        &VarArgs {
-            vars: vec![],
-            online: false,
-        },
-    );
-    let scope = match step {
-        Some(id) => Scope::Step(select_steps(&lesson, Some(id))?[0]),
-        None => Scope::Whole,
-    };
-    let what = match scope {
-        Scope::Step(s) => format!("step {:?}", s.id),
-        Scope::Whole => "the workspace".to_string(),
-    };
-    let changes = reset::plan(&workspace, &lesson, &vars, scope);
-    if changes.is_empty() {
-        println!("Nothing to reset: the files of {what} are as the lesson starts them.");
-        return Ok(SUCCESS);
-    }
-    println!(
-        "Resetting {what} in {} puts the lesson's starting files back:",
-        workspace.root.display()
-    );
-    for change in &changes {
-        let (action, note) = match change {
-            Change::Restore(_) => ("restore", " (edited)"),
-            Change::Recreate(_) => ("restore", " (missing)"),
-            Change::Remove(p) if p.starts_with(".labrun") => (
-                "clear  ",
-                " (the local Vendor API: its channels and releases as they start)",
-            ),
-            Change::Remove(_) => ("remove ", ""),
-        };
-        println!("  {action} {}{note}", change.path().display());
-    }
-    println!(
-        "Whatever is replaced or removed is kept in .labrun/backup/; variables and progress stay."
-    );
-    if !yes && !confirm("Reset?")? {
-        println!("Nothing changed.");
-        return Ok(CHECKS_FAILED);
-    }
-    if let Some(backup) = reset::apply(&workspace, &lesson, &changes)? {
-        print!("{}", kept_in_backup(&backup));
-    }
-    println!("Reset {what}.");
-    Ok(SUCCESS)
-}
-
-/// Asks a yes/no question on the terminal, "no" unless answered yes. Not on
-/// a terminal, nobody can answer: a usage error naming `--yes`.
-fn confirm(question: &str) -> Result<bool, Fatal> {
-    use std::io::{BufRead, Write};
-    if !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun reset replaces files and needs a yes: pass --yes when not on a terminal".into(),
-        ));
-    }
-    print!("{question} [y/N] ");
-    std::io::stdout().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
 }
 
 /// The workspace a command works on: the one named with `-w`, else the one
@@ -606,83 +491,6 @@ fn sandbox(
     loop {
         std::thread::park();
     }
-}
-
-fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result<u8, Fatal> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun start needs a terminal; use `labrun check` in scripts".into(),
-        ));
-    }
-    let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
-    let root = workspace.root.clone();
-    let lab = crate::tui::Lab {
-        lesson,
-        workspace,
-        session,
-    };
-    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
-    // The terminal is the learner's again: say how to come back.
-    println!(
-        "Your work is saved in {}; run `{resume}` to resume.",
-        shown_path(&root)
-    );
-    Ok(SUCCESS)
-}
-
-/// The workspace `start` opens, its lesson, and the command that resumes it
-/// from the current directory. Without `-w`: the workspace holding the
-/// current directory, else `./<slug>` — created the first time, resumed after.
-fn start_workspace(
-    lesson_arg: Option<&str>,
-    dir: Option<&Path>,
-) -> Result<(Workspace, Lesson, String), Fatal> {
-    let mut resume = String::from("labrun start");
-    if let Some(dir) = dir {
-        if let Some(arg) = lesson_arg {
-            resume = format!("{resume} {}", shell_word(arg));
-        }
-        resume = format!("{resume} -w {}", shell_word(&dir.to_string_lossy()));
-        let (workspace, lesson) = open_or_init(lesson_arg, dir)?;
-        return Ok((workspace, lesson, resume));
-    }
-    if let Some(root) = workspace::find(&std::env::current_dir()?) {
-        let (workspace, own_lesson) = open(None, Some(&root))?;
-        let Some(arg) = lesson_arg else {
-            return Ok((workspace, own_lesson, resume));
-        };
-        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
-        if lesson.slug != own_lesson.slug {
-            return Err(Fatal(format!(
-                "you are inside {}, the workspace of lesson {:?}; to start {:?}, run `labrun start {}` outside it",
-                root.display(),
-                own_lesson.slug,
-                lesson.slug,
-                shell_word(arg)
-            )));
-        }
-        return Ok((workspace, lesson, resume));
-    }
-    if let Some(arg) = lesson_arg {
-        resume = format!("{resume} {}", shell_word(arg));
-    }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    // An existing workspace of this lesson is resumed, another lesson's refused.
-    let (workspace, _) = workspace::init(&lesson, &Path::new(".").join(&lesson.slug), false)?;
-    Ok((workspace, lesson, resume))
-}
-
-/// The workspace in `dir` if there is one (of the named lesson, if named),
-/// else a new one of the lesson.
-fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
-    if workspace::is_workspace(dir) {
-        return open(lesson_arg, Some(dir));
-    }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    let (workspace, _) = workspace::init(&lesson, dir, false)?;
-    Ok((workspace, lesson))
 }
 
 /// `path` as the learner would type it from the current directory.
