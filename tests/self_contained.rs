@@ -155,3 +155,46 @@ fn a_workspace_resumes_with_the_lesson_of_the_binary_that_opens_it() {
         .success()
         .stdout(contains("passing"));
 }
+
+#[test]
+fn labrun_lessons_still_adds_and_overrides_lessons_by_slug() {
+    let alone = alone();
+    let lessons = alone.work.join("my-lessons");
+    let lesson = lessons.join("proxying-private-images");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("lessons/proxying-private-images"),
+        &lesson,
+    );
+    let text = std::fs::read_to_string(lesson.join("assignment.md")).unwrap();
+    std::fs::write(
+        lesson.join("assignment.md"),
+        text.replacen("title: Proxying Private Images", "title: My Own Edition", 1),
+    )
+    .unwrap();
+    alone
+        .labrun(&alone.work)
+        .env("LABRUN_LESSONS", &lessons)
+        .arg("show")
+        .assert()
+        .success()
+        .stdout(contains("# My Own Edition"));
+    // Without it, the built-in lesson.
+    alone
+        .labrun(&alone.work)
+        .arg("show")
+        .assert()
+        .success()
+        .stdout(contains("# Proxying Private Images"));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
