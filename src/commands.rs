@@ -138,7 +138,24 @@ fn workspace_dir(named: Option<&Path>) -> Result<PathBuf, Fatal> {
         Some(dir) => Ok(dir.to_path_buf()),
         None => {
             let here = std::env::current_dir()?;
-            workspace::find(&here).ok_or_else(|| WorkspaceError::NoneHere(here).into())
+            if let Some(found) = workspace::find(&here) {
+                return Ok(found);
+            }
+            // Beside the workspace `labrun start` made: say where it is.
+            let mut message = WorkspaceError::NoneHere(here.clone()).to_string();
+            let children = std::fs::read_dir(&here).into_iter().flatten().flatten();
+            let beside: Vec<String> = children
+                .filter(|e| workspace::is_workspace(&e.path()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            if let [one] = beside.as_slice() {
+                message.push_str(&format!(
+                    "\nThe workspace here is {one}/: `cd {}` first, or pass -w {}",
+                    shell_word(one),
+                    shell_word(one)
+                ));
+            }
+            Err(Fatal(message))
         }
     }
 }

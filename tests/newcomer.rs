@@ -118,6 +118,14 @@ fn beside_a_workspace_the_slug_is_still_the_bundled_lesson() {
         .success()
         .stdout(contains(TITLE));
     labrun(here).arg("lint").assert().success();
+    // Commands that need a workspace say where the one beside is.
+    labrun(here)
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "The workspace here is {SLUG}/: `cd {SLUG}` first"
+        )));
     labrun(here).args(["lint", SLUG]).assert().success();
     labrun(here)
         .args(["init", "second"])
