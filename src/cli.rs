@@ -24,12 +24,13 @@ pub struct Cli {
 pub enum Command {
     /// Open the lab: the lesson, a shell in the workspace, and the steps, in one screen
     ///
-    /// The workspace defaults to ./<lesson-slug>: created on first start, resumed after.
+    /// Run inside a workspace (or any directory in it), it resumes that workspace; elsewhere
+    /// the workspace is ./<lesson-slug>: created on first start, resumed after.
     /// Offline by default: labrun serves the Vendor API itself.
     Start {
-        /// Lesson directory or bundled slug (default: the bundled lesson)
+        /// Lesson directory or bundled slug (default: the workspace's lesson, else the bundled lesson)
         lesson: Option<String>,
-        /// The workspace directory (default: ./<lesson-slug>)
+        /// The workspace directory (default: the one holding the current directory, else ./<lesson-slug>)
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
         #[command(flatten)]
@@ -43,9 +44,28 @@ pub enum Command {
         /// [LESSON] DIR
         #[arg(value_name = "LESSON_OR_DIR", num_args = 1..=2, required = true)]
         args: Vec<String>,
-        /// Use DIR even if it is not empty or holds another lesson's workspace
+        /// Use DIR even if it is not empty or holds another lesson's workspace: the starting
+        /// files are laid down, what they replace is kept in DIR/.labrun/backup/<time>/, and
+        /// this lesson's own workspace keeps its variables (see also `labrun reset`)
         #[arg(long)]
         force: bool,
+    },
+    /// Put the lesson's starting files back, for one step or the whole workspace
+    ///
+    /// Files the lesson starts with are restored, files a step's checks look at that it does
+    /// not start with (a package, a new template) are removed, and for a release step the
+    /// local Vendor API's releases are cleared. Everything replaced or removed is first moved
+    /// into .labrun/backup/<time>/; variables (app, token) and progress stay. Asks first on a
+    /// terminal; elsewhere it needs --yes.
+    Reset {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Reset only this step's files: its id, or its number in the checklist
+        #[arg(long, value_name = "STEP")]
+        step: Option<String>,
+        /// Do not ask (needed when not on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Check which steps of the lesson are done
     Check {
@@ -53,8 +73,8 @@ pub enum Command {
         lesson: Option<String>,
         #[command(flatten)]
         workspace: WorkspaceArg,
-        /// Check only this step
-        #[arg(long, value_name = "ID")]
+        /// Check only this step: its id, or its number in the checklist (1, 2, …)
+        #[arg(long, value_name = "STEP")]
         step: Option<String>,
         #[command(flatten)]
         vars: VarArgs,
@@ -101,7 +121,7 @@ pub enum Command {
     },
     /// Show a step's hint
     Hint {
-        /// The step id (see `labrun check`)
+        /// The step: its id (see `labrun check`) or its number in the checklist (1, 2, …)
         step: String,
         #[command(flatten)]
         workspace: WorkspaceArg,
@@ -110,8 +130,8 @@ pub enum Command {
     Solve {
         #[command(flatten)]
         workspace: WorkspaceArg,
-        /// Solve only this step (default: every step, in order)
-        #[arg(long, value_name = "ID")]
+        /// Solve only this step, by id or number (default: every step, in order)
+        #[arg(long, value_name = "STEP")]
         step: Option<String>,
         #[command(flatten)]
         vars: VarArgs,
@@ -120,7 +140,7 @@ pub enum Command {
     Show {
         /// Lesson directory or bundled slug (default: the workspace's lesson, else the bundled one)
         lesson: Option<String>,
-        /// Take variable values from this workspace
+        /// Take variable values from this workspace (default: the one holding the current directory)
         #[arg(long, short = 'w', value_name = "DIR")]
         workspace: Option<PathBuf>,
         #[command(flatten)]
@@ -189,9 +209,9 @@ pub enum ReportFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct WorkspaceArg {
-    /// The workspace directory
-    #[arg(long, short = 'w', value_name = "DIR", default_value = ".")]
-    pub workspace: PathBuf,
+    /// The workspace directory (default: the workspace holding the current directory)
+    #[arg(long, short = 'w', value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

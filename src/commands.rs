@@ -10,9 +10,9 @@ use crate::output::{self, Style};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
-use crate::workspace::{self, Created, Workspace, WorkspaceError};
+use crate::workspace::{self, Workspace, WorkspaceError};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -37,6 +37,12 @@ fatal_from!(
     std::io::Error
 );
 
+mod setup;
+mod start;
+
+use setup::{init, reset};
+use start::start;
+
 pub const SUCCESS: u8 = 0;
 pub const CHECKS_FAILED: u8 = 1;
 pub const USAGE_ERROR: u8 = 2;
@@ -52,6 +58,11 @@ pub fn run(cli: Cli) -> ExitCode {
             vars,
         } => start(lesson.as_deref(), workspace.as_deref(), &vars),
         Command::Init { args, force } => init(&args, force),
+        Command::Reset {
+            workspace,
+            step,
+            yes,
+        } => reset(workspace.workspace.as_deref(), step.as_deref(), yes),
         Command::Check {
             lesson,
             workspace,
@@ -60,7 +71,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         } => check(
             lesson.as_deref(),
-            &workspace.workspace,
+            workspace.workspace.as_deref(),
             step.as_deref(),
             &vars,
             format,
@@ -80,17 +91,21 @@ pub fn run(cli: Cli) -> ExitCode {
                     learner,
                 }),
             ..
-        } => export(&workspace.workspace, output.as_deref(), learner.as_deref()),
+        } => export(
+            workspace.workspace.as_deref(),
+            output.as_deref(),
+            learner.as_deref(),
+        ),
         Command::Progress {
             workspace, format, ..
-        } => progress(&workspace.workspace, format),
+        } => progress(workspace.workspace.as_deref(), format),
         Command::Report { paths, format } => report(&paths, format),
-        Command::Hint { step, workspace } => hint(&step, &workspace.workspace),
+        Command::Hint { step, workspace } => hint(&step, workspace.workspace.as_deref()),
         Command::Solve {
             workspace,
             step,
             vars,
-        } => solve(&workspace.workspace, step.as_deref(), &vars),
+        } => solve(workspace.workspace.as_deref(), step.as_deref(), &vars),
         Command::Show {
             lesson,
             workspace,
@@ -116,35 +131,54 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn init(args: &[String], force: bool) -> Result<u8, Fatal> {
-    let (lesson_arg, dir) = match args {
-        [dir] => (None, dir),
-        [lesson, dir] => (Some(lesson.as_str()), dir),
-        _ => return Err(Fatal("usage: labrun init [LESSON] DIR".into())),
-    };
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    let (workspace, created) = workspace::init(&lesson, Path::new(dir), force)?;
-    let verb = match created {
-        Created::New => "Created",
-        Created::Resumed => "Resuming",
-    };
-    println!(
-        "{verb} workspace {} for lesson {:?}.",
-        workspace.root.display(),
-        lesson.title()
-    );
-    println!("Next: cd {dir} && labrun check");
-    Ok(SUCCESS)
+/// The workspace a command works on: the one named with `-w`, else the one
+/// holding the current directory (as git finds its repository).
+fn workspace_dir(named: Option<&Path>) -> Result<PathBuf, Fatal> {
+    match named {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => {
+            let here = std::env::current_dir()?;
+            if let Some(found) = workspace::find(&here) {
+                return Ok(found);
+            }
+            // Beside the workspace `labrun start` made: say where it is.
+            let mut message = WorkspaceError::NoneHere(here.clone()).to_string();
+            let children = std::fs::read_dir(&here).into_iter().flatten().flatten();
+            let beside: Vec<String> = children
+                .filter(|e| workspace::is_workspace(&e.path()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            if let [one] = beside.as_slice() {
+                message.push_str(&format!(
+                    "\nThe workspace here is {one}/: `cd {}` first, or pass -w {}",
+                    shell_word(one),
+                    shell_word(one)
+                ));
+            }
+            Err(Fatal(message))
+        }
+    }
 }
 
-/// The workspace and its lesson: the one named, else the one it was made from.
-fn open(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+/// The workspace (see [`workspace_dir`]) and its lesson: the one named,
+/// else the one it was made from.
+fn open(lesson_arg: Option<&str>, dir: Option<&Path>) -> Result<(Workspace, Lesson), Fatal> {
+    let dir = &workspace_dir(dir)?;
     let workspace = workspace::open(dir)?;
+    let made_from = &workspace.state.lesson;
     let lesson_dir = match lesson_arg {
         Some(arg) => bundled::resolve(Some(arg))?,
-        None if workspace.state.lesson.dir.is_dir() => workspace.state.lesson.dir.clone(),
+        // A built-in lesson is this labrun's own copy, whichever built the workspace.
+        None if made_from.built_in => bundled::resolve(Some(&made_from.slug)).or_else(|e| {
+            made_from
+                .dir
+                .is_dir()
+                .then(|| made_from.dir.clone())
+                .ok_or(e)
+        })?,
+        None if made_from.dir.is_dir() => made_from.dir.clone(),
         // The lesson moved (a new clone, an upgraded labrun): find it by slug.
-        None => bundled::resolve(Some(&workspace.state.lesson.slug))?,
+        None => bundled::resolve(Some(&made_from.slug))?,
     };
     let lesson = Lesson::load(&lesson_dir)?;
     if lesson.slug != workspace.state.lesson.slug {
@@ -168,17 +202,28 @@ fn resolve_vars(lesson: &Lesson, workspace: Option<&Workspace>, args: &VarArgs) 
     )
 }
 
+/// The steps named on the command line: a step id, or its number as the
+/// lab's checklist shows it (1-based); every step when none is named.
 fn select_steps<'a>(lesson: &'a Lesson, id: Option<&str>) -> Result<Vec<&'a Step>, Fatal> {
-    match id {
-        None => Ok(lesson.steps.iter().collect()),
-        Some(id) => lesson.step(id).map(|s| vec![s]).ok_or_else(|| {
-            let ids: Vec<_> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
+    let Some(id) = id else {
+        return Ok(lesson.steps.iter().collect());
+    };
+    let by_number = || {
+        let n: usize = id.trim().parse().ok()?;
+        lesson.steps.get(n.checked_sub(1)?)
+    };
+    lesson
+        .step(id)
+        .or_else(by_number)
+        .map(|s| vec![s])
+        .ok_or_else(|| {
+            let ids: Vec<&str> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
             Fatal(format!(
-                "no step {id:?} in this lesson; its steps are: {}",
-                ids.join(", ")
+                "no step {id:?} in this lesson; its steps are: {} (or their numbers, 1 to {})",
+                ids.join(", "),
+                ids.len()
             ))
-        }),
-    }
+        })
 }
 
 /// Every variable the checks of `steps` use must have a value before any runs.
@@ -200,7 +245,7 @@ fn require_vars(steps: &[&Step], vars: &Vars) -> Result<(), MissingVar> {
 
 fn check(
     lesson_arg: Option<&str>,
-    dir: &Path,
+    dir: Option<&Path>,
     step: Option<&str>,
     args: &VarArgs,
     format: Format,
@@ -269,7 +314,7 @@ fn lint(lesson_arg: Option<&str>) -> Result<u8, Fatal> {
     Ok(if errors == 0 { SUCCESS } else { CHECKS_FAILED })
 }
 
-fn progress(dir: &Path, format: ProgressFormat) -> Result<u8, Fatal> {
+fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let progress = Progress::load(&workspace.progress_path(), &lesson.slug).map_err(Fatal)?;
     match format {
@@ -315,7 +360,7 @@ fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
     out
 }
 
-fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
+fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let step = select_steps(&lesson, Some(id))?[0];
     let vars = resolve_vars(
@@ -342,7 +387,7 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
     Ok(SUCCESS)
 }
 
-fn solve(dir: &Path, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
+fn solve(dir: Option<&Path>, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args);
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
@@ -378,10 +423,10 @@ fn show(
 ) -> Result<u8, Fatal> {
     let (workspace, lesson) = match dir {
         Some(dir) => {
-            let (w, l) = open(lesson_arg, dir)?;
+            let (w, l) = open(lesson_arg, Some(dir))?;
             (Some(w), l)
         }
-        None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
+        None => show_lesson_here(lesson_arg)?,
     };
     let vars = resolve_vars(&lesson, workspace.as_ref(), args);
     println!("# {}\n", lesson.title());
@@ -390,6 +435,21 @@ fn show(
     }
     print!("{}", vars.render(&lesson.challenge.body, reveal));
     Ok(SUCCESS)
+}
+
+/// `show` without `-w`: inside a workspace, its lesson with its values
+/// (unless another lesson is named); elsewhere the lesson alone.
+fn show_lesson_here(lesson_arg: Option<&str>) -> Result<(Option<Workspace>, Lesson), Fatal> {
+    if let Some(root) = workspace::find(&std::env::current_dir()?) {
+        let (workspace, own_lesson) = open(None, Some(&root))?;
+        let Some(arg) = lesson_arg else {
+            return Ok((Some(workspace), own_lesson));
+        };
+        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
+        let same = lesson.slug == own_lesson.slug;
+        return Ok((same.then_some(workspace), lesson));
+    }
+    Ok((None, Lesson::load(&bundled::resolve(lesson_arg)?)?))
 }
 
 fn sandbox(
@@ -450,27 +510,32 @@ fn sandbox(
     }
 }
 
-fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result<u8, Fatal> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun start needs a terminal; use `labrun check` in scripts".into(),
-        ));
+/// `path` as the learner would type it from the current directory.
+fn shown_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|here| path.strip_prefix(here).ok().map(Path::to_path_buf));
+    match relative {
+        Some(rel) if rel.as_os_str().is_empty() => ".".into(),
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
     }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
-    let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
-    let (workspace, _) = workspace::init(&lesson, &dir, false)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
-    let lab = crate::tui::Lab {
-        lesson,
-        workspace,
-        session,
-    };
-    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
-    Ok(SUCCESS)
 }
 
-fn export(dir: &Path, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
+/// `word` quoted for a POSIX shell when it needs it.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/-+=:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+fn export(dir: Option<&Path>, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
     let record = crate::report::export(&workspace, &lesson, learner).map_err(Fatal)?;
     match output {
@@ -548,14 +613,23 @@ fn test(
         ProgressFormat::Json => print!("{}", lesson_test::render_json(&runs)),
     }
     if let Some(path) = junit {
-        crate::fsutil::write_atomic(path, lesson_test::render_junit(&runs).as_bytes())
-            .map_err(|e| Fatal(format!("{}: {e}", path.display())))?;
+        write_report_file(path, lesson_test::render_junit(&runs).as_bytes())?;
     }
     Ok(if lesson_test::all_ok(&runs) {
         SUCCESS
     } else {
         CHECKS_FAILED
     })
+}
+
+/// Writes a report file CI asked for, making its directory first as other
+/// test runners do (`target/` may not exist when `CARGO_TARGET_DIR` is elsewhere).
+fn write_report_file(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
+    let failed = |e: std::io::Error| Fatal(format!("{}: {e}", path.display()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(failed)?;
+    }
+    crate::fsutil::write_atomic(path, bytes).map_err(failed)
 }
 
 /// A bar on a terminal; hidden (plain lines instead) in CI and pipes.

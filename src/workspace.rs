@@ -1,11 +1,16 @@
 //! A learner's workspace: the lesson's starting files, plus `.labrun/` with
 //! which lesson it is, the values made for its variables, and progress.
 
-use crate::fsutil::write_atomic;
-use crate::lesson::{Lesson, Variable};
+mod backup;
+mod create;
+pub mod reset;
+
+pub use backup::BackupReport;
+pub use create::{Created, MAX_PATTERN_LEN, generate_value, init, is_half_made};
+
+use crate::fsutil::{ReadError, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -14,6 +19,8 @@ pub const STATE_DIR: &str = ".labrun";
 const STATE_FILE: &str = "workspace.json";
 const PROGRESS_FILE: &str = "progress.json";
 const SCHEMA: u32 = 1;
+/// A workspace's state is a few hundred bytes; anything past this is not one.
+const STATE_READ_LIMIT: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -30,6 +37,10 @@ pub struct LessonRef {
     pub slug: String,
     /// The lesson directory the workspace was made from.
     pub dir: PathBuf,
+    /// Made from a lesson built into labrun: whichever labrun opens the
+    /// workspace (upgraded, moved) uses its own copy of the lesson.
+    #[serde(default)]
+    pub built_in: bool,
 }
 
 #[derive(Debug)]
@@ -38,61 +49,57 @@ pub struct Workspace {
     pub state: State,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
-    Io {
-        path: PathBuf,
-        source: io::Error,
-    },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+    #[error(
+        "{} is not a labrun workspace (no {STATE_DIR}/{STATE_FILE}): create one with `labrun init DIR`, or pass --workspace DIR",
+        .0.display()
+    )]
     NotAWorkspace(PathBuf),
+    #[error(
+        "{} is not inside a labrun workspace (no {STATE_DIR}/{STATE_FILE} here or in a parent directory): `labrun start` or `labrun init DIR` creates one, or pass --workspace DIR",
+        .0.display()
+    )]
+    NoneHere(PathBuf),
+    #[error(
+        "workspace {} does not exist: create it with `labrun init {}`",
+        .0.display(),
+        .0.display()
+    )]
     Missing(PathBuf),
-    Damaged {
-        path: PathBuf,
-        message: String,
-    },
-    NotEmpty {
-        dir: PathBuf,
-        other_lesson: Option<String>,
+    #[error("{}: {message}", path.display())]
+    Damaged { path: PathBuf, message: String },
+    /// The state file could not be read: not a regular file, too large, not text.
+    #[error("damaged workspace state: {0}")]
+    Unreadable(crate::fsutil::ReadError),
+    #[error(
+        "{} is already a workspace of lesson {other:?}; pass --force to start this lesson there anyway",
+        dir.display()
+    )]
+    OtherLesson { dir: PathBuf, other: String },
+    #[error(
+        "{} is not empty; choose an empty or new directory, or pass --force to copy the lesson's files into it",
+        dir.display()
+    )]
+    NotEmpty { dir: PathBuf },
+    #[error(
+        "{}: `labrun init` was cut short here (a full disk, or it was stopped); run `labrun init {}` again to finish it",
+        .0.display(),
+        .0.display()
+    )]
+    HalfMade(PathBuf),
+    #[error(
+        "{}: variable {variable}: its generate pattern is {len} characters long; the limit is {MAX_PATTERN_LEN}",
+        manifest.display()
+    )]
+    PatternTooLong {
+        manifest: PathBuf,
+        variable: String,
+        len: usize,
     },
 }
-
-impl fmt::Display for WorkspaceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WorkspaceError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            WorkspaceError::Missing(dir) => write!(
-                f,
-                "workspace {} does not exist: create it with `labrun init {}`",
-                dir.display(),
-                dir.display()
-            ),
-            WorkspaceError::NotAWorkspace(dir) => write!(
-                f,
-                "{} is not a labrun workspace (no {STATE_DIR}/{STATE_FILE}): create one with `labrun init DIR`, or pass --workspace DIR",
-                dir.display()
-            ),
-            WorkspaceError::Damaged { path, message } => write!(f, "{}: {message}", path.display()),
-            WorkspaceError::NotEmpty {
-                dir,
-                other_lesson: Some(slug),
-            } => write!(
-                f,
-                "{} is already a workspace of lesson {slug:?}; pass --force to start this lesson there anyway",
-                dir.display()
-            ),
-            WorkspaceError::NotEmpty {
-                dir,
-                other_lesson: None,
-            } => write!(
-                f,
-                "{} is not empty; choose an empty or new directory, or pass --force to copy the lesson's files into it",
-                dir.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for WorkspaceError {}
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WorkspaceError + '_ {
     move |source| WorkspaceError::Io {
@@ -101,63 +108,23 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WorkspaceError + '_ {
     }
 }
 
-/// How `init` went: a new workspace, or this lesson's existing one resumed.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Created {
-    New,
-    Resumed,
+/// Whether `dir` is a labrun workspace: it has `.labrun/workspace.json`
+/// (whatever that holds; opening it says what is wrong with it).
+pub fn is_workspace(dir: &Path) -> bool {
+    dir.join(STATE_DIR)
+        .join(STATE_FILE)
+        .symlink_metadata()
+        .is_ok()
 }
 
-/// Creates a workspace for `lesson` in `dir` (made if absent): copies the
-/// starting files, makes values for variables that have a `generate`
-/// pattern, and records it all in `.labrun/`. An existing workspace of the
-/// same lesson is resumed untouched; any other non-empty directory is
-/// refused unless `force`.
-pub fn init(
-    lesson: &Lesson,
-    dir: &Path,
-    force: bool,
-) -> Result<(Workspace, Created), WorkspaceError> {
-    match open(dir) {
-        Ok(existing) if existing.state.lesson.slug == lesson.slug && !force => {
-            return Ok((existing, Created::Resumed));
-        }
-        Ok(existing) if !force => {
-            return Err(WorkspaceError::NotEmpty {
-                dir: dir.to_path_buf(),
-                other_lesson: Some(existing.state.lesson.slug),
-            });
-        }
-        _ => {}
-    }
-    let non_empty = std::fs::read_dir(dir)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false);
-    if non_empty && !force {
-        return Err(WorkspaceError::NotEmpty {
-            dir: dir.to_path_buf(),
-            other_lesson: None,
-        });
-    }
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    if let Some(files) = &lesson.files_dir {
-        copy_tree(files, dir)?;
-    }
-    let root = std::path::absolute(dir).map_err(io_err(dir))?;
-    let workspace = Workspace {
-        root,
-        state: State {
-            schema: SCHEMA,
-            lesson: LessonRef {
-                slug: lesson.slug.clone(),
-                dir: lesson.dir.clone(),
-            },
-            created_at: now_rfc3339(),
-            vars: generate_values(&lesson.variables),
-        },
-    };
-    workspace.save()?;
-    Ok((workspace, Created::New))
+/// The workspace that holds `start`: `start` itself or its nearest ancestor
+/// that is a workspace, as git finds `.git`.
+pub fn find(start: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start).ok()?;
+    start
+        .ancestors()
+        .find(|dir| is_workspace(dir))
+        .map(Path::to_path_buf)
 }
 
 /// Opens the workspace in `dir`.
@@ -166,19 +133,42 @@ pub fn open(dir: &Path) -> Result<Workspace, WorkspaceError> {
         return Err(WorkspaceError::Missing(dir.to_path_buf()));
     }
     let path = dir.join(STATE_DIR).join(STATE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    // The state file is the workspace's own, but a learner can put anything
+    // there: a FIFO or /dev/zero must not hang or exhaust memory.
+    let text = match crate::fsutil::read_limited(&path, STATE_READ_LIMIT) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| WorkspaceError::Unreadable(ReadError::NotText { path: path.clone() }))?,
+        Err(e) if e.is_not_found() && is_half_made(dir) => {
+            return Err(WorkspaceError::HalfMade(dir.to_path_buf()));
+        }
+        Err(e) if e.is_not_found() => {
             return Err(WorkspaceError::NotAWorkspace(dir.to_path_buf()));
         }
-        Err(e) => return Err(io_err(&path)(e)),
+        Err(e) => return Err(WorkspaceError::Unreadable(e)),
     };
     let state: State = serde_json::from_str(&text).map_err(|e| WorkspaceError::Damaged {
         path: path.clone(),
         message: format!("damaged workspace state (line {}): {e}", e.line()),
     })?;
     let root = std::path::absolute(dir).map_err(io_err(dir))?;
+    remove_stale_temps(&root.join(STATE_DIR));
     Ok(Workspace { root, state })
+}
+
+/// Removes what killed labrun processes left in `.labrun/` and the
+/// directories in it: temp files of atomic writes, and the staging
+/// directories of an init, once older than a minute.
+fn remove_stale_temps(state_dir: &Path) {
+    crate::fsutil::remove_stale_temps(state_dir);
+    create::remove_stale_dirs(state_dir, crate::fsutil::TEMP_PREFIX);
+    let Ok(entries) = std::fs::read_dir(state_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            crate::fsutil::remove_stale_temps(&entry.path());
+        }
+    }
 }
 
 impl Workspace {
@@ -238,70 +228,6 @@ pub fn on_path(tool: &str) -> bool {
         .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()))
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), WorkspaceError> {
-    for entry in std::fs::read_dir(from).map_err(io_err(from))? {
-        let entry = entry.map_err(io_err(from))?;
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().map_err(io_err(&src))?;
-        if kind.is_dir() {
-            std::fs::create_dir_all(&dst).map_err(io_err(&dst))?;
-            copy_tree(&src, &dst)?;
-        } else if kind.is_file() {
-            std::fs::copy(&src, &dst).map_err(io_err(&dst))?;
-        }
-    }
-    Ok(())
-}
-
-fn generate_values(variables: &[Variable]) -> BTreeMap<String, String> {
-    variables
-        .iter()
-        .filter_map(|v| Some((v.name.clone(), generate_value(v.generate.as_deref()?))))
-        .collect()
-}
-
-/// Words for generated app slugs, in the spirit of the lab's `slackernews-mackerel`.
-const WORDS: &[&str] = &[
-    "mackerel", "otter", "heron", "walrus", "marlin", "puffin", "badger", "lynx", "osprey",
-    "tapir", "gecko", "ibis", "koala", "narwhal", "quokka", "wombat",
-];
-
-/// Fills a `generate` pattern: `{word}` becomes a word from a list, `{token}`
-/// 32 random hex digits, `{hex}` 8.
-pub fn generate_value(pattern: &str) -> String {
-    let mut out = pattern.to_string();
-    while let Some(at) = out.find("{word}") {
-        let word = WORDS[(random_u64() % WORDS.len() as u64) as usize];
-        out.replace_range(at..at + 6, word);
-    }
-    while let Some(at) = out.find("{token}") {
-        out.replace_range(
-            at..at + 7,
-            &format!("{:016x}{:016x}", random_u64(), random_u64()),
-        );
-    }
-    while let Some(at) = out.find("{hex}") {
-        out.replace_range(at..at + 5, &format!("{:08x}", random_u64() as u32));
-    }
-    out
-}
-
-/// Random enough for local sandbox names and tokens: std's per-process
-/// random hash keys, mixed with the clock and a counter.
-fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    hasher.write_u128(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    hasher.finish()
-}
-
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
@@ -310,8 +236,8 @@ pub fn now_rfc3339() -> String {
 mod tests {
     use super::*;
 
-    fn lesson() -> Lesson {
-        Lesson::load(&crate::lesson::bundled::resolve(None).unwrap()).unwrap()
+    fn lesson() -> crate::lesson::Lesson {
+        crate::lesson::Lesson::load(&crate::lesson::bundled::resolve(None).unwrap()).unwrap()
     }
 
     #[test]
@@ -369,8 +295,13 @@ mod tests {
     }
 
     #[test]
-    fn generated_values_differ() {
-        assert_ne!(generate_value("{token}"), generate_value("{token}"));
-        assert!(generate_value("app-{word}").starts_with("app-"));
+    fn find_looks_in_the_directory_and_its_ancestors() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws");
+        init(&lesson(), &ws, false).unwrap();
+        let deep = ws.join("slackernews/templates");
+        assert_eq!(find(&deep).unwrap(), ws);
+        assert_eq!(find(&ws).unwrap(), ws);
+        assert!(find(dir.path()).is_none_or(|found| !found.starts_with(dir.path())));
     }
 }

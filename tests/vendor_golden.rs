@@ -160,7 +160,8 @@ fn state_survives_kill_9_in_the_middle_of_a_burst() {
         let (origin, spec) = (origin.clone(), spec.clone());
         std::thread::spawn(move || {
             let client = client(&origin);
-            let app = client.app().unwrap();
+            // The kill may come first on a loaded machine: then nothing was acknowledged.
+            let Ok(app) = client.app() else { return 0 };
             // Bounded: stops at the first failure (the kill) or after 200 releases.
             (0..200)
                 .take_while(|_| client.create_release(&app.id, spec.clone()).is_ok())

@@ -1,0 +1,91 @@
+//! `labrun start`: which workspace to open (the one you are in, else
+//! `./<slug>`), the lab, and the line that says how to come back.
+
+use super::{Fatal, SUCCESS, api_mode, open, resolve_vars, shell_word, shown_path};
+use crate::cli::VarArgs;
+use crate::lesson::{Lesson, bundled};
+use crate::session::Session;
+use crate::workspace::{self, Workspace};
+use std::io::IsTerminal;
+use std::path::Path;
+
+pub(super) fn start(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+    args: &VarArgs,
+) -> Result<u8, Fatal> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Fatal(
+            "labrun start needs a terminal; use `labrun check` in scripts".into(),
+        ));
+    }
+    let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
+    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let root = workspace.root.clone();
+    let lab = crate::tui::Lab {
+        lesson,
+        workspace,
+        session,
+    };
+    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    // The terminal is the learner's again: say how to come back.
+    println!(
+        "Your work is saved in {}; run `{resume}` to resume.",
+        shown_path(&root)
+    );
+    Ok(SUCCESS)
+}
+
+/// The workspace `start` opens, its lesson, and the command that resumes it
+/// from the current directory. Without `-w`: the workspace holding the
+/// current directory, else `./<slug>` — created the first time, resumed after.
+fn start_workspace(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<(Workspace, Lesson, String), Fatal> {
+    let mut resume = String::from("labrun start");
+    if let Some(dir) = dir {
+        if let Some(arg) = lesson_arg {
+            resume = format!("{resume} {}", shell_word(arg));
+        }
+        resume = format!("{resume} -w {}", shell_word(&dir.to_string_lossy()));
+        let (workspace, lesson) = open_or_init(lesson_arg, dir)?;
+        return Ok((workspace, lesson, resume));
+    }
+    if let Some(root) = workspace::find(&std::env::current_dir()?) {
+        let (workspace, own_lesson) = open(None, Some(&root))?;
+        let Some(arg) = lesson_arg else {
+            return Ok((workspace, own_lesson, resume));
+        };
+        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
+        if lesson.slug != own_lesson.slug {
+            return Err(Fatal(format!(
+                "you are inside {}, the workspace of lesson {:?}; to start {:?}, run `labrun start {}` outside it",
+                root.display(),
+                own_lesson.slug,
+                lesson.slug,
+                shell_word(arg)
+            )));
+        }
+        return Ok((workspace, lesson, resume));
+    }
+    if let Some(arg) = lesson_arg {
+        resume = format!("{resume} {}", shell_word(arg));
+    }
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    // An existing workspace of this lesson is resumed, another lesson's refused.
+    let (workspace, _) = workspace::init(&lesson, &Path::new(".").join(&lesson.slug), false)?;
+    Ok((workspace, lesson, resume))
+}
+
+/// The workspace in `dir` if there is one (of the named lesson, if named),
+/// else a new one of the lesson.
+fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+    if workspace::is_workspace(dir) {
+        return open(lesson_arg, Some(dir));
+    }
+    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let (workspace, _) = workspace::init(&lesson, dir, false)?;
+    Ok((workspace, lesson))
+}
