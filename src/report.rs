@@ -8,7 +8,7 @@
 //! [`load`] is pure and deterministic.
 
 use crate::checks::Status;
-use crate::fsutil::write_atomic;
+use crate::fsutil::{self, ReadError, write_atomic};
 use crate::lesson::{Lesson, Variable, Vars};
 use crate::progress::{self, Condition, Progress, StepProgress};
 use crate::workspace::{self, Workspace, WorkspaceError};
@@ -316,15 +316,23 @@ impl Loader {
 }
 
 fn read_record(path: &Path) -> Result<Record, String> {
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > MAX_RECORD_BYTES {
-        return Err(format!(
-            "too large for a progress record ({len} bytes; at most {MAX_RECORD_BYTES})"
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = fsutil::read_limited(path, MAX_RECORD_BYTES).map_err(|e| why_unreadable(&e))?;
     let text = String::from_utf8(bytes).map_err(|_| "not a text file (not UTF-8)".to_string())?;
     Record::parse(&text)
+}
+
+/// Why a file could not be read, without its path (the warning names it):
+/// a FIFO or a device is refused rather than read forever.
+fn why_unreadable(error: &ReadError) -> String {
+    match error {
+        ReadError::NotFound { .. } => "does not exist".into(),
+        ReadError::NotRegular { kind, .. } => format!("not a regular file ({kind})"),
+        ReadError::TooLarge { limit, .. } => {
+            format!("larger than {limit} bytes: too large for a progress record")
+        }
+        ReadError::NotText { .. } => "not a text file (not UTF-8)".into(),
+        ReadError::Io { source, .. } => source.to_string(),
+    }
 }
 
 /// A workspace read directly: named after its directory, redacted like an

@@ -272,3 +272,89 @@ fn no_secret_is_exported_or_reported() {
     }
     assert!(report::render_csv(&class).contains("token [hidden] is accepted"));
 }
+
+/// Runs the real binary; a run still going after a generous deadline is a
+/// hang (it is killed and the test fails) rather than a stuck test suite.
+fn labrun_or_hang(args: &[&std::ffi::OsStr]) -> Output {
+    use std::process::Stdio;
+    use wait_timeout::ChildExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labrun"))
+        .args(args)
+        .env_remove("REPLICATED_API_TOKEN")
+        .env_remove("PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Duration::from_secs(120);
+    if child.wait_timeout(deadline).unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("labrun {args:?} hung");
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_among_records_is_skipped_with_the_reason() {
+    let root = tempfile::tempdir().unwrap();
+    let class = root.path().join("class");
+    fs::create_dir(&class).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/class/alice.json");
+    fs::copy(fixture, class.join("alice.json")).unwrap();
+    mkfifo(&class.join("pipe.json"));
+    std::os::unix::fs::symlink("/dev/zero", class.join("zero.json")).unwrap();
+
+    let out = labrun_or_hang(&["report".as_ref(), class.as_os_str()]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("alice"), "{stdout}");
+    let skipped = |name: &str, why: &str| {
+        format!(
+            "warning: skipped {}: not a regular file ({why})\n",
+            class.join(name).display()
+        )
+    };
+    assert!(stderr.contains(&skipped("pipe.json", "a FIFO")), "{stderr}");
+    assert!(
+        stderr.contains(&skipped("zero.json", "a character device")),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn progress_export_refuses_a_fifo_progress_file() {
+    let root = tempfile::tempdir().unwrap();
+    let ws = root.path().join("lab");
+    init(&ws);
+    let progress = ws.join(".labrun/progress.json");
+    let _ = fs::remove_file(&progress);
+    mkfifo(&progress);
+    let out = labrun_or_hang(&[
+        "progress".as_ref(),
+        "export".as_ref(),
+        "-w".as_ref(),
+        ws.as_os_str(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not a regular file (a FIFO)",
+            progress.display()
+        )),
+        "{stderr}"
+    );
+}
