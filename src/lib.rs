@@ -15,6 +15,7 @@ pub mod progress;
 pub mod report;
 pub mod script;
 pub mod session;
+pub mod shell_refs;
 pub mod tui;
 
 pub mod vendor;
