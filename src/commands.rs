@@ -6,7 +6,7 @@ use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFor
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::vars::MissingVar;
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
-use crate::output::{self, Style};
+use crate::output::{self, Style, terminal_safe};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
@@ -110,7 +110,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            eprintln!("labrun: {message}");
+            eprintln!("labrun: {}", terminal_safe(&message));
             ExitCode::from(USAGE_ERROR)
         }
     }
@@ -283,7 +283,7 @@ fn progress(dir: &Path, format: ProgressFormat) -> Result<u8, Fatal> {
 }
 
 fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
-    let mut out = format!("{}\n\n", lesson.title());
+    let mut out = format!("{}\n\n", terminal_safe(lesson.title()));
     let width = lesson
         .steps
         .iter()
@@ -334,7 +334,12 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
     } else {
         &hint
     };
-    println!("{}: {}\n\n{}", step.id, step.title, vars.redact(text));
+    println!(
+        "{}: {}\n\n{}",
+        step.id,
+        terminal_safe(&step.title),
+        terminal_safe(&vars.redact(text))
+    );
     let path = workspace.progress_path();
     let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
     progress.record_hint(&step.id, &step.title);
@@ -384,11 +389,14 @@ fn show(
         None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
     };
     let vars = resolve_vars(&lesson, workspace.as_ref(), args);
-    println!("# {}\n", lesson.title());
+    println!("# {}\n", terminal_safe(lesson.title()));
     if let Some(teaser) = &lesson.challenge.front.teaser {
-        println!("{teaser}\n");
+        println!("{}\n", terminal_safe(teaser));
     }
-    print!("{}", vars.render(&lesson.challenge.body, reveal));
+    print!(
+        "{}",
+        terminal_safe(&vars.render(&lesson.challenge.body, reveal))
+    );
     Ok(SUCCESS)
 }
 
