@@ -4,7 +4,7 @@
 use crate::checks::{self, Status, StepReport};
 use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFormat, VarArgs};
 use crate::lesson::lint::{self, Severity};
-use crate::lesson::vars::MissingVar;
+use crate::lesson::vars::{MissingVar, WeakSecret};
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
 use crate::output::{self, Style, terminal_safe};
 use crate::progress::Progress;
@@ -33,6 +33,7 @@ fatal_from!(
     LessonError,
     WorkspaceError,
     MissingVar,
+    WeakSecret,
     SessionError,
     std::io::Error
 );
@@ -45,6 +46,7 @@ pub const USAGE_ERROR: u8 = 2;
 const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub fn run(cli: Cli) -> ExitCode {
+    let secrets = crate::command_secrets::CommandSecrets::of(&cli.command);
     let result = match cli.command {
         Command::Start {
             lesson,
@@ -110,7 +112,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            eprintln!("labrun: {}", terminal_safe(&message));
+            // An error can quote anything, a secret too.
+            eprintln!("labrun: {}", terminal_safe(&secrets.redact(&message)));
             ExitCode::from(USAGE_ERROR)
         }
     }
@@ -158,14 +161,21 @@ fn open(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fat
     Ok((workspace, lesson))
 }
 
-fn resolve_vars(lesson: &Lesson, workspace: Option<&Workspace>, args: &VarArgs) -> Vars {
+/// The lesson's variables; a secret too short to be redacted is refused.
+fn resolve_vars(
+    lesson: &Lesson,
+    workspace: Option<&Workspace>,
+    args: &VarArgs,
+) -> Result<Vars, Fatal> {
     let saved = workspace.map(|w| w.state.vars.clone()).unwrap_or_default();
-    Vars::resolve(
+    let vars = Vars::resolve(
         &lesson.variables,
         &args.vars,
         |k| std::env::var(k).ok(),
         &saved,
-    )
+    );
+    vars.check_secrets()?;
+    Ok(vars)
 }
 
 fn select_steps<'a>(lesson: &'a Lesson, id: Option<&str>) -> Result<Vec<&'a Step>, Fatal> {
@@ -206,7 +216,7 @@ fn check(
     format: Format,
 ) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let steps = select_steps(&lesson, step)?;
     require_vars(&steps, &vars)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
@@ -222,10 +232,14 @@ fn check(
         Format::Json => output::json(&lesson.slug, &reports),
         Format::Junit => output::junit(&lesson.slug, &reports),
     };
-    print!("{text}");
+    // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
+    print!("{}", session.vars.redact(&text));
     // The results are shown whatever happens to the progress file.
     if let Err(Fatal(why)) = record_progress(&workspace, &lesson, &reports) {
-        eprintln!("labrun: warning: progress not recorded: {why}");
+        eprintln!(
+            "labrun: warning: progress not recorded: {}",
+            session.vars.redact(&why)
+        );
     }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
@@ -325,7 +339,7 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
             vars: vec![],
             online: false,
         },
-    );
+    )?;
     let hint = vars
         .expand(step.hint.trim())
         .unwrap_or_else(|_| step.hint.trim().to_string());
@@ -337,7 +351,7 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
     println!(
         "{}: {}\n\n{}",
         step.id,
-        terminal_safe(&step.title),
+        terminal_safe(&vars.redact(&step.title)),
         terminal_safe(&vars.redact(text))
     );
     let path = workspace.progress_path();
@@ -349,7 +363,7 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
 
 fn solve(dir: &Path, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let vars = &session.vars;
     for step in select_steps(&lesson, step)? {
@@ -388,15 +402,22 @@ fn show(
         }
         None => (None, Lesson::load(&bundled::resolve(lesson_arg)?)?),
     };
-    let vars = resolve_vars(&lesson, workspace.as_ref(), args);
-    println!("# {}\n", terminal_safe(lesson.title()));
+    let vars = resolve_vars(&lesson, workspace.as_ref(), args)?;
+    // Secrets are masked where the text names them, and hidden wherever
+    // else they turn up (inside another variable's value), unless revealed.
+    let shown = |text: &str| {
+        let text = if reveal {
+            text.to_string()
+        } else {
+            vars.redact(text)
+        };
+        terminal_safe(&text).into_owned()
+    };
+    println!("# {}\n", shown(lesson.title()));
     if let Some(teaser) = &lesson.challenge.front.teaser {
-        println!("{}\n", terminal_safe(teaser));
+        println!("{}\n", shown(teaser));
     }
-    print!(
-        "{}",
-        terminal_safe(&vars.render(&lesson.challenge.body, reveal))
-    );
+    print!("{}", shown(&vars.render(&lesson.challenge.body, reveal)));
     Ok(SUCCESS)
 }
 
@@ -467,7 +488,7 @@ fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result
     let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
     let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
     let (workspace, _) = workspace::init(&lesson, &dir, false)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let lab = crate::tui::Lab {
         lesson,

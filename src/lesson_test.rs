@@ -433,6 +433,7 @@ impl<'l> Lab<'l> {
             |k| std::env::var(k).ok(),
             &workspace.state.vars,
         );
+        vars.check_secrets().map_err(|e| e.to_string())?;
         let session = Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline)
             .map_err(|e| vars.redact(&format!("could not open the lesson's session: {e}")))?;
         Ok(Lab {
