@@ -4,9 +4,9 @@
 use crate::checks::{self, Status, StepReport};
 use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFormat, VarArgs};
 use crate::lesson::lint::{self, Severity};
-use crate::lesson::vars::MissingVar;
+use crate::lesson::vars::{MissingVar, WeakSecret};
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
-use crate::output::{self, Style};
+use crate::output::{self, Style, terminal_safe};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
@@ -33,6 +33,7 @@ fatal_from!(
     LessonError,
     WorkspaceError,
     MissingVar,
+    WeakSecret,
     SessionError,
     std::io::Error
 );
@@ -51,6 +52,7 @@ pub const USAGE_ERROR: u8 = 2;
 const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
 
 pub fn run(cli: Cli) -> ExitCode {
+    let secrets = crate::command_secrets::CommandSecrets::of(&cli.command);
     let result = match cli.command {
         Command::Start {
             lesson,
@@ -125,7 +127,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal(message)) => {
-            eprintln!("labrun: {message}");
+            // An error can quote anything, a secret too.
+            eprintln!("labrun: {}", terminal_safe(&secrets.redact(&message)));
             ExitCode::from(USAGE_ERROR)
         }
     }
@@ -192,14 +195,21 @@ fn open(lesson_arg: Option<&str>, dir: Option<&Path>) -> Result<(Workspace, Less
     Ok((workspace, lesson))
 }
 
-fn resolve_vars(lesson: &Lesson, workspace: Option<&Workspace>, args: &VarArgs) -> Vars {
+/// The lesson's variables; a secret too short to be redacted is refused.
+fn resolve_vars(
+    lesson: &Lesson,
+    workspace: Option<&Workspace>,
+    args: &VarArgs,
+) -> Result<Vars, Fatal> {
     let saved = workspace.map(|w| w.state.vars.clone()).unwrap_or_default();
-    Vars::resolve(
+    let vars = Vars::resolve(
         &lesson.variables,
         &args.vars,
         |k| std::env::var(k).ok(),
         &saved,
-    )
+    );
+    vars.check_secrets()?;
+    Ok(vars)
 }
 
 /// The steps named on the command line: a step id, or its number as the
@@ -251,7 +261,7 @@ fn check(
     format: Format,
 ) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let steps = select_steps(&lesson, step)?;
     require_vars(&steps, &vars)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
@@ -267,10 +277,14 @@ fn check(
         Format::Json => output::json(&lesson.slug, &reports),
         Format::Junit => output::junit(&lesson.slug, &reports),
     };
-    print!("{text}");
+    // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
+    print!("{}", session.vars.redact(&text));
     // The results are shown whatever happens to the progress file.
     if let Err(Fatal(why)) = record_progress(&workspace, &lesson, &reports) {
-        eprintln!("labrun: warning: progress not recorded: {why}");
+        eprintln!(
+            "labrun: warning: progress not recorded: {}",
+            session.vars.redact(&why)
+        );
     }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
@@ -328,7 +342,7 @@ fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
 }
 
 fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
-    let mut out = format!("{}\n\n", lesson.title());
+    let mut out = format!("{}\n\n", terminal_safe(lesson.title()));
     let width = lesson
         .steps
         .iter()
@@ -370,7 +384,7 @@ fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
             vars: vec![],
             online: false,
         },
-    );
+    )?;
     let hint = vars
         .expand(step.hint.trim())
         .unwrap_or_else(|_| step.hint.trim().to_string());
@@ -379,7 +393,12 @@ fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
     } else {
         &hint
     };
-    println!("{}: {}\n\n{}", step.id, step.title, vars.redact(text));
+    println!(
+        "{}: {}\n\n{}",
+        step.id,
+        terminal_safe(&vars.redact(&step.title)),
+        terminal_safe(&vars.redact(text))
+    );
     let path = workspace.progress_path();
     let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
     progress.record_hint(&step.id, &step.title);
@@ -389,7 +408,7 @@ fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
 
 fn solve(dir: Option<&Path>, step: Option<&str>, args: &VarArgs) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let vars = &session.vars;
     for step in select_steps(&lesson, step)? {
@@ -428,12 +447,22 @@ fn show(
         }
         None => show_lesson_here(lesson_arg)?,
     };
-    let vars = resolve_vars(&lesson, workspace.as_ref(), args);
-    println!("# {}\n", lesson.title());
+    let vars = resolve_vars(&lesson, workspace.as_ref(), args)?;
+    // Secrets are masked where the text names them, and hidden wherever
+    // else they turn up (inside another variable's value), unless revealed.
+    let shown = |text: &str| {
+        let text = if reveal {
+            text.to_string()
+        } else {
+            vars.redact(text)
+        };
+        terminal_safe(&text).into_owned()
+    };
+    println!("# {}\n", shown(lesson.title()));
     if let Some(teaser) = &lesson.challenge.front.teaser {
-        println!("{teaser}\n");
+        println!("{}\n", shown(teaser));
     }
-    print!("{}", vars.render(&lesson.challenge.body, reveal));
+    print!("{}", shown(&vars.render(&lesson.challenge.body, reveal)));
     Ok(SUCCESS)
 }
 

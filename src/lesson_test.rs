@@ -11,7 +11,7 @@
 use crate::checks::{self, Outcome, Status, StepReport};
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::{Lesson, Step, Vars};
-use crate::output::xml;
+use crate::output::{terminal_safe, xml};
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session};
 use crate::workspace::{self, Workspace};
@@ -433,6 +433,7 @@ impl<'l> Lab<'l> {
             |k| std::env::var(k).ok(),
             &workspace.state.vars,
         );
+        vars.check_secrets().map_err(|e| e.to_string())?;
         let session = Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline)
             .map_err(|e| vars.redact(&format!("could not open the lesson's session: {e}")))?;
         Ok(Lab {
@@ -511,11 +512,12 @@ pub fn render_case(case: &CaseResult) -> String {
 pub fn render_human(runs: &[LessonRun]) -> String {
     let mut out = String::new();
     for run in runs {
-        let _ = writeln!(out, "{}", run.lesson);
+        let _ = writeln!(out, "{}", terminal_safe(&run.lesson));
         for case in &run.results {
             let _ = writeln!(out, "  {}", render_case(case));
             if !case.ok {
-                for line in case.detail.lines() {
+                // Details quote the lesson's checks: no escape sequences from it reach a CI log.
+                for line in terminal_safe(&case.detail).lines() {
                     let _ = writeln!(out, "        {line}");
                 }
             }
@@ -524,7 +526,7 @@ pub fn render_human(runs: &[LessonRun]) -> String {
         let _ = writeln!(
             out,
             "{}: {verdict}: {} of {} cases pass ({})",
-            run.lesson,
+            terminal_safe(&run.lesson),
             run.results.len() - run.failures(),
             run.results.len(),
             millis(run.duration())

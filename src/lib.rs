@@ -5,6 +5,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod command_secrets;
 pub mod commands;
 pub mod fsutil;
 pub mod helm;
@@ -12,9 +13,11 @@ pub mod lesson;
 pub mod lesson_test;
 pub mod output;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod script;
 pub mod session;
+pub mod shell_refs;
 pub mod tui;
 
 pub mod vendor;

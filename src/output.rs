@@ -1,9 +1,47 @@
 //! Check results for people and machines: a checklist for a terminal, JSON,
-//! and JUnit XML for CI. Outcomes arrive already redacted of secrets.
+//! and JUnit XML for CI. Outcomes arrive already redacted of secrets; text
+//! from lessons and files is printed without its escape sequences.
 
 use crate::checks::{Status, StepReport};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt::Write;
+
+/// Text from a lesson or a learner's files made safe to print: terminal
+/// escape sequences (CSI, OSC, DCS, …, parsed as a terminal would) and
+/// control characters are removed; newlines and tabs are kept. Applied to
+/// every human-readable output, terminal or not: a log or a file is read
+/// on a terminal later, and CI log viewers interpret escapes too. A lesson
+/// formats with markdown, never with escapes.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut printable = Printable(String::with_capacity(text.len()));
+    vte::Parser::new().advance(&mut printable, text.as_bytes());
+    Cow::Owned(printable.0)
+}
+
+/// Keeps what a terminal would print, and line structure.
+struct Printable(String);
+
+impl vte::Perform for Printable {
+    fn print(&mut self, c: char) {
+        // C1 controls arrive here as characters (UTF-8 text).
+        if !c.is_control() {
+            self.0.push(c);
+        }
+    }
+
+    fn execute(&mut self, byte: u8) {
+        if byte == b'\n' || byte == b'\t' {
+            self.0.push(char::from(byte));
+        }
+    }
+}
 
 /// ANSI styling, on only for a terminal without `NO_COLOR`.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +101,7 @@ pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
     let _ = writeln!(
         out,
         "{} — {} of {} steps pass\n",
-        style.bold(title),
+        style.bold(&terminal_safe(title)),
         passed(reports),
         reports.len()
     );
@@ -75,25 +113,31 @@ pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
             "{} {:id_width$}  {}  {}",
             style.status(report.status),
             report.id,
-            report.title,
+            terminal_safe(&report.title),
             style.dim(&format!("({met} conditions met)"))
         );
         if report.status == Status::Pass {
             continue;
         }
         for outcome in &report.outcomes {
-            let _ = writeln!(out, "    {} {}", style.status(outcome.status), outcome.name);
+            let _ = writeln!(
+                out,
+                "    {} {}",
+                style.status(outcome.status),
+                terminal_safe(&outcome.name)
+            );
             if outcome.status == Status::Pass {
                 continue;
             }
-            for line in outcome.message.lines() {
+            for line in terminal_safe(&outcome.message).lines() {
                 let _ = writeln!(out, "        {line}");
             }
             if let Some(location) = &outcome.location {
+                let location = terminal_safe(location);
                 let _ = writeln!(out, "        {}", style.dim(&format!("at {location}")));
             }
             if let Some(diff) = &outcome.diff {
-                for line in diff.lines() {
+                for line in terminal_safe(diff).lines() {
                     let _ = writeln!(out, "        {}", style.diff_line(line));
                 }
             }
@@ -239,6 +283,16 @@ mod tests {
                 -0.4.1
                 +0.5.0
         "#);
+    }
+
+    #[test]
+    fn escape_sequences_and_controls_are_taken_out() {
+        let hostile =
+            "a\x1b[2J\x1b]0;title\x07b\x1bP1$q\x1b\\c\u{9b}31md\r\x08\te\nf\x1b]8;;http://x\x1b\\g";
+        assert_eq!(terminal_safe(hostile), "abc31md\te\nfg");
+        assert!(matches!(terminal_safe("plain\ttext\n"), Cow::Borrowed(_)));
+        // Nothing after an unterminated string is printed: a terminal would swallow it too.
+        assert_eq!(terminal_safe("x\x1b]0;never ended"), "x");
     }
 
     #[test]

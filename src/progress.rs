@@ -72,7 +72,8 @@ impl Progress {
 
     /// Reads `path`; a missing file is a fresh start.
     pub fn load(path: &Path, lesson: &str) -> Result<Progress, String> {
-        match std::fs::read_to_string(path) {
+        // Regular files only, size-limited: a FIFO or /dev/zero here must not hang labrun.
+        match crate::fsutil::read_text(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 format!(
                     "{}: damaged progress file (line {}): {e}",
@@ -80,8 +81,8 @@ impl Progress {
                     e.line()
                 )
             }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Progress::new(lesson)),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) if e.is_not_found() => Ok(Progress::new(lesson)),
+            Err(e) => Err(e.to_string()),
         }
     }
 

@@ -8,7 +8,7 @@
 //! [`load`] is pure and deterministic.
 
 use crate::checks::Status;
-use crate::fsutil::write_atomic;
+use crate::fsutil::{self, ReadError, write_atomic};
 use crate::lesson::{Lesson, Variable, Vars};
 use crate::progress::{self, Condition, Progress, StepProgress};
 use crate::workspace::{self, Workspace, WorkspaceError};
@@ -17,6 +17,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 use std::io;
 use std::path::{Path, PathBuf};
+
+mod identity;
+use identity::{Found, one_per_workspace, workspace_owner};
+pub use identity::{os_user, workspace_id};
 
 /// The version of the exported record format.
 pub const RECORD_SCHEMA: u32 = 1;
@@ -40,12 +44,21 @@ pub struct Record {
     pub lesson: String,
     /// RFC 3339.
     pub exported_at: String,
+    /// The workspace the record is of ([`workspace_id`]): a workspace and its
+    /// exports are one learner. Absent from records of older labruns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<String>,
     /// Every step of the lesson, in lesson order (steps never checked have
     /// no status).
     pub progress: Progress,
 }
 
 impl Record {
+    fn of_workspace(mut self, state: &workspace::State) -> Record {
+        self.workspace_id = Some(workspace_id(state));
+        self
+    }
+
     /// Pretty JSON, ending in a newline.
     pub fn to_json(&self) -> String {
         let mut json = serde_json::to_string_pretty(self).expect("a record serializes");
@@ -119,17 +132,8 @@ pub fn export(
         &workspace::now_rfc3339(),
         complete(&progress, lesson),
         &redact,
-    ))
-}
-
-/// The OS user's name: `USER`, else `USERNAME`, else "unknown".
-pub fn os_user() -> String {
-    ["USER", "USERNAME"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .map(|v| v.trim().to_string())
-        .find(|v| !v.is_empty())
-        .unwrap_or_else(|| "unknown".into())
+    )
+    .of_workspace(&workspace.state))
 }
 
 fn make_record(
@@ -161,6 +165,7 @@ fn make_record(
         learner: redact(learner),
         lesson: redact(lesson),
         exported_at: redact(exported_at),
+        workspace_id: None,
         progress,
     }
 }
@@ -203,26 +208,32 @@ pub struct Loaded {
 /// Reads records and workspaces. Each path is a record file, a workspace
 /// directory, or a class directory: its `*.json` files and its
 /// subdirectories that are workspaces (one level deep; hidden entries and
-/// other files are ignored). A workspace is named after its directory.
-/// A file that is not a record, or a damaged workspace, is skipped with the
-/// reason; a file reached twice is read once. Never panics on file content.
+/// other files are ignored). A workspace read directly is its owner's, named
+/// as `progress export` names the OS user; a workspace and its exports count
+/// once (the most recent progress). A file that is not a record, or a
+/// damaged workspace, is skipped with the reason; a file reached twice is
+/// read once. Never panics on file content.
 pub fn load(paths: &[PathBuf]) -> Loaded {
     let mut loader = Loader::default();
     for path in paths {
         loader.path(path);
     }
-    loader.loaded
+    let (records, duplicates) = one_per_workspace(loader.found);
+    let mut skipped = loader.skipped;
+    skipped.extend(duplicates);
+    Loaded { records, skipped }
 }
 
 #[derive(Default)]
 struct Loader {
-    loaded: Loaded,
+    found: Vec<Found>,
+    skipped: Vec<(PathBuf, String)>,
     seen: HashSet<PathBuf>,
 }
 
 impl Loader {
     fn skip(&mut self, path: &Path, why: impl Into<String>) {
-        self.loaded.skipped.push((path.to_path_buf(), why.into()));
+        self.skipped.push((path.to_path_buf(), why.into()));
     }
 
     fn first_visit(&mut self, path: &Path) -> bool {
@@ -290,7 +301,11 @@ impl Loader {
         };
         if self.first_visit(dir) {
             match from_workspace(&ws) {
-                Ok(record) => self.loaded.records.push(record),
+                Ok(record) => self.found.push(Found {
+                    record,
+                    path: dir.to_path_buf(),
+                    live: true,
+                }),
                 Err(why) => self.skip(dir, why),
             }
         }
@@ -308,7 +323,11 @@ impl Loader {
                         .file_stem()
                         .map_or("unknown".into(), |s| s.to_string_lossy().into_owned());
                 }
-                self.loaded.records.push(record);
+                self.found.push(Found {
+                    record,
+                    path: path.to_path_buf(),
+                    live: false,
+                });
             }
             Err(why) => self.skip(path, why),
         }
@@ -316,33 +335,32 @@ impl Loader {
 }
 
 fn read_record(path: &Path) -> Result<Record, String> {
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > MAX_RECORD_BYTES {
-        return Err(format!(
-            "too large for a progress record ({len} bytes; at most {MAX_RECORD_BYTES})"
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = fsutil::read_limited(path, MAX_RECORD_BYTES).map_err(|e| why_unreadable(&e))?;
     let text = String::from_utf8(bytes).map_err(|_| "not a text file (not UTF-8)".to_string())?;
     Record::parse(&text)
 }
 
-/// A workspace read directly: named after its directory, redacted like an
-/// export. Without its lesson (moved, deleted) every saved value counts as
-/// secret and the steps are those recorded.
+/// Why a file could not be read, without its path (the warning names it):
+/// a FIFO or a device is refused rather than read forever.
+fn why_unreadable(error: &ReadError) -> String {
+    match error {
+        ReadError::NotFound { .. } => "does not exist".into(),
+        ReadError::NotRegular { kind, .. } => format!("not a regular file ({kind})"),
+        ReadError::TooLarge { limit, .. } => {
+            format!("larger than {limit} bytes: too large for a progress record")
+        }
+        ReadError::NotText { .. } => "not a text file (not UTF-8)".into(),
+        ReadError::Io { source, .. } => source.to_string(),
+    }
+}
+
+/// A workspace read directly: its owner's (see [`workspace_owner`]),
+/// redacted like an export. Without its lesson (moved, deleted) every saved
+/// value counts as secret and the steps are those recorded.
 fn from_workspace(ws: &Workspace) -> Result<Record, String> {
     let slug = &ws.state.lesson.slug;
     let progress = Progress::load(&ws.progress_path(), slug)?;
-    let learner = ws
-        .root
-        .file_name()
-        .map(ToOwned::to_owned)
-        .or_else(|| {
-            std::fs::canonicalize(&ws.root)
-                .ok()
-                .and_then(|p| p.file_name().map(ToOwned::to_owned))
-        })
-        .map_or("unknown".into(), |n| n.to_string_lossy().into_owned());
+    let learner = workspace_owner(ws);
     let (progress, variables) = match workspace_lesson(ws) {
         Some(lesson) => (complete(&progress, &lesson), lesson.variables),
         None => {
@@ -362,13 +380,12 @@ fn from_workspace(ws: &Workspace) -> Result<Record, String> {
         }
     };
     let vars = Vars::resolve(&variables, &[], |_| None, &ws.state.vars);
-    Ok(make_record(
-        &learner,
-        slug,
-        &workspace::now_rfc3339(),
-        progress,
-        &|t| vars.redact(t),
-    ))
+    Ok(
+        make_record(&learner, slug, &workspace::now_rfc3339(), progress, &|t| {
+            vars.redact(t)
+        })
+        .of_workspace(&ws.state),
+    )
 }
 
 fn workspace_lesson(ws: &Workspace) -> Option<Lesson> {
@@ -720,8 +737,9 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
+/// Columns a text takes on a terminal (wide characters count two).
 fn width(text: &str) -> usize {
-    text.chars().count()
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// Paints text for a terminal, or leaves it plain.
@@ -946,12 +964,20 @@ pub fn render_markdown(r: &ClassReport) -> String {
     out
 }
 
-/// One CSV field, quoted per RFC 4180 when it needs to be.
+/// One CSV field, quoted per RFC 4180 when it needs to be. A field that a
+/// spreadsheet would take for a formula (`= + - @`, tab, CR first) gets a
+/// leading `'` (OWASP's rule against CSV injection): names and conditions
+/// come from learners and lessons.
 fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -1049,6 +1075,7 @@ mod tests {
             learner: learner.into(),
             lesson: lesson.into(),
             exported_at: "2026-01-05T10:00:00Z".into(),
+            workspace_id: None,
             progress: Progress {
                 schema: progress::SCHEMA,
                 lesson: lesson.into(),

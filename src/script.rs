@@ -1,13 +1,15 @@
 //! Running a lesson's shell snippets (command checks, reference solutions)
-//! in a workspace: with the lesson's variables exported, labrun's stand-ins
-//! on PATH, no terminal input, bounded output and a timeout that ends the
-//! whole process group.
+//! in a workspace: with the lesson's variables exported (never in the
+//! command line), labrun's stand-ins on PATH, no terminal input, bounded
+//! output and a timeout that ends the whole process group.
 
+use std::ffi::OsString;
 use std::io::{self, Read};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+use tempfile::TempDir;
 use wait_timeout::ChildExt;
 
 /// Output kept from one run; the end is what explains a failure.
@@ -62,8 +64,12 @@ pub fn run(script: &Script) -> io::Result<Finished> {
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer);
+    // Held until the script has ended: the link that puts `extra` on PATH.
+    let mut _path_link = None;
     if let Some(extra) = script.extra_path {
-        command.env("PATH", prepend_path(extra));
+        let (path, link) = path_with(extra)?;
+        command.env("PATH", path);
+        _path_link = link;
     }
     own_process_group(&mut command);
     let mut child = command.spawn()?;
@@ -105,13 +111,60 @@ pub fn run(script: &Script) -> io::Result<Finished> {
     })
 }
 
-/// `extra` first, then the inherited PATH.
-pub fn prepend_path(extra: &Path) -> std::ffi::OsString {
-    let mut paths = vec![extra.to_path_buf()];
+/// `extra` first, then the inherited PATH. A directory whose path holds
+/// PATH's separator (a workspace in `~/a:b/`) cannot be named in PATH; it is
+/// reached through a link in a private temporary directory instead, which
+/// lasts as long as the returned `TempDir`. Never an empty PATH.
+pub fn path_with(extra: &Path) -> io::Result<(OsString, Option<TempDir>)> {
+    if let Ok(path) = joined_with(extra) {
+        return Ok((path, None));
+    }
+    let unjoinable = || {
+        io::Error::other(format!(
+            "{} cannot be put on PATH: its path contains {:?}",
+            extra.display(),
+            PATH_SEPARATOR
+        ))
+    };
+    // Private (0700, random name): nobody else can swap the link.
+    let link_dir = tempfile::Builder::new()
+        .prefix("labrun-path-")
+        .tempdir()
+        .map_err(|e| io::Error::other(format!("{}: {e}", unjoinable())))?;
+    let link = link_dir.path().join("bin");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(extra, &link)?;
+    #[cfg(not(unix))]
+    std::os::windows::fs::symlink_dir(extra, &link).map_err(|_| unjoinable())?;
+    let path = joined_with(&link).map_err(|_| unjoinable())?;
+    Ok((path, Some(link_dir)))
+}
+
+/// Like [`path_with`], for a PATH that lives as long as labrun (the lab's
+/// shell): the link directory is kept. If even that fails, the inherited PATH.
+pub fn prepend_path(extra: &Path) -> OsString {
+    match path_with(extra) {
+        Ok((path, link)) => {
+            if let Some(link) = link {
+                let _ = link.keep();
+            }
+            path
+        }
+        Err(_) => std::env::var_os("PATH").unwrap_or_default(),
+    }
+}
+
+#[cfg(unix)]
+const PATH_SEPARATOR: char = ':';
+#[cfg(not(unix))]
+const PATH_SEPARATOR: char = ';';
+
+fn joined_with(first: &Path) -> Result<OsString, std::env::JoinPathsError> {
+    let mut paths = vec![first.to_path_buf()];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }
-    std::env::join_paths(paths).unwrap_or_default()
+    std::env::join_paths(paths)
 }
 
 fn tail(bytes: &[u8]) -> String {

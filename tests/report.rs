@@ -34,6 +34,19 @@ fn labrun(args: &[&str], dir: &Path) -> Output {
     cmd.args(args).arg(dir).output().unwrap()
 }
 
+/// The real binary run as the OS user `user`.
+fn labrun_as(user: &str, args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_labrun"))
+        .args(args)
+        .env("USER", user)
+        .env_remove("USERNAME")
+        .env_remove("REPLICATED_API_TOKEN")
+        .env_remove("PASSWORD")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
 fn init(dir: &Path) {
     let out = labrun(&["init"], dir);
     assert!(out.status.success(), "{out:?}");
@@ -109,6 +122,7 @@ fn bob() -> Record {
         learner: "bob".into(),
         lesson: "proxying-private-images".into(),
         exported_at: "2026-01-05T10:00:00Z".into(),
+        workspace_id: None,
         progress: Progress {
             schema: 1,
             lesson: "proxying-private-images".into(),
@@ -148,13 +162,11 @@ fn class(root: &Path) -> PathBuf {
 fn a_class_directory_is_reported_and_what_is_not_a_record_is_named() {
     let root = tempfile::tempdir().unwrap();
     let class = class(root.path());
-    let loaded = report::load(std::slice::from_ref(&class));
-    let names: Vec<&str> = loaded.records.iter().map(|r| r.learner.as_str()).collect();
-    assert_eq!(names, ["alice", "bob", "carol", "ws-zoe"]);
-
-    let report = report::build(&loaded.records);
+    // The workspace ws-zoe is its owner's: the OS user, as an export names them.
+    let out = labrun_as("zoe", &["report".as_ref(), class.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(
-        report::render_human(&report, false),
+        String::from_utf8_lossy(&out.stdout),
         "\
 proxying-private-images — 4 learners, 1 finished
 
@@ -162,12 +174,12 @@ LEARNER  proxy-image  bump-version  pull-secret  package  promote  PASSED
 alice    ✓ 12m        ✓ 3m          ✓ 45s        ✓ 1h05m  ✓ 10m    5/5
 bob      ✓ 5m         ✗ 4           ✗ 4          ✗ 4      ✗ 4      1/5
 carol    ·            ·             ·            ·        ·        0/5
-ws-zoe   ✗ 1          ✗ 1           ✗ 1          ✗ 1      ✗ 1      0/5
+zoe      ✗ 1          ✗ 1           ✗ 1          ✗ 1      ✗ 1      0/5
 passed   2/4          1/4           1/4          1/4      1/4
 median   8m           3m            45s          1h05m    10m
 
 Stuck:
-  proxy-image: ws-zoe (✗ 1)
+  proxy-image: zoe (✗ 1)
     most often failing: “images.slackernews.repository uses the proxy registry” (1 of 1)
   bump-version: bob (✗ 4)
     most often failing: “Chart.yaml version is 0.5.0” (2 of 2)
@@ -176,7 +188,7 @@ Stuck:
 
     let class_path = |name: &str| class.join(name).display().to_string();
     assert_eq!(
-        report::render_skipped(&loaded.skipped),
+        String::from_utf8_lossy(&out.stderr),
         format!(
             "\
 warning: skipped {}: not valid JSON: key must be a string at line 1 column 2
@@ -201,7 +213,7 @@ fn paths_may_be_files_workspaces_or_missing_and_each_is_read_once() {
         root.path().join("nowhere.json"),
     ]);
     let names: Vec<&str> = loaded.records.iter().map(|r| r.learner.as_str()).collect();
-    assert_eq!(names, ["alice", "ws-zoe", "bob", "carol"]);
+    assert_eq!(names, ["alice", &report::os_user(), "bob", "carol"]);
     let skipped: Vec<String> = loaded
         .skipped
         .iter()
@@ -254,12 +266,13 @@ fn no_secret_is_exported_or_reported() {
     // What is written reads back as it was.
     let file = root.path().join("dan.json");
     record.save(&file).unwrap();
-    let loaded = report::load(&[file, ws.clone()]);
+    let loaded = report::load(&[file]);
     assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
     assert_eq!(loaded.records[0], record);
 
     // A workspace reported directly is redacted the same way.
-    let class = report::build(&loaded.records);
+    let direct = report::load(std::slice::from_ref(&ws));
+    let class = report::build(&[loaded.records, direct.records].concat());
     for text in [
         report::render_human(&class, true),
         report::render_markdown(&class),
@@ -271,4 +284,205 @@ fn no_secret_is_exported_or_reported() {
         }
     }
     assert!(report::render_csv(&class).contains("token [hidden] is accepted"));
+}
+
+/// Runs the real binary; a run still going after a generous deadline is a
+/// hang (it is killed and the test fails) rather than a stuck test suite.
+fn labrun_or_hang(args: &[&std::ffi::OsStr]) -> Output {
+    use std::process::Stdio;
+    use wait_timeout::ChildExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_labrun"))
+        .args(args)
+        .env_remove("REPLICATED_API_TOKEN")
+        .env_remove("PASSWORD")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Duration::from_secs(120);
+    if child.wait_timeout(deadline).unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("labrun {args:?} hung");
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_among_records_is_skipped_with_the_reason() {
+    let root = tempfile::tempdir().unwrap();
+    let class = root.path().join("class");
+    fs::create_dir(&class).unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/class/alice.json");
+    fs::copy(fixture, class.join("alice.json")).unwrap();
+    mkfifo(&class.join("pipe.json"));
+    std::os::unix::fs::symlink("/dev/zero", class.join("zero.json")).unwrap();
+
+    let out = labrun_or_hang(&["report".as_ref(), class.as_os_str()]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("alice"), "{stdout}");
+    let skipped = |name: &str, why: &str| {
+        format!(
+            "warning: skipped {}: not a regular file ({why})\n",
+            class.join(name).display()
+        )
+    };
+    assert!(stderr.contains(&skipped("pipe.json", "a FIFO")), "{stderr}");
+    assert!(
+        stderr.contains(&skipped("zero.json", "a character device")),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn progress_export_refuses_a_fifo_progress_file() {
+    let root = tempfile::tempdir().unwrap();
+    let ws = root.path().join("lab");
+    init(&ws);
+    let progress = ws.join(".labrun/progress.json");
+    let _ = fs::remove_file(&progress);
+    mkfifo(&progress);
+    let out = labrun_or_hang(&[
+        "progress".as_ref(),
+        "export".as_ref(),
+        "-w".as_ref(),
+        ws.as_os_str(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} is not a regular file (a FIFO)",
+            progress.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_workspace_and_its_export_are_one_learner_named_as_the_os_user() {
+    let root = tempfile::tempdir().unwrap();
+    let class = root.path().join("class");
+    let ws = class.join("lab");
+    init_and_check(&ws);
+    let export = class.join("dana.json");
+    let out = labrun_as(
+        "dana",
+        &[
+            "progress".as_ref(),
+            "export".as_ref(),
+            "--learner".as_ref(),
+            "Dana Q".as_ref(),
+            "-o".as_ref(),
+            export.as_os_str(),
+            "-w".as_ref(),
+            ws.as_os_str(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    // The workspace moves on after the export.
+    init_and_check(&ws);
+
+    let out = labrun_as("dana", &["report".as_ref(), class.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 learner, 0 finished"), "{stdout}");
+    // Under the name given at export, with the workspace's newer progress.
+    assert!(stdout.contains("\nDana Q   ✗ 2          ✗ 2"), "{stdout}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!(
+            "warning: skipped {}: the same workspace as {}, which is reported instead (its progress is the most recent)\n",
+            export.display(),
+            ws.display()
+        )
+    );
+
+    // Read alone, the workspace is the OS user's, not its directory's.
+    let out = labrun_as("dana", &["report".as_ref(), ws.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("\ndana     ✗ 2"), "{stdout}");
+}
+
+#[test]
+fn learner_names_cannot_inject_formulas_or_misalign_tables() {
+    let root = tempfile::tempdir().unwrap();
+    let class = root.path().join("class");
+    fs::create_dir(&class).unwrap();
+    for (dir, learner) in [("ws-1", "张伟"), ("ws-2", "=HYPERLINK(\"http://x\",\"y\")")] {
+        let ws = root.path().join(dir);
+        init(&ws);
+        let file = class.join(format!("{dir}.json"));
+        let out = labrun_as(
+            "someone",
+            &[
+                "progress".as_ref(),
+                "export".as_ref(),
+                "--learner".as_ref(),
+                learner.as_ref(),
+                "-o".as_ref(),
+                file.as_os_str(),
+                "-w".as_ref(),
+                ws.as_os_str(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+    }
+    let report = |format: &str| {
+        let out = labrun_as(
+            "someone",
+            &[
+                "report".as_ref(),
+                "--format".as_ref(),
+                format.as_ref(),
+                class.as_os_str(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    let csv = report("csv");
+    for line in csv.lines().skip(1) {
+        let learner = line.split(',').nth(1).unwrap();
+        assert!(
+            !learner
+                .trim_start_matches('"')
+                .starts_with(['=', '+', '-', '@']),
+            "{line}"
+        );
+    }
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+        "{csv}"
+    );
+
+    // Every row's first step column starts where the header's does.
+    let human = report("human");
+    let column = |line: &str| {
+        let at = line.find(['·', '✗', '✓']).unwrap();
+        unicode_width::UnicodeWidthStr::width(&line[..at])
+    };
+    let header = human.lines().find(|l| l.starts_with("LEARNER")).unwrap();
+    let expected = unicode_width::UnicodeWidthStr::width(&header[..header.find("proxy").unwrap()]);
+    let rows: Vec<&str> = human
+        .lines()
+        .filter(|l| l.starts_with("张伟") || l.starts_with("=HYPER"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{human}");
+    for row in rows {
+        assert_eq!(column(row), expected, "{human}");
+    }
 }

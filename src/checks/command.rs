@@ -1,14 +1,22 @@
 //! `kind = "command"`: a shell command run in the workspace (Instruqt-style
 //! check scripts). Exit status 0 passes; the output is shown either way.
+//! The lesson's variables reach the command through its environment only.
 
 use super::{Context, Outcome};
 use crate::script::{self, Script};
+use crate::shell_refs::shell_references;
 use std::time::Duration;
 
 pub(super) fn check(name: &str, run: &str, timeout_secs: u64, ctx: &Context) -> Outcome {
     let timeout = Duration::from_secs(timeout_secs);
+    // `${NAME}` stays a reference the shell fills in from the environment:
+    // the values (tokens) never appear in the command line.
+    let source = match shell_references(run, ctx.vars) {
+        Ok(source) => source,
+        Err(e) => return Outcome::error(name, e.to_string()),
+    };
     let script = Script {
-        source: run,
+        source: &source,
         dir: ctx.workspace,
         env: ctx
             .vars

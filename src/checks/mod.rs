@@ -182,7 +182,8 @@ fn expand_paths(
         | CheckKind::Yaml { file, .. }
         | CheckKind::Text { file, .. }
         | CheckKind::Package { file, .. } => *file = vars.expand(file)?,
-        CheckKind::Command { run, .. } => *run = vars.expand(run)?,
+        // The shell reads the values from its environment (see `shell_refs`).
+        CheckKind::Command { .. } => {}
         CheckKind::Release {
             channels,
             version,

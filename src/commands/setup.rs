@@ -66,7 +66,7 @@ pub(super) fn reset(dir: Option<&Path>, step: Option<&str>, yes: bool) -> Result
             vars: vec![],
             online: false,
         },
-    );
+    )?;
     let scope = match step {
         Some(id) => Scope::Step(select_steps(&lesson, Some(id))?[0]),
         None => Scope::Whole,

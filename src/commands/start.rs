@@ -20,7 +20,7 @@ pub(super) fn start(
         ));
     }
     let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args);
+    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let root = workspace.root.clone();
     let lab = crate::tui::Lab {

@@ -5,14 +5,14 @@
 //! `[[ Instruqt-Var key="NAME" hostname="shell" ]]`, kept as written; labrun's
 //! own manifest uses `${NAME}` (`$${` for a literal `${`).
 
+use crate::redact::{self, Redactor};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
-/// What stands in for a secret value in every output.
-pub const REDACTED: &str = "[hidden]";
+pub use crate::redact::REDACTED;
 
 static INSTRUQT_VAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\[\[\s*Instruqt-Var\s+key="([^"]*)"(?:\s+hostname="[^"]*")?\s*\]\]"#)
@@ -98,11 +98,37 @@ impl fmt::Display for MissingVar {
 
 impl std::error::Error for MissingVar {}
 
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::CommandLine => "given with --var",
+            Source::Environment => "from the environment",
+            Source::Workspace => "saved in the workspace",
+            Source::LessonDefault => "the lesson's default",
+        })
+    }
+}
+
+/// A secret variable whose value labrun could not keep out of its output.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "the value of secret variable {name} ({origin}) {why}; use a value of at least {min} characters",
+    min = redact::MIN_SECRET_CHARS
+)]
+pub struct WeakSecret {
+    pub name: String,
+    /// Where the value came from.
+    pub origin: Source,
+    pub why: String,
+}
+
 /// The resolved values of a lesson's variables.
 #[derive(Clone, Default)]
 pub struct Vars {
     values: BTreeMap<String, (String, Source)>,
     secrets: BTreeSet<String>,
+    /// Built on first use from the secret values; reset when a value changes.
+    redactor: OnceLock<Redactor>,
 }
 
 /// Secret values never appear, even in debug output.
@@ -154,6 +180,24 @@ impl Vars {
 
     pub fn set(&mut self, name: &str, value: &str, source: Source) {
         self.values.insert(name.into(), (value.into(), source));
+        self.redactor = OnceLock::new();
+    }
+
+    /// Refuses a secret value too short (or multi-line) to be redacted
+    /// reliably (see [`redact::weakness`]): checked before anything runs.
+    pub fn check_secrets(&self) -> Result<(), WeakSecret> {
+        for name in &self.secrets {
+            if let Some((value, source)) = self.values.get(name)
+                && let Some(why) = redact::weakness(value)
+            {
+                return Err(WeakSecret {
+                    name: name.clone(),
+                    origin: *source,
+                    why,
+                });
+            }
+        }
+        Ok(())
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -223,21 +267,14 @@ impl Vars {
         out
     }
 
-    /// Replaces every secret value in `text` by [`REDACTED`]: applied to all
+    /// Replaces every secret value in `text`, in every shape it takes in
+    /// output (see [`crate::redact`]), by [`REDACTED`]: applied to all
     /// output that leaves labrun (reports, JSON, JUnit, logs, errors).
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for name in &self.secrets {
-            if let Some(value) = self.get(name).filter(|v| v.len() >= 4) {
-                out = out.replace(value, REDACTED);
-                // Messages quote values with `{:?}`, which escapes `"` and `\`.
-                let escaped = value.escape_debug().to_string();
-                if escaped != value {
-                    out = out.replace(&escaped, REDACTED);
-                }
-            }
-        }
-        out
+        self.redactor
+            .get_or_init(|| Redactor::new(self.secrets.iter().filter_map(|name| self.get(name))))
+            .redact(text)
+            .into_owned()
     }
 }
 
