@@ -98,7 +98,8 @@ impl Node {
         }
     }
 
-    /// Looks up `a.b.c` (list items by index: `a.0.b` or `a[0].b`).
+    /// Looks up `a.b.c` (list items by index: `a.0.b` or `a[0].b`; a key
+    /// with dots in brackets and quotes: `data[".dockerconfigjson"]`).
     pub fn lookup(&self, path: &str) -> Lookup<'_> {
         let mut node = self;
         let mut walked: Vec<&str> = Vec::new();
@@ -111,7 +112,7 @@ impl Node {
                 NodeKind::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
                 NodeKind::Scalar(_) => {
                     return Lookup::NotContainer {
-                        found: walked.join("."),
+                        found: join_path(&walked),
                         what: node.kind_name(),
                         line: node.line,
                     };
@@ -124,7 +125,7 @@ impl Node {
                 }
                 None => {
                     return Lookup::Missing {
-                        found: walked.join("."),
+                        found: join_path(&walked),
                         missing: segment.to_string(),
                         line: node.line,
                     };
@@ -135,8 +136,54 @@ impl Node {
     }
 }
 
-fn path_segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split(['.', '[', ']']).filter(|s| !s.is_empty())
+/// The keys of a path: `a.b`, `a[0]`, `a["k.with.dots"]`, `a['k']`.
+pub fn path_segments(path: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+            continue;
+        }
+        if let Some(inside) = rest.strip_prefix('[') {
+            let quoted = inside
+                .chars()
+                .next()
+                .filter(|q| matches!(q, '"' | '\''))
+                .and_then(|q| {
+                    let close = inside[1..].find(&format!("{q}]"))?;
+                    Some((&inside[1..1 + close], &inside[close + 3..]))
+                });
+            let (segment, after) = quoted.unwrap_or_else(|| match inside.find(']') {
+                Some(end) => (&inside[..end], &inside[end + 1..]),
+                None => (inside, ""),
+            });
+            segments.push(segment);
+            rest = after;
+            continue;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        segments.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    segments.retain(|s| !s.is_empty());
+    segments
+}
+
+/// A path as a person writes it: dots, brackets for keys that hold a dot.
+pub fn join_path(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        if segment.contains(['.', '[', ']']) {
+            out.push_str(&format!("[{segment:?}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 /// Parses the first document of `text`. An empty document is `Ok(None)`.
@@ -297,6 +344,19 @@ list:
         for path in ["list.1.name", "list[1].name"] {
             assert!(matches!(doc.lookup(path), Lookup::Found(n) if n.as_scalar() == Some("b")));
         }
+    }
+
+    #[test]
+    fn keys_with_dots_go_in_brackets() {
+        let doc = root("data:\n  .dockerconfigjson: abc\n");
+        for path in ["data[\".dockerconfigjson\"]", "data['.dockerconfigjson']"] {
+            assert!(
+                matches!(doc.lookup(path), Lookup::Found(n) if n.as_scalar() == Some("abc")),
+                "{path}"
+            );
+        }
+        assert_eq!(path_segments("a[0].b[\"c.d\"]"), ["a", "0", "b", "c.d"]);
+        assert_eq!(join_path(&["data", ".x", "y"]), "data[\".x\"].y");
     }
 
     #[test]

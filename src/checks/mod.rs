@@ -4,8 +4,10 @@
 
 mod command;
 pub mod files;
+mod gotemplate;
 mod package;
 mod release;
+mod template;
 mod text;
 mod yaml;
 
@@ -161,6 +163,11 @@ pub(crate) fn evaluate(check: &CheckSpec, files: &dyn Files, ctx: &Context) -> V
             CheckKind::Text { file, expected } => {
                 text::check(&name, files, file, expected, ctx.vars)
             }
+            CheckKind::Template {
+                file,
+                values,
+                expect,
+            } => template::check(&name, files, file, values, expect, ctx.vars),
             CheckKind::Package { .. } => return package::check(&name, &kind, files, ctx),
             CheckKind::Release { .. } => return release::check(&name, &kind, ctx),
             CheckKind::Command { run, timeout_secs } => {
@@ -181,6 +188,7 @@ fn expand_paths(
         CheckKind::FileExists { file }
         | CheckKind::Yaml { file, .. }
         | CheckKind::Text { file, .. }
+        | CheckKind::Template { file, .. }
         | CheckKind::Package { file, .. } => *file = vars.expand(file)?,
         CheckKind::Command { run, .. } => *run = vars.expand(run)?,
         CheckKind::Release {

@@ -2,8 +2,8 @@
 //! documented for authors in `docs/lesson-format.md`.
 
 use super::{
-    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, MANIFEST, Step, Variable,
-    instruqt, line_of,
+    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, MANIFEST, Rendering, Step,
+    TemplateValue, Variable, instruqt, line_of,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -60,6 +60,15 @@ enum RawCheck {
         file: String,
         expected: Option<String>,
         expected_file: Option<String>,
+    },
+    Template {
+        name: Option<String>,
+        file: String,
+        #[serde(default)]
+        values: toml::Table,
+        expect: Option<toml::Table>,
+        #[serde(default)]
+        renders_nothing: bool,
     },
     Package {
         name: Option<String>,
@@ -196,6 +205,40 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
             };
             (name, CheckKind::Text { file, expected })
         }
+        RawCheck::Template {
+            name,
+            file,
+            values,
+            expect,
+            renders_nothing,
+        } => {
+            let expect = match (expect, renders_nothing) {
+                (Some(fields), false) if !fields.is_empty() => {
+                    let mut flat = Vec::new();
+                    flatten_fields(&fields, &[], &mut flat)?;
+                    Rendering::Fields(flat)
+                }
+                (None, true) => Rendering::Nothing,
+                _ => {
+                    return Err(
+                        "a template check needs `expect = { … }` (fields of the rendered YAML) or `renders_nothing = true`, one of them"
+                            .into(),
+                    );
+                }
+            };
+            let values = values
+                .into_iter()
+                .map(|(k, v)| Ok((k, template_value(v)?)))
+                .collect::<Result<_, String>>()?;
+            (
+                name,
+                CheckKind::Template {
+                    file,
+                    values,
+                    expect,
+                },
+            )
+        }
         RawCheck::Package {
             name,
             file,
@@ -256,6 +299,63 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
     Ok(CheckSpec { name, kind, line })
 }
 
+/// `expect = { metadata.name = "x" }` nests in TOML; the check wants the
+/// path back: `metadata.name`, with keys holding dots in brackets.
+fn flatten_fields(
+    table: &toml::Table,
+    prefix: &[String],
+    out: &mut Vec<(String, String)>,
+) -> Result<(), String> {
+    for (key, value) in table {
+        let mut segments = prefix.to_vec();
+        if prefix.is_empty() || !key.contains(['.', '[', ']']) {
+            segments.push(key.clone());
+        } else {
+            segments.push(format!("[{key:?}]"));
+        }
+        let path = segments.join(".").replace(".[", "[");
+        let text = match value {
+            toml::Value::Table(inner) => {
+                flatten_fields(inner, &segments, out)?;
+                continue;
+            }
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(format!(
+                    "`expect` field {path:?} must be a string, number or boolean"
+                ));
+            }
+        };
+        out.push((path, text));
+    }
+    Ok(())
+}
+
+fn template_value(value: toml::Value) -> Result<TemplateValue, String> {
+    Ok(match value {
+        toml::Value::String(s) => TemplateValue::Str(s),
+        toml::Value::Integer(i) => TemplateValue::Int(i),
+        toml::Value::Float(f) => TemplateValue::Float(f),
+        toml::Value::Boolean(b) => TemplateValue::Bool(b),
+        toml::Value::Array(items) => TemplateValue::List(
+            items
+                .into_iter()
+                .map(template_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => TemplateValue::Map(
+            table
+                .into_iter()
+                .map(|(k, v)| Ok((k, template_value(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        toml::Value::Datetime(d) => TemplateValue::Str(d.to_string()),
+    })
+}
+
 /// The checks on files inside a package or a released chart.
 fn inner_checks(
     raw: Vec<toml::Value>,
@@ -271,12 +371,15 @@ fn inner_checks(
     let file_check = |c: &CheckSpec| {
         matches!(
             c.kind,
-            CheckKind::FileExists { .. } | CheckKind::Yaml { .. } | CheckKind::Text { .. }
+            CheckKind::FileExists { .. }
+                | CheckKind::Yaml { .. }
+                | CheckKind::Text { .. }
+                | CheckKind::Template { .. }
         )
     };
     if !checks.iter().all(file_check) {
         return Err(format!(
-            "checks inside a {outer} check can be file_exists, yaml or text"
+            "checks inside a {outer} check can be file_exists, yaml, text or template"
         ));
     }
     Ok(checks)
