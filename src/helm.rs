@@ -488,8 +488,7 @@ fn is_prerelease_identifier(s: &str) -> bool {
 // YAML parsing
 
 fn yaml_options() -> serde_saphyr::Options {
-    // Helm's YAML library lets a repeated key overwrite the earlier one; the snippet rendering
-    // is multi-line, and our errors are one line that names the file.
+    // The snippet rendering is multi-line, and our errors are one line that names the file.
     serde_saphyr::options! {
         with_snippet: false,
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
@@ -497,6 +496,18 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse_yaml<T: for<'de> Deserialize<'de>>(data: &[u8], path: &Path) -> Result<T, HelmError> {
+    // Helm lets a repeated key overwrite the earlier one, while labrun's checks read the
+    // first: a package would then hold what no check saw. Refuse it, as the checks do.
+    if let Some(e) = std::str::from_utf8(data)
+        .ok()
+        .and_then(crate::yaml::find_duplicate_key)
+    {
+        return Err(HelmError::Yaml {
+            path: path.to_path_buf(),
+            line: Some(e.line as u64),
+            message: format!("line {}: {}", e.line, e.message),
+        });
+    }
     serde_saphyr::from_slice_with_options(data, yaml_options()).map_err(|e| HelmError::Yaml {
         path: path.to_path_buf(),
         line: e.location().map(|l| l.line()),

@@ -212,6 +212,8 @@ struct Open {
     anchor: usize,
     /// For mappings: the key waiting for its value.
     pending_key: Option<Node>,
+    /// For mappings: each scalar key and its line, to refuse a second one.
+    seen: HashMap<String, usize>,
 }
 
 impl Builder {
@@ -255,6 +257,7 @@ impl Builder {
             node: Node { kind, line },
             anchor,
             pending_key: None,
+            seen: HashMap::new(),
         });
     }
 
@@ -280,13 +283,52 @@ impl Builder {
         match &mut parent.node.kind {
             NodeKind::Seq(items) => items.push(node),
             NodeKind::Map(entries) => match parent.pending_key.take() {
-                None => parent.pending_key = Some(node),
+                None => {
+                    // Readers disagree on a repeated key (the first wins here,
+                    // the last in Helm), so it is an error, naming both lines.
+                    if let Some(key) = node.as_scalar().filter(|k| *k != "<<")
+                        && let Some(first) = parent.seen.insert(key.to_string(), node.line)
+                    {
+                        return Err(duplicate_key(key, first, node.line));
+                    }
+                    parent.pending_key = Some(node);
+                }
                 Some(key) => entries.push((key, node)),
             },
             NodeKind::Scalar(_) => unreachable!("scalars are never opened"),
         }
         Ok(())
     }
+}
+
+/// The one message for a repeated key, wherever YAML is read.
+pub fn duplicate_key(key: &str, first: usize, second: usize) -> SyntaxError {
+    SyntaxError {
+        line: second,
+        column: 1,
+        message: format!("key `{key}` appears twice, at line {first} and line {second}"),
+    }
+}
+
+/// The first repeated key of any mapping in any document of `text`, if one is.
+/// For readers that parse YAML themselves (the helm stand-in) and must refuse
+/// the same files labrun's checks refuse.
+pub fn find_duplicate_key(text: &str) -> Option<SyntaxError> {
+    let mut builder = Builder::default();
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            // Syntax errors are the caller's parser's to report.
+            return None;
+        };
+        let document_end = matches!(event, Event::DocumentEnd);
+        match builder.push(event, span) {
+            Err(e) if e.message.contains("appears twice") => return Some(e),
+            Err(_) => return None,
+            Ok(_) if document_end => builder = Builder::default(),
+            Ok(_) => {}
+        }
+    }
+    None
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -344,6 +386,30 @@ list:
         for path in ["list.1.name", "list[1].name"] {
             assert!(matches!(doc.lookup(path), Lookup::Found(n) if n.as_scalar() == Some("b")));
         }
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_naming_both_lines() {
+        let err = parse("name: a\nversion: 0.4.1\nversion: 0.5.0\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert_eq!(
+            err.message,
+            "key `version` appears twice, at line 2 and line 3"
+        );
+        let nested = "a:\n  b: 1\n  c: 2\n  b: 3\n";
+        assert!(
+            parse(nested)
+                .unwrap_err()
+                .message
+                .contains("`b` appears twice, at line 2 and line 4")
+        );
+        assert_eq!(
+            find_duplicate_key("x: 1\n---\ny: 1\ny: 2\n").unwrap().line,
+            4
+        );
+        assert_eq!(find_duplicate_key("x: 1\n---\nx: 1\n"), None);
+        // The same key in sibling mappings is fine.
+        assert!(parse("a: {k: 1}\nb: {k: 2}\n").is_ok());
     }
 
     #[test]

@@ -273,3 +273,67 @@ fn malformed_templates_are_failures_not_crashes() {
         assert_eq!(code, 1, "{text:?}:\n{out}");
     }
 }
+
+/// Checks read the first of two equal keys, Helm packages the last: both
+/// refuse the file instead, naming both lines, in the same words.
+#[test]
+fn a_repeated_key_fails_the_check_and_the_helm_stand_in_naming_both_lines() {
+    let (_dir, ws) = workspace();
+    solve(&ws, "proxy-image");
+    let chart = ws.join("slackernews/Chart.yaml");
+    let text = fs::read_to_string(&chart).unwrap();
+    let first = text
+        .lines()
+        .position(|l| l.starts_with("version:"))
+        .unwrap()
+        + 1;
+    let second = text.lines().count() + 1;
+    fs::write(&chart, format!("{text}version: 0.5.0\n")).unwrap();
+    let words = format!("key `version` appears twice, at line {first} and line {second}");
+
+    let (code, out) = check(&ws, "bump-version");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&words), "{out}");
+    assert!(
+        out.contains(&format!("at slackernews/Chart.yaml:{second}")),
+        "{out}"
+    );
+
+    let packaged = labrun()
+        .current_dir(&ws)
+        .args([
+            "helm",
+            "package",
+            "slackernews",
+            "--destination",
+            "./release",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(packaged.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&packaged.stderr);
+    assert!(stderr.contains(&words), "{stderr}");
+    assert!(!ws.join("release/slackernews-0.5.0.tgz").exists());
+
+    let values = ws.join("slackernews/values.yaml");
+    let text = fs::read_to_string(&values).unwrap();
+    let first = text
+        .lines()
+        .position(|l| l.starts_with("slackernews:"))
+        .unwrap()
+        + 1;
+    let second = text.lines().count() + 1;
+    fs::write(
+        &values,
+        format!("{text}slackernews:\n  domain: example.com\n"),
+    )
+    .unwrap();
+    let (code, out) = check(&ws, "proxy-image");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "key `slackernews` appears twice, at line {first} and line {second}"
+        )),
+        "{out}"
+    );
+}
