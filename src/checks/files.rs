@@ -21,6 +21,11 @@ pub trait Files {
     /// How to name `path` to the learner ("slackernews/values.yaml", or
     /// "slackernews/values.yaml inside release/slackernews-0.5.0.tgz").
     fn display(&self, path: &str) -> String;
+    /// The names of the other files beside `path`, sorted (for advice such
+    /// as "release/ holds slackernews-0.4.1.tgz").
+    fn siblings(&self, _path: &str) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub struct WorkspaceFiles<'a> {
@@ -65,6 +70,28 @@ impl Files for WorkspaceFiles<'_> {
 
     fn display(&self, path: &str) -> String {
         path.to_string()
+    }
+
+    fn siblings(&self, path: &str) -> Vec<String> {
+        let Some(dir) = self
+            .resolve(path)
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let own = Path::new(path).file_name();
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name())
+            .filter(|n| Some(n.as_os_str()) != own)
+            .filter_map(|n| n.into_string().ok())
+            .collect();
+        names.sort();
+        names
     }
 }
 

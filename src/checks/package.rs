@@ -48,7 +48,11 @@ pub(super) fn check(
     let archive = match read_package(files, file).and_then(|a| check_top(a, top.as_deref())) {
         Ok(archive) => archive,
         Err(why) => {
-            let mut outcomes = vec![Outcome::fail(name, format!("{why}; {package}"))];
+            let message = match other_versions(files, file, top.as_deref()) {
+                Some(others) => format!("{why}; {others}, then {again}"),
+                None => format!("{why}; {package}"),
+            };
+            let mut outcomes = vec![Outcome::fail(name, message)];
             outcomes.extend(checks.iter().map(|c| {
                 Outcome::fail(
                     &inner_name(c.label()),
@@ -72,14 +76,55 @@ pub(super) fn check(
         ),
     )];
     let stale = format!("{file} was packaged without this change; {again}");
+    let advice = super::Advice {
+        stale: &stale,
+        again: &again,
+    };
     outcomes.extend(evaluate_inside(
         checks,
         &archive,
         ctx,
         |c| inner_name(c.label()),
-        &stale,
+        &advice,
     ));
     outcomes
+}
+
+/// When the package is missing but one of another version lies beside it:
+/// what that file is and why it was made ("packaged too early").
+fn other_versions(files: &dyn Files, file: &str, top: Option<&str>) -> Option<String> {
+    if files.exists(file) {
+        return None;
+    }
+    let wanted = base_name(file);
+    let chart = top.map(str::to_string).or_else(|| {
+        let stem = wanted.strip_suffix(".tgz")?;
+        // `name-1.2.3`: the name ends where the version (a digit) starts.
+        let split = stem
+            .match_indices('-')
+            .find(|(i, _)| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()))?;
+        Some(stem[..split.0].to_string())
+    })?;
+    let version_of = |name: &str| {
+        name.strip_prefix(&format!("{chart}-"))?
+            .strip_suffix(".tgz")
+            .map(str::to_string)
+    };
+    let wanted_version = version_of(wanted)?;
+    let others: Vec<String> = files
+        .siblings(file)
+        .into_iter()
+        .filter(|n| version_of(n).is_some())
+        .collect();
+    let newest = others.last()?;
+    let found_version = version_of(newest)?;
+    let dir = file
+        .rsplit_once('/')
+        .map_or("its directory".to_string(), |(d, _)| format!("{d}/"));
+    Some(format!(
+        "{dir} holds {}: `helm package` names the file after the chart's version, which was {found_version} when it was packaged; set `version: {wanted_version}` in {chart}/Chart.yaml",
+        others.join(", ")
+    ))
 }
 
 fn base_name(file: &str) -> &str {
