@@ -41,6 +41,13 @@ impl WorkspaceFiles<'_> {
             .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
         (!escapes).then(|| self.root.join(relative))
     }
+
+    /// Where a symlink on the way to `full` leads out of the workspace, if one does.
+    fn escapes_by_link(&self, full: &Path) -> Option<PathBuf> {
+        let real = std::fs::canonicalize(full).ok()?;
+        let root = std::fs::canonicalize(self.root).ok()?;
+        (!real.starts_with(root)).then_some(real)
+    }
 }
 
 impl Files for WorkspaceFiles<'_> {
@@ -48,6 +55,12 @@ impl Files for WorkspaceFiles<'_> {
         let Some(full) = self.resolve(path) else {
             return FileRead::Unreadable(format!("{path} is outside the workspace"));
         };
+        if let Some(target) = self.escapes_by_link(&full) {
+            return FileRead::Unreadable(format!(
+                "{path} is a link to {}, outside the workspace",
+                target.display()
+            ));
+        }
         let file = match std::fs::File::open(&full) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileRead::Missing,
@@ -65,7 +78,8 @@ impl Files for WorkspaceFiles<'_> {
     }
 
     fn exists(&self, path: &str) -> bool {
-        self.resolve(path).is_some_and(|p| p.exists())
+        self.resolve(path)
+            .is_some_and(|p| p.exists() && self.escapes_by_link(&p).is_none())
     }
 
     fn display(&self, path: &str) -> String {

@@ -287,7 +287,7 @@ fn read_text(name: &str, files: &dyn Files, file: &str) -> Result<String, Outcom
             name,
             format!("{} does not exist", files.display(file)),
         )),
-        FileRead::Unreadable(why) => Err(Outcome::fail(name, format!("cannot read {why}"))),
+        FileRead::Unreadable(why) => Err(Outcome::fail(name, why)),
     }
 }
 

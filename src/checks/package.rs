@@ -139,7 +139,7 @@ fn read_package(files: &dyn Files, file: &str) -> Result<ArchiveFiles, String> {
     let bytes = match files.read(file) {
         FileRead::Found(bytes) => bytes,
         FileRead::Missing => return Err(format!("{file} does not exist")),
-        FileRead::Unreadable(why) => return Err(format!("cannot read {why}")),
+        FileRead::Unreadable(why) => return Err(why),
     };
     read_archive(&bytes)
         .map(|entries| ArchiveFiles {

@@ -15,8 +15,8 @@ const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 30;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawManifest {
-    text: Option<String>,
-    files: Option<String>,
+    text: Option<toml::Spanned<String>>,
+    files: Option<toml::Spanned<String>>,
     #[serde(default)]
     variables: Vec<Variable>,
     #[serde(default)]
@@ -106,16 +106,28 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
         line: e.span().map_or(1, |s| line_of(&source, s.start)),
         message: e.message().to_string(),
     })?;
-    let text_path = dir.join(raw.text.as_deref().unwrap_or(DEFAULT_TEXT));
-    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
-    let files_dir = match raw.files {
-        Some(files) => Some(dir.join(files)),
-        None => Some(dir.join(DEFAULT_FILES)).filter(|p| p.is_dir()),
-    };
     let syntax = |line, message| LessonError::Syntax {
         file: manifest_path.clone(),
         line,
         message,
+    };
+    let inside = LessonDir::new(dir);
+    // A path the manifest names, checked to stay in the lesson directory.
+    let named = |value: &Option<toml::Spanned<String>>, key: &str, default: &str| {
+        let (path, line) = match value {
+            Some(v) => (v.get_ref().as_str(), line_of(&source, v.span().start)),
+            None => (default, 1),
+        };
+        inside
+            .resolve(path)
+            .map_err(|why| syntax(line, format!("`{key}` {why}")))
+    };
+    let text_path = named(&raw.text, "text", DEFAULT_TEXT)?;
+    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
+    let files_dir = match raw.files {
+        Some(_) => Some(named(&raw.files, "files", DEFAULT_FILES)?),
+        None => Some(dir.join(DEFAULT_FILES))
+            .filter(|p| p.is_dir() && inside.resolve(DEFAULT_FILES).is_ok()),
     };
     let mut steps = Vec::with_capacity(raw.steps.len());
     for spanned in raw.steps {
@@ -124,7 +136,7 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
         let mut checks = Vec::with_capacity(raw_step.checks.len());
         for check in raw_step.checks {
             let check_line = line_of(&source, check.span().start);
-            let spec = to_check(check.into_inner(), check_line, dir).map_err(|message| {
+            let spec = to_check(check.into_inner(), check_line, &inside).map_err(|message| {
                 syntax(check_line, format!("step {:?}: {message}", raw_step.id))
             })?;
             checks.push(spec);
@@ -160,8 +172,50 @@ fn read(path: &Path) -> Result<String, LessonError> {
     })
 }
 
+/// The lesson directory, for keeping the paths a lesson names inside it:
+/// a lesson is someone else's file, and `expected_file = "/etc/passwd"` or
+/// `files = "/home/you"` must not reach a learner's machine beyond it.
+pub(super) struct LessonDir {
+    dir: PathBuf,
+    /// The directory with its symlinks resolved (None if it cannot be).
+    real: Option<PathBuf>,
+}
+
+impl LessonDir {
+    pub(super) fn new(dir: &Path) -> LessonDir {
+        LessonDir {
+            dir: dir.to_path_buf(),
+            real: std::fs::canonicalize(dir).ok(),
+        }
+    }
+
+    /// `relative` joined to the lesson directory, or why it leaves it
+    /// (absolute, `..` past the top, or a symlink pointing out).
+    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
+        let path = Path::new(relative);
+        let mut depth = 0usize;
+        for component in path.components() {
+            match component {
+                std::path::Component::Normal(_) => depth += 1,
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir if depth > 0 => depth -= 1,
+                _ => return Err(format!("{relative:?} is outside the lesson directory")),
+            }
+        }
+        let joined = self.dir.join(path);
+        match (std::fs::canonicalize(&joined), &self.real) {
+            (Ok(real), Some(top)) if !real.starts_with(top) => Err(format!(
+                "{relative:?} resolves to {}, outside the lesson directory",
+                real.display()
+            )),
+            // A missing file is reported where it is read, naming it.
+            _ => Ok(joined),
+        }
+    }
+}
+
 /// A raw TOML check table → a `CheckSpec`, or a message saying what is wrong.
-fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckSpec, String> {
+fn to_check(value: toml::Value, line: usize, lesson_dir: &LessonDir) -> Result<CheckSpec, String> {
     let raw: RawCheck = value
         .try_into()
         .map_err(|e: toml::de::Error| clean(e.message()))?;
@@ -196,7 +250,11 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
         } => {
             let expected = match (expected, expected_file) {
                 (Some(text), None) => ExpectedText::Inline(text),
-                (None, Some(path)) => ExpectedText::File(lesson_dir.join(path)),
+                (None, Some(path)) => ExpectedText::File(
+                    lesson_dir
+                        .resolve(&path)
+                        .map_err(|why| format!("`expected_file` {why}"))?,
+                ),
                 _ => {
                     return Err(
                         "a text check needs exactly one of `expected` or `expected_file`".into(),
@@ -360,7 +418,7 @@ fn template_value(value: toml::Value) -> Result<TemplateValue, String> {
 fn inner_checks(
     raw: Vec<toml::Value>,
     line: usize,
-    lesson_dir: &Path,
+    lesson_dir: &LessonDir,
     outer: &str,
 ) -> Result<Vec<CheckSpec>, String> {
     let checks = raw
