@@ -675,7 +675,7 @@ fn go_pattern_to_glob(go: &str) -> Option<String> {
 
 fn load_ignore_rules(chart_dir: &Path) -> Result<IgnoreRules, HelmError> {
     let path = chart_dir.join(".helmignore");
-    let mut rules = match fs::read(&path) {
+    let mut rules = match crate::fsutil::read_limited(&path, MAX_FILE_SIZE) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(strip_bom(&bytes)).into_owned();
             IgnoreRules::parse(&text).map_err(|(line, message)| HelmError::Ignore {
@@ -684,8 +684,8 @@ fn load_ignore_rules(chart_dir: &Path) -> Result<IgnoreRules, HelmError> {
                 message,
             })?
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => IgnoreRules::default(),
-        Err(e) => return Err(io_error(&path)(e)),
+        Err(e) if e.is_not_found() => IgnoreRules::default(),
+        Err(e) => return Err(read_error(&path, e)),
     };
     rules.add_defaults();
     Ok(rules)
@@ -807,19 +807,29 @@ fn follow_metadata(path: &Path) -> Result<fs::Metadata, HelmError> {
     })
 }
 
+/// A chart file: regular, opened without blocking (a FIFO saved as
+/// values.yaml must not hang `helm package`), at most Helm's file size.
 fn read_limited(path: &Path) -> Result<Vec<u8>, HelmError> {
-    let file = fs::File::open(path).map_err(io_error(path))?;
-    let mut data = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut data)
-        .map_err(io_error(path))?;
-    if data.len() as u64 > MAX_FILE_SIZE {
-        return Err(invalid(
+    crate::fsutil::read_limited(path, MAX_FILE_SIZE).map_err(|e| read_error(path, e))
+}
+
+fn read_error(path: &Path, e: crate::fsutil::ReadError) -> HelmError {
+    use crate::fsutil::ReadError;
+    match e {
+        ReadError::Io { source, .. } => io_error(path)(source),
+        ReadError::NotFound { .. } => io_error(path)(io::ErrorKind::NotFound.into()),
+        ReadError::NotRegular { kind, .. } => invalid(
+            path,
+            format!(
+                "cannot load irregular file as it has file mode type bits set: not a regular file ({kind})"
+            ),
+        ),
+        ReadError::TooLarge { .. } => invalid(
             path,
             format!("chart file is larger than the maximum file size {MAX_FILE_SIZE}"),
-        ));
+        ),
+        ReadError::NotText { .. } => invalid(path, "is not UTF-8 text"),
     }
-    Ok(data)
 }
 
 // ---------------------------------------------------------------------------------------------

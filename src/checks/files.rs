@@ -1,8 +1,8 @@
 //! Where checks read files from: the learner's workspace, or the inside of a
 //! package held in memory. The same yaml/text/exists checks work on both.
 
+use crate::fsutil::ReadError;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// Larger files are not what a lesson asks a learner to write.
@@ -61,19 +61,18 @@ impl Files for WorkspaceFiles<'_> {
                 target.display()
             ));
         }
-        let file = match std::fs::File::open(&full) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FileRead::Missing,
-            Err(e) => return FileRead::Unreadable(format!("{path}: {e}")),
-        };
-        let mut bytes = Vec::new();
-        match file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
-            Ok(_) if bytes.len() as u64 > MAX_FILE_BYTES => FileRead::Unreadable(format!(
-                "{path} is larger than {} MiB",
-                MAX_FILE_BYTES >> 20
-            )),
-            Ok(_) => FileRead::Found(bytes),
-            Err(e) => FileRead::Unreadable(format!("{path}: {e}")),
+        // Regular files only, opened without blocking: a FIFO or a device
+        // saved as values.yaml must not hang or flood the check.
+        match crate::fsutil::read_limited(&full, MAX_FILE_BYTES) {
+            Ok(bytes) => FileRead::Found(bytes),
+            Err(e) if e.is_not_found() => FileRead::Missing,
+            Err(ReadError::NotRegular { kind, .. }) => {
+                FileRead::Unreadable(format!("{path} is not a regular file ({kind})"))
+            }
+            Err(ReadError::TooLarge { limit, .. }) => {
+                FileRead::Unreadable(format!("{path} is larger than {limit} bytes"))
+            }
+            Err(e) => FileRead::Unreadable(format!("{path}: {}", io_reason(&e))),
         }
     }
 
@@ -106,6 +105,14 @@ impl Files for WorkspaceFiles<'_> {
             .collect();
         names.sort();
         names
+    }
+}
+
+/// The reason of an I/O error without the absolute path `ReadError` puts first.
+fn io_reason(e: &ReadError) -> String {
+    match e {
+        ReadError::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -165,11 +165,36 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     })
 }
 
+/// A lesson file: a regular file of bounded size, opened without blocking
+/// (a FIFO named as `text` must not hang `lint`, `show` or `init`).
 fn read(path: &Path) -> Result<String, LessonError> {
-    std::fs::read_to_string(path).map_err(|source| LessonError::Io {
-        path: path.to_path_buf(),
-        source,
+    crate::fsutil::read_text(path).map_err(|e| match e {
+        crate::fsutil::ReadError::Io { path, source } => LessonError::Io { path, source },
+        crate::fsutil::ReadError::NotFound { path } => LessonError::Io {
+            path,
+            source: std::io::ErrorKind::NotFound.into(),
+        },
+        other => LessonError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(reason(&other)),
+        },
     })
+}
+
+/// The part of a read error after the path (`LessonError::Io` prints the path).
+fn reason(e: &crate::fsutil::ReadError) -> String {
+    let text = e.to_string();
+    let path = match e {
+        crate::fsutil::ReadError::NotRegular { path, .. }
+        | crate::fsutil::ReadError::TooLarge { path, .. }
+        | crate::fsutil::ReadError::NotText { path }
+        | crate::fsutil::ReadError::NotFound { path }
+        | crate::fsutil::ReadError::Io { path, .. } => path.display().to_string(),
+    };
+    text.strip_prefix(&path)
+        .unwrap_or(&text)
+        .trim_start()
+        .to_string()
 }
 
 /// The lesson directory, for keeping the paths a lesson names inside it:

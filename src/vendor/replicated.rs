@@ -1031,7 +1031,18 @@ fn read_chart(chart: &str) -> Result<(String, Vec<u8>), Failure> {
             MAX_CHART_BYTES >> 20
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    // Regular files only, opened without blocking: a FIFO named as the
+    // chart must not hang the command.
+    let bytes = crate::fsutil::read_limited(path, MAX_CHART_BYTES).map_err(|e| match e {
+        crate::fsutil::ReadError::NotRegular { kind, .. } => fail(format!(
+            "is not a regular file ({kind}); not a chart package"
+        )),
+        crate::fsutil::ReadError::TooLarge { .. } => fail(format!(
+            "is larger than {} MiB; not a chart package",
+            MAX_CHART_BYTES >> 20
+        )),
+        other => fail(format!("cannot read: {other}")),
+    })?;
     check_chart_archive(&bytes).map_err(fail)?;
     let file_name = path
         .file_name()
