@@ -13,7 +13,7 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use flate2::{Compression, GzBuilder, read::GzDecoder};
+use flate2::{Compression, GzBuilder, read::MultiGzDecoder};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Helm writes these bytes into the gzip header's Extra field (`save.go` `headerBytes`).
@@ -971,7 +971,8 @@ fn load_subchart_archive(
 /// and refuses paths that escape it.
 fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
     let bad = |message: String| invalid(path, format!("error unpacking chart archive: {message}"));
-    let mut archive = tar::Archive::new(GzDecoder::new(data));
+    // Every gzip member, as `gzip -d` reads them, bounded like the files in them.
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(data).take(MAX_ARCHIVE_SIZE * 2));
     let mut files = Vec::new();
     let mut total = 0u64;
     for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
@@ -1004,6 +1005,8 @@ fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
     if files.is_empty() {
         return Err(bad("no files in chart archive".into()));
     }
+    // To the end of the gzip stream: its CRC is checked only there.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(|e| bad(e.to_string()))?;
     Ok(files)
 }
 

@@ -223,6 +223,10 @@ pub fn read_archive(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
             return Err(format!("holds more than {MAX_ENTRIES} files"));
         }
     }
+    // tar stops at its end-of-archive blocks; the gzip stream goes on to its
+    // trailer, whose CRC is checked only when read (as `tar tzf` does), and
+    // possibly to more gzip members. Read it all.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
     Ok(files)
 }
 
@@ -364,6 +368,37 @@ mod tests {
             msg.starts_with("release/chart-0.5.0.tgz is truncated or corrupt"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_corrupt_gzip_trailer_fails_and_every_member_is_read() {
+        let mut bytes = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
+        let crc = bytes.len() - 8;
+        bytes[crc] ^= 0xff;
+        let msg = first_failure(&bytes);
+        assert!(msg.contains("is truncated or corrupt"), "{msg}");
+        // Two gzip members, as `cat a.gz b.gz` makes: gzip -d reads both.
+        let whole = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(&whole[..])
+            .read_to_end(&mut raw)
+            .unwrap();
+        let (first, second) = raw.split_at(700);
+        let mut two = Vec::new();
+        for part in [first, second] {
+            let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+            gz.write_all(part).unwrap();
+            two.extend(gz.finish().unwrap());
+        }
+        let outcomes = run(&two, vec![version_is("0.5.0")]);
+        assert!(
+            outcomes.iter().all(|o| o.status == Status::Pass),
+            "{outcomes:#?}"
+        );
+        let mut bad_second = two.clone();
+        let last_crc = bad_second.len() - 8;
+        bad_second[last_crc] ^= 0xff;
+        assert!(first_failure(&bad_second).contains("is truncated or corrupt"));
     }
 
     #[test]

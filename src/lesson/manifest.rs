@@ -2,8 +2,8 @@
 //! documented for authors in `docs/lesson-format.md`.
 
 use super::{
-    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, MANIFEST, Rendering, Step,
-    TemplateValue, Variable, instruqt, line_of,
+    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, LineIndex, MANIFEST,
+    Rendering, Step, TemplateValue, Variable, instruqt,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -101,9 +101,10 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     })?;
     let manifest_path = dir.join(MANIFEST);
     let source = read(&manifest_path)?;
+    let lines = LineIndex::new(&source);
     let raw: RawManifest = toml::from_str(&source).map_err(|e| LessonError::Syntax {
         file: manifest_path.clone(),
-        line: e.span().map_or(1, |s| line_of(&source, s.start)),
+        line: e.span().map_or(1, |s| lines.line(s.start)),
         message: e.message().to_string(),
     })?;
     let syntax = |line, message| LessonError::Syntax {
@@ -115,7 +116,7 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     // A path the manifest names, checked to stay in the lesson directory.
     let named = |value: &Option<toml::Spanned<String>>, key: &str, default: &str| {
         let (path, line) = match value {
-            Some(v) => (v.get_ref().as_str(), line_of(&source, v.span().start)),
+            Some(v) => (v.get_ref().as_str(), lines.line(v.span().start)),
             None => (default, 1),
         };
         inside
@@ -131,11 +132,11 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     };
     let mut steps = Vec::with_capacity(raw.steps.len());
     for spanned in raw.steps {
-        let line = line_of(&source, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let raw_step = spanned.into_inner();
         let mut checks = Vec::with_capacity(raw_step.checks.len());
         for check in raw_step.checks {
-            let check_line = line_of(&source, check.span().start);
+            let check_line = lines.line(check.span().start);
             let spec = to_check(check.into_inner(), check_line, &inside).map_err(|message| {
                 syntax(check_line, format!("step {:?}: {message}", raw_step.id))
             })?;
@@ -483,7 +484,9 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
             "the lesson has no steps: add at least one [[steps]] with a check".into(),
         ));
     }
-    for (index, step) in steps.iter().enumerate() {
+    // Earlier steps' ids: a set, so 10,000 steps validate in linear time.
+    let mut earlier: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for step in steps {
         if step.id.is_empty()
             || !step
                 .id
@@ -495,14 +498,10 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
                 format!("step id {:?} must be letters, digits, - or _", step.id),
             ));
         }
-        if steps[..index].iter().any(|s| s.id == step.id) {
+        if earlier.contains(step.id.as_str()) {
             return Err((step.line, format!("step id {:?} is used twice", step.id)));
         }
-        if let Some(need) = step
-            .needs
-            .iter()
-            .find(|n| !steps[..index].iter().any(|s| &s.id == *n))
-        {
+        if let Some(need) = step.needs.iter().find(|n| !earlier.contains(n.as_str())) {
             return Err((
                 step.line,
                 format!(
@@ -511,6 +510,7 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
                 ),
             ));
         }
+        earlier.insert(&step.id);
     }
     Ok(())
 }

@@ -1126,6 +1126,8 @@ fn check_chart_archive(bytes: &[u8]) -> Result<(String, String), String> {
             chart_yaml = Some(content);
         }
     }
+    // To the end of the gzip stream (every member): its CRC is checked only there.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
     let Some(top) = top.filter(|_| files > 0) else {
         return Err("holds no files; not a chart package".into());
     };
