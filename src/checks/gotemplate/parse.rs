@@ -429,25 +429,30 @@ fn command(
         };
         operands.push(operand);
     }
-    let is_func = matches!(operands[0], Operand::Func(_));
-    if !is_func && operands.len() > 1 {
-        // Helm's objects have methods (`.Files.Get "x"`, `.Capabilities.APIVersions.Has "v1"`);
-        // labrun's values are plain data.
-        if let Operand::Field(chain) = &operands[0]
-            && matches!(
-                chain.first().map(String::as_str),
-                Some("Files" | "Capabilities")
+    // Helm's other objects are not data labrun has: say so rather than render them empty.
+    for operand in &operands {
+        let chain = match operand {
+            Operand::Field(chain) => chain,
+            Operand::Var(name, chain) if name == "$" => chain,
+            _ => continue,
+        };
+        if let Some(object) = chain.first().filter(|f| {
+            matches!(
+                f.as_str(),
+                "Chart" | "Capabilities" | "Files" | "Template" | "Subcharts"
             )
-        {
+        }) {
             return Err(TemplateError {
                 kind: super::ErrorKind::Unsupported,
                 line,
                 message: format!(
-                    "template calls .{}, a method of Helm's objects, which labrun cannot render",
-                    chain.join(".")
+                    "template reads .{object}, which labrun cannot render (it renders with .Values and .Release only)"
                 ),
             });
         }
+    }
+    let is_func = matches!(operands[0], Operand::Func(_));
+    if !is_func && operands.len() > 1 {
         return Err(err("can't give argument to non-function".into()));
     }
     if !is_func && piped {

@@ -162,7 +162,13 @@ fn errors_say_what_and_where() {
             "{{ .Files.Get \"x\" }}",
             ErrorKind::Unsupported,
             1,
-            "method of Helm's objects",
+            "template reads .Files",
+        ),
+        (
+            "{{ with .Values }}{{ $.Chart.Name }}{{ end }}",
+            ErrorKind::Unsupported,
+            1,
+            "template reads .Chart, which labrun cannot render",
         ),
         // Helm refuses a field of a missing key, and a missing key where a map must go.
         (
