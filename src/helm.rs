@@ -13,7 +13,7 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use flate2::{Compression, GzBuilder, read::GzDecoder};
+use flate2::{Compression, GzBuilder, read::MultiGzDecoder};
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Helm writes these bytes into the gzip header's Extra field (`save.go` `headerBytes`).
@@ -488,8 +488,7 @@ fn is_prerelease_identifier(s: &str) -> bool {
 // YAML parsing
 
 fn yaml_options() -> serde_saphyr::Options {
-    // Helm's YAML library lets a repeated key overwrite the earlier one; the snippet rendering
-    // is multi-line, and our errors are one line that names the file.
+    // The snippet rendering is multi-line, and our errors are one line that names the file.
     serde_saphyr::options! {
         with_snippet: false,
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
@@ -497,6 +496,18 @@ fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse_yaml<T: for<'de> Deserialize<'de>>(data: &[u8], path: &Path) -> Result<T, HelmError> {
+    // Helm lets a repeated key overwrite the earlier one, while labrun's checks read the
+    // first: a package would then hold what no check saw. Refuse it, as the checks do.
+    if let Some(e) = std::str::from_utf8(data)
+        .ok()
+        .and_then(crate::yaml::find_duplicate_key)
+    {
+        return Err(HelmError::Yaml {
+            path: path.to_path_buf(),
+            line: Some(e.line as u64),
+            message: format!("line {}: {}", e.line, e.message),
+        });
+    }
     serde_saphyr::from_slice_with_options(data, yaml_options()).map_err(|e| HelmError::Yaml {
         path: path.to_path_buf(),
         line: e.location().map(|l| l.line()),
@@ -664,7 +675,7 @@ fn go_pattern_to_glob(go: &str) -> Option<String> {
 
 fn load_ignore_rules(chart_dir: &Path) -> Result<IgnoreRules, HelmError> {
     let path = chart_dir.join(".helmignore");
-    let mut rules = match fs::read(&path) {
+    let mut rules = match crate::fsutil::read_limited(&path, MAX_FILE_SIZE) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(strip_bom(&bytes)).into_owned();
             IgnoreRules::parse(&text).map_err(|(line, message)| HelmError::Ignore {
@@ -673,8 +684,8 @@ fn load_ignore_rules(chart_dir: &Path) -> Result<IgnoreRules, HelmError> {
                 message,
             })?
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => IgnoreRules::default(),
-        Err(e) => return Err(io_error(&path)(e)),
+        Err(e) if e.is_not_found() => IgnoreRules::default(),
+        Err(e) => return Err(read_error(&path, e)),
     };
     rules.add_defaults();
     Ok(rules)
@@ -796,19 +807,29 @@ fn follow_metadata(path: &Path) -> Result<fs::Metadata, HelmError> {
     })
 }
 
+/// A chart file: regular, opened without blocking (a FIFO saved as
+/// values.yaml must not hang `helm package`), at most Helm's file size.
 fn read_limited(path: &Path) -> Result<Vec<u8>, HelmError> {
-    let file = fs::File::open(path).map_err(io_error(path))?;
-    let mut data = Vec::new();
-    file.take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut data)
-        .map_err(io_error(path))?;
-    if data.len() as u64 > MAX_FILE_SIZE {
-        return Err(invalid(
+    crate::fsutil::read_limited(path, MAX_FILE_SIZE).map_err(|e| read_error(path, e))
+}
+
+fn read_error(path: &Path, e: crate::fsutil::ReadError) -> HelmError {
+    use crate::fsutil::ReadError;
+    match e {
+        ReadError::Io { source, .. } => io_error(path)(source),
+        ReadError::NotFound { .. } => io_error(path)(io::ErrorKind::NotFound.into()),
+        ReadError::NotRegular { kind, .. } => invalid(
+            path,
+            format!(
+                "cannot load irregular file as it has file mode type bits set: not a regular file ({kind})"
+            ),
+        ),
+        ReadError::TooLarge { .. } => invalid(
             path,
             format!("chart file is larger than the maximum file size {MAX_FILE_SIZE}"),
-        ));
+        ),
+        ReadError::NotText { .. } => invalid(path, "is not UTF-8 text"),
     }
-    Ok(data)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -950,7 +971,8 @@ fn load_subchart_archive(
 /// and refuses paths that escape it.
 fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
     let bad = |message: String| invalid(path, format!("error unpacking chart archive: {message}"));
-    let mut archive = tar::Archive::new(GzDecoder::new(data));
+    // Every gzip member, as `gzip -d` reads them, bounded like the files in them.
+    let mut archive = tar::Archive::new(MultiGzDecoder::new(data).take(MAX_ARCHIVE_SIZE * 2));
     let mut files = Vec::new();
     let mut total = 0u64;
     for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
@@ -983,6 +1005,8 @@ fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
     if files.is_empty() {
         return Err(bad("no files in chart archive".into()));
     }
+    // To the end of the gzip stream: its CRC is checked only there.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(|e| bad(e.to_string()))?;
     Ok(files)
 }
 

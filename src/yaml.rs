@@ -98,7 +98,8 @@ impl Node {
         }
     }
 
-    /// Looks up `a.b.c` (list items by index: `a.0.b` or `a[0].b`).
+    /// Looks up `a.b.c` (list items by index: `a.0.b` or `a[0].b`; a key
+    /// with dots in brackets and quotes: `data[".dockerconfigjson"]`).
     pub fn lookup(&self, path: &str) -> Lookup<'_> {
         let mut node = self;
         let mut walked: Vec<&str> = Vec::new();
@@ -111,7 +112,7 @@ impl Node {
                 NodeKind::Seq(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
                 NodeKind::Scalar(_) => {
                     return Lookup::NotContainer {
-                        found: walked.join("."),
+                        found: join_path(&walked),
                         what: node.kind_name(),
                         line: node.line,
                     };
@@ -124,7 +125,7 @@ impl Node {
                 }
                 None => {
                     return Lookup::Missing {
-                        found: walked.join("."),
+                        found: join_path(&walked),
                         missing: segment.to_string(),
                         line: node.line,
                     };
@@ -135,8 +136,54 @@ impl Node {
     }
 }
 
-fn path_segments(path: &str) -> impl Iterator<Item = &str> {
-    path.split(['.', '[', ']']).filter(|s| !s.is_empty())
+/// The keys of a path: `a.b`, `a[0]`, `a["k.with.dots"]`, `a['k']`.
+pub fn path_segments(path: &str) -> Vec<&str> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            rest = after;
+            continue;
+        }
+        if let Some(inside) = rest.strip_prefix('[') {
+            let quoted = inside
+                .chars()
+                .next()
+                .filter(|q| matches!(q, '"' | '\''))
+                .and_then(|q| {
+                    let close = inside[1..].find(&format!("{q}]"))?;
+                    Some((&inside[1..1 + close], &inside[close + 3..]))
+                });
+            let (segment, after) = quoted.unwrap_or_else(|| match inside.find(']') {
+                Some(end) => (&inside[..end], &inside[end + 1..]),
+                None => (inside, ""),
+            });
+            segments.push(segment);
+            rest = after;
+            continue;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        segments.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    segments.retain(|s| !s.is_empty());
+    segments
+}
+
+/// A path as a person writes it: dots, brackets for keys that hold a dot.
+pub fn join_path(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        if segment.contains(['.', '[', ']']) {
+            out.push_str(&format!("[{segment:?}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(segment);
+        }
+    }
+    out
 }
 
 /// Parses the first document of `text`. An empty document is `Ok(None)`.
@@ -165,6 +212,8 @@ struct Open {
     anchor: usize,
     /// For mappings: the key waiting for its value.
     pending_key: Option<Node>,
+    /// For mappings: each scalar key and its line, to refuse a second one.
+    seen: HashMap<String, usize>,
 }
 
 impl Builder {
@@ -208,6 +257,7 @@ impl Builder {
             node: Node { kind, line },
             anchor,
             pending_key: None,
+            seen: HashMap::new(),
         });
     }
 
@@ -233,13 +283,52 @@ impl Builder {
         match &mut parent.node.kind {
             NodeKind::Seq(items) => items.push(node),
             NodeKind::Map(entries) => match parent.pending_key.take() {
-                None => parent.pending_key = Some(node),
+                None => {
+                    // Readers disagree on a repeated key (the first wins here,
+                    // the last in Helm), so it is an error, naming both lines.
+                    if let Some(key) = node.as_scalar().filter(|k| *k != "<<")
+                        && let Some(first) = parent.seen.insert(key.to_string(), node.line)
+                    {
+                        return Err(duplicate_key(key, first, node.line));
+                    }
+                    parent.pending_key = Some(node);
+                }
                 Some(key) => entries.push((key, node)),
             },
             NodeKind::Scalar(_) => unreachable!("scalars are never opened"),
         }
         Ok(())
     }
+}
+
+/// The one message for a repeated key, wherever YAML is read.
+pub fn duplicate_key(key: &str, first: usize, second: usize) -> SyntaxError {
+    SyntaxError {
+        line: second,
+        column: 1,
+        message: format!("key `{key}` appears twice, at line {first} and line {second}"),
+    }
+}
+
+/// The first repeated key of any mapping in any document of `text`, if one is.
+/// For readers that parse YAML themselves (the helm stand-in) and must refuse
+/// the same files labrun's checks refuse.
+pub fn find_duplicate_key(text: &str) -> Option<SyntaxError> {
+    let mut builder = Builder::default();
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            // Syntax errors are the caller's parser's to report.
+            return None;
+        };
+        let document_end = matches!(event, Event::DocumentEnd);
+        match builder.push(event, span) {
+            Err(e) if e.message.contains("appears twice") => return Some(e),
+            Err(_) => return None,
+            Ok(_) if document_end => builder = Builder::default(),
+            Ok(_) => {}
+        }
+    }
+    None
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -297,6 +386,43 @@ list:
         for path in ["list.1.name", "list[1].name"] {
             assert!(matches!(doc.lookup(path), Lookup::Found(n) if n.as_scalar() == Some("b")));
         }
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_naming_both_lines() {
+        let err = parse("name: a\nversion: 0.4.1\nversion: 0.5.0\n").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert_eq!(
+            err.message,
+            "key `version` appears twice, at line 2 and line 3"
+        );
+        let nested = "a:\n  b: 1\n  c: 2\n  b: 3\n";
+        assert!(
+            parse(nested)
+                .unwrap_err()
+                .message
+                .contains("`b` appears twice, at line 2 and line 4")
+        );
+        assert_eq!(
+            find_duplicate_key("x: 1\n---\ny: 1\ny: 2\n").unwrap().line,
+            4
+        );
+        assert_eq!(find_duplicate_key("x: 1\n---\nx: 1\n"), None);
+        // The same key in sibling mappings is fine.
+        assert!(parse("a: {k: 1}\nb: {k: 2}\n").is_ok());
+    }
+
+    #[test]
+    fn keys_with_dots_go_in_brackets() {
+        let doc = root("data:\n  .dockerconfigjson: abc\n");
+        for path in ["data[\".dockerconfigjson\"]", "data['.dockerconfigjson']"] {
+            assert!(
+                matches!(doc.lookup(path), Lookup::Found(n) if n.as_scalar() == Some("abc")),
+                "{path}"
+            );
+        }
+        assert_eq!(path_segments("a[0].b[\"c.d\"]"), ["a", "0", "b", "c.d"]);
+        assert_eq!(join_path(&["data", ".x", "y"]), "data[\".x\"].y");
     }
 
     #[test]

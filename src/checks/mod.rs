@@ -4,8 +4,10 @@
 
 mod command;
 pub mod files;
+mod gotemplate;
 mod package;
 mod release;
+mod template;
 mod text;
 mod yaml;
 
@@ -161,6 +163,11 @@ pub(crate) fn evaluate(check: &CheckSpec, files: &dyn Files, ctx: &Context) -> V
             CheckKind::Text { file, expected } => {
                 text::check(&name, files, file, expected, ctx.vars)
             }
+            CheckKind::Template {
+                file,
+                values,
+                expect,
+            } => template::check(&name, files, file, values, expect, ctx.vars),
             CheckKind::Package { .. } => return package::check(&name, &kind, files, ctx),
             CheckKind::Release { .. } => return release::check(&name, &kind, ctx),
             CheckKind::Command { run, timeout_secs } => {
@@ -181,6 +188,7 @@ fn expand_paths(
         CheckKind::FileExists { file }
         | CheckKind::Yaml { file, .. }
         | CheckKind::Text { file, .. }
+        | CheckKind::Template { file, .. }
         | CheckKind::Package { file, .. } => *file = vars.expand(file)?,
         // The shell reads the values from its environment (see `shell_refs`).
         CheckKind::Command { .. } => {}
@@ -203,26 +211,64 @@ fn expand_paths(
     Ok(kind)
 }
 
-/// The checks on the files inside an archive (a package, a released chart),
-/// each named by `name`; a failure also says why the archive lacks it.
+/// What to tell a learner whose archive (a package, a released chart) lacks
+/// a change: `stale` when their chart has it (the archive is just old),
+/// `again` (what to do after fixing the chart) when the chart lacks it too.
+pub(crate) struct Advice<'a> {
+    pub stale: &'a str,
+    pub again: &'a str,
+}
+
+/// The checks on the files inside an archive, each named by `name`; a
+/// failure also says why the archive lacks it. Inner paths name the same
+/// files in the workspace's chart, which is checked too when one fails:
+/// packaging again does not help while the chart itself is wrong.
 pub(crate) fn evaluate_inside(
     checks: &[CheckSpec],
     files: &dyn Files,
     ctx: &Context,
     name: impl Fn(&CheckSpec) -> String,
-    stale: &str,
+    advice: &Advice,
 ) -> Vec<Outcome> {
+    let workspace = WorkspaceFiles {
+        root: ctx.workspace,
+    };
     let mut outcomes = Vec::new();
     for inner in checks {
         for mut outcome in evaluate(inner, files, ctx) {
             outcome.name = name(inner);
             if outcome.status == Status::Fail {
-                outcome.message = format!("{}\n{stale}", outcome.message);
+                let source_fails = inner_file(inner).is_some_and(|file| {
+                    workspace.exists(&ctx.vars.expand(file).unwrap_or_default())
+                        && evaluate(inner, &workspace, ctx)
+                            .iter()
+                            .any(|o| o.status == Status::Fail)
+                });
+                let advice = match inner_file(inner) {
+                    Some(file) if source_fails => format!(
+                        "{} in your chart is not right either: fix it there first, then {}",
+                        ctx.vars.expand(file).unwrap_or_else(|_| file.to_string()),
+                        advice.again
+                    ),
+                    _ => advice.stale.to_string(),
+                };
+                outcome.message = format!("{}\n{advice}", outcome.message);
             }
             outcomes.push(outcome);
         }
     }
     outcomes
+}
+
+/// The file an inner check reads (as written in the lesson, `${NAME}` unfilled).
+fn inner_file(check: &CheckSpec) -> Option<&str> {
+    match &check.kind {
+        CheckKind::FileExists { file }
+        | CheckKind::Yaml { file, .. }
+        | CheckKind::Text { file, .. }
+        | CheckKind::Template { file, .. } => Some(file),
+        _ => None,
+    }
 }
 
 fn file_exists(name: &str, files: &dyn Files, file: &str) -> Outcome {
@@ -242,7 +288,7 @@ fn read_text(name: &str, files: &dyn Files, file: &str) -> Result<String, Outcom
             name,
             format!("{} does not exist", files.display(file)),
         )),
-        FileRead::Unreadable(why) => Err(Outcome::fail(name, format!("cannot read {why}"))),
+        FileRead::Unreadable(why) => Err(Outcome::fail(name, why)),
     }
 }
 

@@ -48,7 +48,11 @@ pub(super) fn check(
     let archive = match read_package(files, file).and_then(|a| check_top(a, top.as_deref())) {
         Ok(archive) => archive,
         Err(why) => {
-            let mut outcomes = vec![Outcome::fail(name, format!("{why}; {package}"))];
+            let message = match other_versions(files, file, top.as_deref()) {
+                Some(others) => format!("{why}; {others}, then {again}"),
+                None => format!("{why}; {package}"),
+            };
+            let mut outcomes = vec![Outcome::fail(name, message)];
             outcomes.extend(checks.iter().map(|c| {
                 Outcome::fail(
                     &inner_name(c.label()),
@@ -72,14 +76,55 @@ pub(super) fn check(
         ),
     )];
     let stale = format!("{file} was packaged without this change; {again}");
+    let advice = super::Advice {
+        stale: &stale,
+        again: &again,
+    };
     outcomes.extend(evaluate_inside(
         checks,
         &archive,
         ctx,
         |c| inner_name(c.label()),
-        &stale,
+        &advice,
     ));
     outcomes
+}
+
+/// When the package is missing but one of another version lies beside it:
+/// what that file is and why it was made ("packaged too early").
+fn other_versions(files: &dyn Files, file: &str, top: Option<&str>) -> Option<String> {
+    if files.exists(file) {
+        return None;
+    }
+    let wanted = base_name(file);
+    let chart = top.map(str::to_string).or_else(|| {
+        let stem = wanted.strip_suffix(".tgz")?;
+        // `name-1.2.3`: the name ends where the version (a digit) starts.
+        let split = stem
+            .match_indices('-')
+            .find(|(i, _)| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()))?;
+        Some(stem[..split.0].to_string())
+    })?;
+    let version_of = |name: &str| {
+        name.strip_prefix(&format!("{chart}-"))?
+            .strip_suffix(".tgz")
+            .map(str::to_string)
+    };
+    let wanted_version = version_of(wanted)?;
+    let others: Vec<String> = files
+        .siblings(file)
+        .into_iter()
+        .filter(|n| version_of(n).is_some())
+        .collect();
+    let newest = others.last()?;
+    let found_version = version_of(newest)?;
+    let dir = file
+        .rsplit_once('/')
+        .map_or("its directory".to_string(), |(d, _)| format!("{d}/"));
+    Some(format!(
+        "{dir} holds {}: `helm package` names the file after the chart's version, which was {found_version} when it was packaged; set `version: {wanted_version}` in {chart}/Chart.yaml",
+        others.join(", ")
+    ))
 }
 
 fn base_name(file: &str) -> &str {
@@ -94,7 +139,7 @@ fn read_package(files: &dyn Files, file: &str) -> Result<ArchiveFiles, String> {
     let bytes = match files.read(file) {
         FileRead::Found(bytes) => bytes,
         FileRead::Missing => return Err(format!("{file} does not exist")),
-        FileRead::Unreadable(why) => return Err(format!("cannot read {why}")),
+        FileRead::Unreadable(why) => return Err(why),
     };
     read_archive(&bytes)
         .map(|entries| ArchiveFiles {
@@ -178,6 +223,10 @@ pub fn read_archive(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
             return Err(format!("holds more than {MAX_ENTRIES} files"));
         }
     }
+    // tar stops at its end-of-archive blocks; the gzip stream goes on to its
+    // trailer, whose CRC is checked only when read (as `tar tzf` does), and
+    // possibly to more gzip members. Read it all.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
     Ok(files)
 }
 
@@ -319,6 +368,37 @@ mod tests {
             msg.starts_with("release/chart-0.5.0.tgz is truncated or corrupt"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_corrupt_gzip_trailer_fails_and_every_member_is_read() {
+        let mut bytes = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
+        let crc = bytes.len() - 8;
+        bytes[crc] ^= 0xff;
+        let msg = first_failure(&bytes);
+        assert!(msg.contains("is truncated or corrupt"), "{msg}");
+        // Two gzip members, as `cat a.gz b.gz` makes: gzip -d reads both.
+        let whole = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
+        let mut raw = Vec::new();
+        flate2::read::GzDecoder::new(&whole[..])
+            .read_to_end(&mut raw)
+            .unwrap();
+        let (first, second) = raw.split_at(700);
+        let mut two = Vec::new();
+        for part in [first, second] {
+            let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
+            gz.write_all(part).unwrap();
+            two.extend(gz.finish().unwrap());
+        }
+        let outcomes = run(&two, vec![version_is("0.5.0")]);
+        assert!(
+            outcomes.iter().all(|o| o.status == Status::Pass),
+            "{outcomes:#?}"
+        );
+        let mut bad_second = two.clone();
+        let last_crc = bad_second.len() - 8;
+        bad_second[last_crc] ^= 0xff;
+        assert!(first_failure(&bad_second).contains("is truncated or corrupt"));
     }
 
     #[test]

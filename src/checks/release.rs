@@ -45,10 +45,27 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
     };
     let app_channels = app.channels.clone().unwrap_or_default();
     let target = target_sequence(&app_channels, channels, version);
+    // Only when there is no release yet: the sequence `release create` will
+    // print, so the promote commands suggested are the ones to type.
+    let next = match target {
+        None => client
+            .releases(&app.id)
+            .ok()
+            .map(|r| r.iter().map(|r| r.sequence).max().unwrap_or(0) + 1),
+        Some(_) => None,
+    };
     let mut outcomes: Vec<Outcome> = channels
         .iter()
         .zip(&names)
-        .map(|(channel, n)| channel_outcome(n, channel, &app_channels, channels, version, target))
+        .map(|(channel, n)| {
+            let wanted = Wanted {
+                channels,
+                version,
+                target,
+                next,
+            };
+            channel_outcome(n, channel, &app_channels, &wanted)
+        })
         .collect();
     let chart_names = &names[channels.len()..];
     if chart_names.is_empty() {
@@ -132,14 +149,29 @@ fn target_sequence(app_channels: &[Channel], wanted: &[String], version: &str) -
         .max()
 }
 
+/// What the channel conditions ask for, and what the API holds of it.
+struct Wanted<'a> {
+    channels: &'a [String],
+    version: &'a str,
+    /// The release the channels should share, once one is on any of them.
+    target: Option<i64>,
+    /// The sequence the next `release create` makes, when there is no target.
+    next: Option<i64>,
+}
+
 fn channel_outcome(
     name: &str,
     channel: &str,
     app_channels: &[Channel],
-    wanted: &[String],
-    version: &str,
-    target: Option<i64>,
+    wanted: &Wanted,
 ) -> Outcome {
+    let Wanted {
+        channels: wanted_channels,
+        version,
+        target,
+        next,
+    } = *wanted;
+    let wanted = wanted_channels;
     let Some(found) = app_channels
         .iter()
         .find(|c| c.name == channel && !c.is_archived)
@@ -148,12 +180,19 @@ fn channel_outcome(
     };
     let at = describe(found);
     let Some(sequence) = target else {
-        return Outcome::fail(
-            name,
+        // One release is created (on the first channel) and promoted to the others.
+        let first = wanted.first().map_or(channel, String::as_str);
+        let create =
+            format!("`replicated release create --promote {first} --chart … --version {version}`");
+        let message = if channel == first {
+            format!("{channel} is at {at}; no release {version} has been created yet — {create}")
+        } else {
+            let sequence = next.map_or("SEQUENCE".to_string(), |n| n.to_string());
             format!(
-                "{channel} is at {at}; no release {version} has been created and promoted yet — `replicated release create --promote {channel} --version {version} …`"
-            ),
-        );
+                "{channel} is at {at}; no release {version} has been created yet — create it on {first} ({create}), then promote that release: `replicated release promote {sequence} {channel} --version {version}`"
+            )
+        };
+        return Outcome::fail(name, message);
     };
     if found.release_sequence == sequence {
         return Outcome::pass(
@@ -230,10 +269,14 @@ fn chart_outcomes(
                 .map(|n| Outcome::fail(n, format!("not checked: {why}"))),
         ),
         Ok(files) => {
-            let stale = format!(
-                "release {sequence} was made from a chart without this change; package the chart again and create a new release"
-            );
-            outcomes.extend(evaluate_inside(checks, &files, ctx, inner_name, &stale));
+            let again = "package the chart again and create a new release";
+            let stale =
+                format!("release {sequence} was made from a chart without this change; {again}");
+            let advice = super::Advice {
+                stale: &stale,
+                again,
+            };
+            outcomes.extend(evaluate_inside(checks, &files, ctx, inner_name, &advice));
         }
     }
     outcomes

@@ -45,12 +45,8 @@ pub(super) fn check(
 fn load_expected(expected: &ExpectedText, vars: &Vars) -> Result<String, String> {
     let text = match expected {
         ExpectedText::Inline(text) => text.clone(),
-        ExpectedText::File(path) => std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "the lesson's expected text {} cannot be read: {e}",
-                path.display()
-            )
-        })?,
+        ExpectedText::File(path) => crate::fsutil::read_text(path)
+            .map_err(|e| format!("the lesson's expected text cannot be read: {e}"))?,
     };
     vars.expand(&text).map_err(|e| e.to_string())
 }

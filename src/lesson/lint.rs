@@ -99,9 +99,10 @@ fn front_matter(lesson: &Lesson, out: &mut Report) {
 
 fn placeholders(lesson: &Lesson, out: &mut Report) {
     let body = &lesson.challenge.body;
+    let lines = super::LineIndex::new(body);
     for p in vars::instruqt_placeholders(body) {
         if lesson.variable(&p.name).is_none() {
-            let line = lesson.challenge.body_line + super::line_of(body, p.range.start) - 1;
+            let line = lesson.challenge.body_line + lines.line(p.range.start) - 1;
             out.error(
                 line,
                 format!(
@@ -133,7 +134,11 @@ fn steps(lesson: &Lesson, out: &mut Report) {
     if lesson.steps.is_empty() {
         out.error(1, "the lesson has no steps".into());
     }
-    let headings = markdown::outline(&lesson.challenge.body).headings;
+    let headings: std::collections::HashSet<String> = markdown::outline(&lesson.challenge.body)
+        .headings
+        .into_iter()
+        .map(|h| h.text.trim().to_string())
+        .collect();
     for step in &lesson.steps {
         match &step.section {
             None => out.error(
@@ -143,14 +148,13 @@ fn steps(lesson: &Lesson, out: &mut Report) {
                     step.id
                 ),
             ),
-            Some(section) if !headings.iter().any(|h| h.text.trim() == section.trim()) => out
-                .error(
-                    step.line,
-                    format!(
-                        "step {:?}: section {section:?} is not a heading of the lesson text",
-                        step.id
-                    ),
+            Some(section) if !headings.contains(section.trim()) => out.error(
+                step.line,
+                format!(
+                    "step {:?}: section {section:?} is not a heading of the lesson text",
+                    step.id
                 ),
+            ),
             Some(_) => {}
         }
         if step.checks.is_empty() {

@@ -2,8 +2,8 @@
 //! documented for authors in `docs/lesson-format.md`.
 
 use super::{
-    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, MANIFEST, Step, Variable,
-    instruqt, line_of,
+    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, LineIndex, MANIFEST,
+    Rendering, Step, TemplateValue, Variable, instruqt,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -15,8 +15,8 @@ const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 30;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawManifest {
-    text: Option<String>,
-    files: Option<String>,
+    text: Option<toml::Spanned<String>>,
+    files: Option<toml::Spanned<String>>,
     #[serde(default)]
     variables: Vec<Variable>,
     #[serde(default)]
@@ -61,6 +61,15 @@ enum RawCheck {
         expected: Option<String>,
         expected_file: Option<String>,
     },
+    Template {
+        name: Option<String>,
+        file: String,
+        #[serde(default)]
+        values: toml::Table,
+        expect: Option<toml::Table>,
+        #[serde(default)]
+        renders_nothing: bool,
+    },
     Package {
         name: Option<String>,
         file: String,
@@ -92,30 +101,43 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     })?;
     let manifest_path = dir.join(MANIFEST);
     let source = read(&manifest_path)?;
+    let lines = LineIndex::new(&source);
     let raw: RawManifest = toml::from_str(&source).map_err(|e| LessonError::Syntax {
         file: manifest_path.clone(),
-        line: e.span().map_or(1, |s| line_of(&source, s.start)),
+        line: e.span().map_or(1, |s| lines.line(s.start)),
         message: e.message().to_string(),
     })?;
-    let text_path = dir.join(raw.text.as_deref().unwrap_or(DEFAULT_TEXT));
-    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
-    let files_dir = match raw.files {
-        Some(files) => Some(dir.join(files)),
-        None => Some(dir.join(DEFAULT_FILES)).filter(|p| p.is_dir()),
-    };
     let syntax = |line, message| LessonError::Syntax {
         file: manifest_path.clone(),
         line,
         message,
     };
+    let inside = LessonDir::new(dir);
+    // A path the manifest names, checked to stay in the lesson directory.
+    let named = |value: &Option<toml::Spanned<String>>, key: &str, default: &str| {
+        let (path, line) = match value {
+            Some(v) => (v.get_ref().as_str(), lines.line(v.span().start)),
+            None => (default, 1),
+        };
+        inside
+            .resolve(path)
+            .map_err(|why| syntax(line, format!("`{key}` {why}")))
+    };
+    let text_path = named(&raw.text, "text", DEFAULT_TEXT)?;
+    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
+    let files_dir = match raw.files {
+        Some(_) => Some(named(&raw.files, "files", DEFAULT_FILES)?),
+        None => Some(dir.join(DEFAULT_FILES))
+            .filter(|p| p.is_dir() && inside.resolve(DEFAULT_FILES).is_ok()),
+    };
     let mut steps = Vec::with_capacity(raw.steps.len());
     for spanned in raw.steps {
-        let line = line_of(&source, spanned.span().start);
+        let line = lines.line(spanned.span().start);
         let raw_step = spanned.into_inner();
         let mut checks = Vec::with_capacity(raw_step.checks.len());
         for check in raw_step.checks {
-            let check_line = line_of(&source, check.span().start);
-            let spec = to_check(check.into_inner(), check_line, dir).map_err(|message| {
+            let check_line = lines.line(check.span().start);
+            let spec = to_check(check.into_inner(), check_line, &inside).map_err(|message| {
                 syntax(check_line, format!("step {:?}: {message}", raw_step.id))
             })?;
             checks.push(spec);
@@ -144,15 +166,82 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     })
 }
 
+/// A lesson file: a regular file of bounded size, opened without blocking
+/// (a FIFO named as `text` must not hang `lint`, `show` or `init`).
 fn read(path: &Path) -> Result<String, LessonError> {
-    std::fs::read_to_string(path).map_err(|source| LessonError::Io {
-        path: path.to_path_buf(),
-        source,
+    crate::fsutil::read_text(path).map_err(|e| match e {
+        crate::fsutil::ReadError::Io { path, source } => LessonError::Io { path, source },
+        crate::fsutil::ReadError::NotFound { path } => LessonError::Io {
+            path,
+            source: std::io::ErrorKind::NotFound.into(),
+        },
+        other => LessonError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(reason(&other)),
+        },
     })
 }
 
+/// The part of a read error after the path (`LessonError::Io` prints the path).
+fn reason(e: &crate::fsutil::ReadError) -> String {
+    let text = e.to_string();
+    let path = match e {
+        crate::fsutil::ReadError::NotRegular { path, .. }
+        | crate::fsutil::ReadError::TooLarge { path, .. }
+        | crate::fsutil::ReadError::NotText { path }
+        | crate::fsutil::ReadError::NotFound { path }
+        | crate::fsutil::ReadError::Io { path, .. } => path.display().to_string(),
+    };
+    text.strip_prefix(&path)
+        .unwrap_or(&text)
+        .trim_start()
+        .to_string()
+}
+
+/// The lesson directory, for keeping the paths a lesson names inside it:
+/// a lesson is someone else's file, and `expected_file = "/etc/passwd"` or
+/// `files = "/home/you"` must not reach a learner's machine beyond it.
+pub(super) struct LessonDir {
+    dir: PathBuf,
+    /// The directory with its symlinks resolved (None if it cannot be).
+    real: Option<PathBuf>,
+}
+
+impl LessonDir {
+    pub(super) fn new(dir: &Path) -> LessonDir {
+        LessonDir {
+            dir: dir.to_path_buf(),
+            real: std::fs::canonicalize(dir).ok(),
+        }
+    }
+
+    /// `relative` joined to the lesson directory, or why it leaves it
+    /// (absolute, `..` past the top, or a symlink pointing out).
+    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
+        let path = Path::new(relative);
+        let mut depth = 0usize;
+        for component in path.components() {
+            match component {
+                std::path::Component::Normal(_) => depth += 1,
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir if depth > 0 => depth -= 1,
+                _ => return Err(format!("{relative:?} is outside the lesson directory")),
+            }
+        }
+        let joined = self.dir.join(path);
+        match (std::fs::canonicalize(&joined), &self.real) {
+            (Ok(real), Some(top)) if !real.starts_with(top) => Err(format!(
+                "{relative:?} resolves to {}, outside the lesson directory",
+                real.display()
+            )),
+            // A missing file is reported where it is read, naming it.
+            _ => Ok(joined),
+        }
+    }
+}
+
 /// A raw TOML check table → a `CheckSpec`, or a message saying what is wrong.
-fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckSpec, String> {
+fn to_check(value: toml::Value, line: usize, lesson_dir: &LessonDir) -> Result<CheckSpec, String> {
     let raw: RawCheck = value
         .try_into()
         .map_err(|e: toml::de::Error| clean(e.message()))?;
@@ -187,7 +276,11 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
         } => {
             let expected = match (expected, expected_file) {
                 (Some(text), None) => ExpectedText::Inline(text),
-                (None, Some(path)) => ExpectedText::File(lesson_dir.join(path)),
+                (None, Some(path)) => ExpectedText::File(
+                    lesson_dir
+                        .resolve(&path)
+                        .map_err(|why| format!("`expected_file` {why}"))?,
+                ),
                 _ => {
                     return Err(
                         "a text check needs exactly one of `expected` or `expected_file`".into(),
@@ -195,6 +288,40 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
                 }
             };
             (name, CheckKind::Text { file, expected })
+        }
+        RawCheck::Template {
+            name,
+            file,
+            values,
+            expect,
+            renders_nothing,
+        } => {
+            let expect = match (expect, renders_nothing) {
+                (Some(fields), false) if !fields.is_empty() => {
+                    let mut flat = Vec::new();
+                    flatten_fields(&fields, &[], &mut flat)?;
+                    Rendering::Fields(flat)
+                }
+                (None, true) => Rendering::Nothing,
+                _ => {
+                    return Err(
+                        "a template check needs `expect = { … }` (fields of the rendered YAML) or `renders_nothing = true`, one of them"
+                            .into(),
+                    );
+                }
+            };
+            let values = values
+                .into_iter()
+                .map(|(k, v)| Ok((k, template_value(v)?)))
+                .collect::<Result<_, String>>()?;
+            (
+                name,
+                CheckKind::Template {
+                    file,
+                    values,
+                    expect,
+                },
+            )
         }
         RawCheck::Package {
             name,
@@ -256,11 +383,68 @@ fn to_check(value: toml::Value, line: usize, lesson_dir: &Path) -> Result<CheckS
     Ok(CheckSpec { name, kind, line })
 }
 
+/// `expect = { metadata.name = "x" }` nests in TOML; the check wants the
+/// path back: `metadata.name`, with keys holding dots in brackets.
+fn flatten_fields(
+    table: &toml::Table,
+    prefix: &[String],
+    out: &mut Vec<(String, String)>,
+) -> Result<(), String> {
+    for (key, value) in table {
+        let mut segments = prefix.to_vec();
+        if prefix.is_empty() || !key.contains(['.', '[', ']']) {
+            segments.push(key.clone());
+        } else {
+            segments.push(format!("[{key:?}]"));
+        }
+        let path = segments.join(".").replace(".[", "[");
+        let text = match value {
+            toml::Value::Table(inner) => {
+                flatten_fields(inner, &segments, out)?;
+                continue;
+            }
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Float(f) => f.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => {
+                return Err(format!(
+                    "`expect` field {path:?} must be a string, number or boolean"
+                ));
+            }
+        };
+        out.push((path, text));
+    }
+    Ok(())
+}
+
+fn template_value(value: toml::Value) -> Result<TemplateValue, String> {
+    Ok(match value {
+        toml::Value::String(s) => TemplateValue::Str(s),
+        toml::Value::Integer(i) => TemplateValue::Int(i),
+        toml::Value::Float(f) => TemplateValue::Float(f),
+        toml::Value::Boolean(b) => TemplateValue::Bool(b),
+        toml::Value::Array(items) => TemplateValue::List(
+            items
+                .into_iter()
+                .map(template_value)
+                .collect::<Result<_, _>>()?,
+        ),
+        toml::Value::Table(table) => TemplateValue::Map(
+            table
+                .into_iter()
+                .map(|(k, v)| Ok((k, template_value(v)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        toml::Value::Datetime(d) => TemplateValue::Str(d.to_string()),
+    })
+}
+
 /// The checks on files inside a package or a released chart.
 fn inner_checks(
     raw: Vec<toml::Value>,
     line: usize,
-    lesson_dir: &Path,
+    lesson_dir: &LessonDir,
     outer: &str,
 ) -> Result<Vec<CheckSpec>, String> {
     let checks = raw
@@ -271,12 +455,15 @@ fn inner_checks(
     let file_check = |c: &CheckSpec| {
         matches!(
             c.kind,
-            CheckKind::FileExists { .. } | CheckKind::Yaml { .. } | CheckKind::Text { .. }
+            CheckKind::FileExists { .. }
+                | CheckKind::Yaml { .. }
+                | CheckKind::Text { .. }
+                | CheckKind::Template { .. }
         )
     };
     if !checks.iter().all(file_check) {
         return Err(format!(
-            "checks inside a {outer} check can be file_exists, yaml or text"
+            "checks inside a {outer} check can be file_exists, yaml, text or template"
         ));
     }
     Ok(checks)
@@ -297,7 +484,9 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
             "the lesson has no steps: add at least one [[steps]] with a check".into(),
         ));
     }
-    for (index, step) in steps.iter().enumerate() {
+    // Earlier steps' ids: a set, so 10,000 steps validate in linear time.
+    let mut earlier: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for step in steps {
         if step.id.is_empty()
             || !step
                 .id
@@ -309,14 +498,10 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
                 format!("step id {:?} must be letters, digits, - or _", step.id),
             ));
         }
-        if steps[..index].iter().any(|s| s.id == step.id) {
+        if earlier.contains(step.id.as_str()) {
             return Err((step.line, format!("step id {:?} is used twice", step.id)));
         }
-        if let Some(need) = step
-            .needs
-            .iter()
-            .find(|n| !steps[..index].iter().any(|s| &s.id == *n))
-        {
+        if let Some(need) = step.needs.iter().find(|n| !earlier.contains(n.as_str())) {
             return Err((
                 step.line,
                 format!(
@@ -325,6 +510,7 @@ fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
                 ),
             ));
         }
+        earlier.insert(&step.id);
     }
     Ok(())
 }

@@ -32,8 +32,9 @@ pub fn outline(markdown: &str) -> Outline {
     let mut outline = Outline::default();
     // Text collected for the heading or image being read, with where it began.
     let mut open: Option<(usize, String)> = None;
+    let lines = super::LineIndex::new(markdown);
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
-        let line = super::line_of(markdown, range.start);
+        let line = lines.line(range.start);
         match event {
             Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Image { .. }) => {
                 open = Some((line, String::new()));

@@ -74,6 +74,13 @@ pub enum CheckKind {
         file: String,
         expected: ExpectedText,
     },
+    /// A Helm template renders, with `values` as `.Values`, to YAML holding
+    /// the expected fields, or to nothing.
+    Template {
+        file: String,
+        values: Vec<(String, TemplateValue)>,
+        expect: Rendering,
+    },
     /// A chart package (`.tgz`) and checks on the files inside it.
     Package {
         file: String,
@@ -103,6 +110,39 @@ pub enum Expect {
     Matches(String),
 }
 
+/// A value a template check passes in `.Values`. Keys with dots nest, as
+/// with `helm --set`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplateValue {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    List(Vec<TemplateValue>),
+    Map(Vec<(String, TemplateValue)>),
+}
+
+impl TemplateValue {
+    /// Every string in it (where `${NAME}` is filled in).
+    pub fn strings(&self) -> Vec<&str> {
+        match self {
+            TemplateValue::Str(s) => vec![s],
+            TemplateValue::List(items) => items.iter().flat_map(TemplateValue::strings).collect(),
+            TemplateValue::Map(entries) => entries.iter().flat_map(|(_, v)| v.strings()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What a template check expects the template to render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rendering {
+    /// One YAML document with these (key path, value) pairs.
+    Fields(Vec<(String, String)>),
+    /// Nothing but whitespace and comments.
+    Nothing,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExpectedText {
     Inline(String),
@@ -120,6 +160,16 @@ impl CheckSpec {
             CheckKind::FileExists { file } => format!("{file} exists"),
             CheckKind::Yaml { file, key, .. } => format!("{file}: {key}"),
             CheckKind::Text { file, .. } => format!("{file} matches the lesson's text"),
+            CheckKind::Template {
+                file,
+                expect: Rendering::Fields(_),
+                ..
+            } => format!("{file} renders as expected"),
+            CheckKind::Template {
+                file,
+                expect: Rendering::Nothing,
+                ..
+            } => format!("{file} renders nothing"),
             CheckKind::Package { file, .. } => format!("{file} is a chart package"),
             CheckKind::Command { run, .. } => {
                 format!(
@@ -146,6 +196,18 @@ impl CheckSpec {
                 ExpectedText::Inline(text) => vec![file, text],
                 ExpectedText::File(_) => vec![file],
             },
+            CheckKind::Template {
+                file,
+                values,
+                expect,
+            } => {
+                let mut strings = vec![file.as_str()];
+                strings.extend(values.iter().flat_map(|(_, v)| v.strings()));
+                if let Rendering::Fields(fields) = expect {
+                    strings.extend(fields.iter().map(|(_, v)| v.as_str()));
+                }
+                strings
+            }
             CheckKind::Package { file, top, .. } => [Some(file), top.as_ref()]
                 .into_iter()
                 .flatten()
@@ -257,7 +319,43 @@ impl std::error::Error for LessonError {
     }
 }
 
-/// 1-based line of byte `offset` in `text`.
+/// 1-based line of byte `offset` in `text`. For many offsets into one
+/// text, [`LineIndex`] answers each in O(log lines) instead of O(offset).
 pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Where each line of a text starts, found once, so that the line of any
+/// byte offset is a binary search (a 10,000-step lesson loads in linear time).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offsets of the first byte of each line after the first.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        LineIndex {
+            starts: text.match_indices('\n').map(|(i, _)| i + 1).collect(),
+        }
+    }
+
+    /// 1-based line of byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset) + 1
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn the_index_agrees_with_counting() {
+        let text = "a\nbc\n\nd";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(index.line(offset), line_of(text, offset), "{offset}");
+        }
+    }
 }

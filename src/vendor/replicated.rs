@@ -1031,7 +1031,18 @@ fn read_chart(chart: &str) -> Result<(String, Vec<u8>), Failure> {
             MAX_CHART_BYTES >> 20
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    // Regular files only, opened without blocking: a FIFO named as the
+    // chart must not hang the command.
+    let bytes = crate::fsutil::read_limited(path, MAX_CHART_BYTES).map_err(|e| match e {
+        crate::fsutil::ReadError::NotRegular { kind, .. } => fail(format!(
+            "is not a regular file ({kind}); not a chart package"
+        )),
+        crate::fsutil::ReadError::TooLarge { .. } => fail(format!(
+            "is larger than {} MiB; not a chart package",
+            MAX_CHART_BYTES >> 20
+        )),
+        other => fail(format!("cannot read: {other}")),
+    })?;
     check_chart_archive(&bytes).map_err(fail)?;
     let file_name = path
         .file_name()
@@ -1115,6 +1126,8 @@ fn check_chart_archive(bytes: &[u8]) -> Result<(String, String), String> {
             chart_yaml = Some(content);
         }
     }
+    // To the end of the gzip stream (every member): its CRC is checked only there.
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
     let Some(top) = top.filter(|_| files > 0) else {
         return Err("holds no files; not a chart package".into());
     };
