@@ -59,6 +59,7 @@ pub fn plan(workspace: &Workspace, lesson: &Lesson, vars: &Vars, scope: Scope) -
             CheckKind::FileExists { file }
             | CheckKind::Yaml { file, .. }
             | CheckKind::Text { file, .. }
+            | CheckKind::Template { file, .. }
             | CheckKind::Package { file, .. } => {
                 // A name that cannot be filled in, or that leads outside the
                 // workspace, is never touched.
