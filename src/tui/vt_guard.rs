@@ -23,7 +23,6 @@
 //! character's), so the guard holds the incomplete end of a read (at most 3
 //! bytes) and hands it on with the next.
 
-use std::io::Write as _;
 use tui_term::vt100;
 
 /// vte's limits: parameters (and subparameters) kept, intermediates collected.
@@ -64,6 +63,15 @@ enum Sep {
     Final,
 }
 
+/// What a held byte of a CSI leads to.
+enum Csi {
+    Continue,
+    /// vte will ignore the whole sequence.
+    Ignore,
+    /// The final byte: the sequence is complete.
+    Dispatch,
+}
+
 /// The streaming filter; feed it a program's output in any chunks.
 #[derive(Debug, Default)]
 pub struct VtGuard {
@@ -73,7 +81,13 @@ pub struct VtGuard {
     intermediates: Vec<u8>,
     /// The first intermediate is a private marker (`?`, `>`, …) read before the parameters.
     marker: bool,
-    /// The canonical CSI being written back.
+    /// Where the current CSI's held bytes begin in the read being filtered.
+    /// A CSI wholly inside one read and left as it is passes untouched.
+    held_from: Option<usize>,
+    /// The current CSI's held bytes began in an earlier read and were kept
+    /// from the parser: it is written back in canonical form.
+    spilled: bool,
+    /// The CSI being written back.
     out: Vec<u8>,
     /// The start of a character the last read ended inside, held for the next.
     partial: Vec<u8>,
@@ -123,6 +137,8 @@ impl VtGuard {
                             self.param = 0;
                             self.intermediates.clear();
                             self.marker = false;
+                            self.held_from = None;
+                            self.spilled = false;
                             State::CsiEntry
                         }
                         b']' => State::Osc(0),
@@ -135,32 +151,61 @@ impl VtGuard {
                     };
                 }
                 State::CsiEntry | State::CsiParam | State::CsiIntermediate => {
+                    i += 1;
                     match byte {
-                        // Executed in place by vte: they pass, in order, ahead of the held CSI.
-                        0x00..=0x17 | 0x19 | 0x1c..=0x1f => {
-                            i += 1;
-                            continue;
-                        }
-                        // Abandon the CSI; the parser, which saw only `ESC [`, abandons it too.
+                        // Executed in place by vte: they pass, in order, ahead of the CSI.
+                        0x00..=0x17 | 0x19 | 0x1c..=0x1f => continue,
+                        // vte abandons the CSI, and so does the parser, whether it
+                        // saw the held bytes (passed untouched) or not (spilled).
                         CAN | SUB => {
-                            i += 1;
                             self.state = State::Ground;
                             continue;
                         }
                         ESC => {
-                            i += 1;
                             self.state = State::Escape;
                             continue;
                         }
                         _ => {}
                     }
-                    // From here on the byte is held (or dropped): flush what passes before it.
-                    if run < i {
-                        sink(&bytes[run..i]);
+                    if self.spilled {
+                        if run < i - 1 {
+                            sink(&bytes[run..i - 1]);
+                        }
+                        run = i;
+                    } else if self.held_from.is_none() {
+                        self.held_from = Some(i - 1);
                     }
-                    i += 1;
-                    run = i;
-                    self.csi_byte(byte, size, &mut sink);
+                    match self.csi_byte(byte) {
+                        Csi::Continue => {}
+                        Csi::Ignore => {
+                            // Passed untouched, the held bytes lead the parser
+                            // there too; spilled, "0<" does from `ESC [`.
+                            if self.spilled {
+                                sink(b"0<");
+                            }
+                            self.held_from = None;
+                            self.state = State::CsiIgnore;
+                        }
+                        Csi::Dispatch => {
+                            let clamped = self.clamp(byte, size);
+                            if clamped || self.spilled {
+                                self.out.clear();
+                                if let Some(from) = self.held_from {
+                                    if run < from {
+                                        sink(&bytes[run..from]);
+                                    }
+                                    self.out.extend(
+                                        bytes[from..i - 1].iter().filter(|b| executed(**b)),
+                                    );
+                                }
+                                self.write_csi(byte);
+                                sink(&self.out);
+                                run = i;
+                            }
+                            self.held_from = None;
+                            self.state = State::Ground;
+                        }
+                    }
                 }
                 State::CsiIgnore => {
                     i += 1;
@@ -200,18 +245,36 @@ impl VtGuard {
             }
         }
         let mut end = bytes.len();
-        if self.state == State::Ground {
-            end -= incomplete_char_len(&bytes[run..]);
-            self.partial.extend_from_slice(&bytes[end..]);
+        match self.state {
+            State::Ground => {
+                end -= incomplete_char_len(&bytes[run..]);
+                self.partial.extend_from_slice(&bytes[end..]);
+            }
+            // A CSI goes on in the next read: keep its held bytes from the
+            // parser (the controls among them pass) until its final byte.
+            State::CsiEntry | State::CsiParam | State::CsiIntermediate => {
+                if let Some(from) = self.held_from.take() {
+                    if run < from {
+                        sink(&bytes[run..from]);
+                    }
+                    self.out.clear();
+                    self.out
+                        .extend(bytes[from..].iter().filter(|b| executed(**b)));
+                    sink(&self.out);
+                    run = end;
+                    self.spilled = true;
+                }
+            }
+            _ => {}
         }
         if run < end {
             sink(&bytes[run..end]);
         }
     }
 
-    /// One held byte of a CSI (a parameter, separator, intermediate or the
-    /// final byte), or one vte ignores there.
-    fn csi_byte(&mut self, byte: u8, size: (u16, u16), sink: &mut impl FnMut(&[u8])) {
+    /// Parses one held byte of a CSI (a parameter, separator, intermediate
+    /// or the final byte, or one vte ignores there) the way vte does.
+    fn csi_byte(&mut self, byte: u8) -> Csi {
         match (self.state, byte) {
             (State::CsiEntry | State::CsiParam, b'0'..=b'9') => {
                 if self.params.len() < MAX_PARAMS {
@@ -243,21 +306,13 @@ impl VtGuard {
                 self.collect(byte);
                 self.state = State::CsiIntermediate;
             }
-            // A marker after parameters, or a parameter after an
-            // intermediate: vte ignores the whole CSI. "0<" puts the parser,
-            // which has seen only `ESC [`, in the same state.
-            (State::CsiParam | State::CsiIntermediate, 0x30..=0x3f) => {
-                sink(b"0<");
-                self.state = State::CsiIgnore;
-            }
-            (_, 0x40..=0x7e) => {
-                self.dispatch(byte, size);
-                sink(&self.out);
-                self.state = State::Ground;
-            }
+            // A marker after parameters, or a parameter after an intermediate.
+            (State::CsiParam | State::CsiIntermediate, 0x30..=0x3f) => return Csi::Ignore,
+            (_, 0x40..=0x7e) => return Csi::Dispatch,
             // DEL and 8-bit bytes: vte ignores them inside a CSI.
             _ => {}
         }
+        Csi::Continue
     }
 
     fn collect(&mut self, byte: u8) {
@@ -266,36 +321,59 @@ impl VtGuard {
         }
     }
 
-    /// Writes the held CSI back to `out` in canonical form, parameters clamped.
-    fn dispatch(&mut self, final_byte: u8, (rows, cols): (u16, u16)) {
+    /// Completes the parameters as vte does at the final byte and clamps
+    /// them; true when a value changed.
+    fn clamp(&mut self, final_byte: u8, (rows, cols): (u16, u16)) -> bool {
         if self.params.len() < MAX_PARAMS {
             self.params.push((self.param, Sep::Final));
         }
+        let mut clamped = false;
         if self.intermediates.is_empty()
             && let Some(limit) = count_limit(final_byte, rows, cols)
         {
             for (value, _) in &mut self.params {
-                *value = (*value).min(limit);
+                if *value > limit {
+                    *value = limit;
+                    clamped = true;
+                }
             }
         }
-        self.out.clear();
-        self.out
-            .extend_from_slice(&self.intermediates[..usize::from(self.marker)]);
+        clamped
+    }
+
+    /// Appends the CSI after its `ESC [` to `out`, in canonical form: what
+    /// vte parses from it is what it parsed from the original.
+    fn write_csi(&mut self, final_byte: u8) {
+        let (marker, rest) = self.intermediates.split_at(usize::from(self.marker));
+        self.out.extend_from_slice(marker);
         for &(value, sep) in &self.params {
-            if value != 0 {
-                // Writing to a Vec cannot fail.
-                let _ = write!(self.out, "{value}");
-            }
+            push_decimal(&mut self.out, value);
             match sep {
                 Sep::Semicolon => self.out.push(b';'),
                 Sep::Colon => self.out.push(b':'),
                 Sep::Final => {}
             }
         }
-        self.out
-            .extend_from_slice(&self.intermediates[usize::from(self.marker)..]);
+        self.out.extend_from_slice(rest);
         self.out.push(final_byte);
     }
+}
+
+/// C0 controls vte executes in place inside a CSI (CAN, SUB and ESC end it instead).
+fn executed(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x17 | 0x19 | 0x1c..=0x1f)
+}
+
+/// `value` in decimal, nothing for 0 (an empty parameter is 0 to vte).
+fn push_decimal(out: &mut Vec<u8>, mut value: u16) {
+    let mut digits = [0u8; 5];
+    let mut n = 0;
+    while value > 0 {
+        digits[n] = b'0' + (value % 10) as u8;
+        value /= 10;
+        n += 1;
+    }
+    out.extend(digits[..n].iter().rev());
 }
 
 /// Bytes at the end of `bytes` that begin a UTF-8 character and do not finish it.
@@ -373,56 +451,77 @@ impl<CB: vt100::Callbacks> GuardedParser<CB> {
 mod tests {
     use super::*;
 
-    fn filtered(input: &[u8], size: (u16, u16)) -> Vec<u8> {
+    const SIZE: (u16, u16) = (24, 80);
+
+    fn filtered(input: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        VtGuard::new().feed(input, size, |piece| out.extend_from_slice(piece));
+        VtGuard::new().feed(input, SIZE, |piece| out.extend_from_slice(piece));
         out
     }
 
-    /// Every split of `input` into two reads gives the output of one read.
-    fn assert_split_invariant(input: &[u8], size: (u16, u16)) {
-        let whole = filtered(input, size);
+    /// What the parser makes of `bytes`.
+    fn parsed(bytes: &[u8]) -> String {
+        let mut parser = vt100::Parser::new(SIZE.0, SIZE.1, 0);
+        parser.process(b"0123456789abcdefghij\r\nsecond line\x1b[1;5H");
+        parser.process(bytes);
+        let screen = parser.screen();
+        format!(
+            "{:?} {:?} {}",
+            screen.contents_formatted(),
+            screen.cursor_position(),
+            screen.alternate_screen()
+        )
+    }
+
+    /// Every split of `input` into two reads parses as the one read does.
+    fn assert_split_invariant(input: &[u8]) {
+        let whole = parsed(&filtered(input));
         for at in 0..=input.len() {
             let mut guard = VtGuard::new();
             let mut out = Vec::new();
-            guard.feed(&input[..at], size, |p| out.extend_from_slice(p));
-            guard.feed(&input[at..], size, |p| out.extend_from_slice(p));
-            assert_eq!(out, whole, "split at {at} of {input:?}");
+            guard.feed(&input[..at], SIZE, |p| out.extend_from_slice(p));
+            guard.feed(&input[at..], SIZE, |p| out.extend_from_slice(p));
+            assert_eq!(parsed(&out), whole, "split at {at} of {input:?}: {out:?}");
         }
     }
 
     #[test]
     fn huge_counts_are_clamped_to_the_screen() {
-        let size = (24, 80);
-        assert_eq!(filtered(b"\x1b[99999999@", size), b"\x1b[80@");
-        assert_eq!(filtered(b"\x1b[65535L", size), b"\x1b[24L");
-        assert_eq!(filtered(b"\x1b[70000T", size), b"\x1b[24T");
-        assert_eq!(filtered(b"x\x1b[99999b", size), b"x\x1b[1920b");
-        assert_eq!(filtered(b"\x1b[99999;99999H", size), b"\x1b[80;80H");
-        // Small counts and defaults stay as they were.
-        assert_eq!(
-            filtered(b"\x1b[5@\x1b[@\x1b[0P", size),
-            b"\x1b[5@\x1b[@\x1b[P"
-        );
-        assert_split_invariant(b"ab\x1b[99999999@cd\x1b[3;99999Hef", size);
+        assert_eq!(filtered(b"\x1b[99999999@"), b"\x1b[80@");
+        assert_eq!(filtered(b"\x1b[65535L"), b"\x1b[24L");
+        assert_eq!(filtered(b"\x1b[70000T"), b"\x1b[24T");
+        assert_eq!(filtered(b"x\x1b[99999b"), b"x\x1b[1920b");
+        assert_eq!(filtered(b"\x1b[99999;7H"), b"\x1b[80;7H");
+        assert_split_invariant(b"ab\x1b[99999999@cd\x1b[3;99999Hef\x1b[99999T");
+        // Split inside the count, the CSI is written back whole.
+        let mut guard = VtGuard::new();
+        let mut out = Vec::new();
+        guard.feed(b"ab\x1b[999", SIZE, |p| out.extend_from_slice(p));
+        guard.feed(b"99@cd", SIZE, |p| out.extend_from_slice(p));
+        assert_eq!(out, b"ab\x1b[80@cd");
     }
 
     #[test]
-    fn modes_colours_and_private_sequences_keep_their_numbers() {
-        let size = (24, 80);
+    fn sequences_left_as_they_are_pass_untouched() {
         for seq in [
-            &b"\x1b[?1049h"[..],
+            &b"\x1b[5@\x1b[@\x1b[0P\x1b[007X"[..],
+            b"\x1b[?1049h",
             b"\x1b[?2004l",
-            b"\x1b[38;2;255;128;7m",
+            b"\x1b[38;2;255;128;0m",
             b"\x1b[38:5:200m",
+            b"\x1b[99999999m",
             b"\x1b[8;9999;9999t",
             b"\x1b[6n",
             b"\x1b[>c",
-            b"\x1b[5;9999r",
-            b"\x1b[9999 q",
+            b"\x1b[5;99999r",
+            b"\x1b[99999 q",
+            b"\x1b[99999!@",
+            // Ignored by vte, whatever the counts.
+            b"\x1b[5?99999@x",
+            b"\x1b[ 5@",
         ] {
-            assert_eq!(filtered(seq, size), seq, "{seq:?}");
-            assert_split_invariant(seq, size);
+            assert_eq!(filtered(seq), seq, "{seq:?}");
+            assert_split_invariant(seq);
         }
     }
 
@@ -431,23 +530,20 @@ mod tests {
         let mut input = b"\x1b[".to_vec();
         input.extend(std::iter::repeat_n(b'9', 1 << 20));
         input.push(b'@');
-        assert_eq!(filtered(&input, (24, 80)), b"\x1b[80@");
+        let mut guard = VtGuard::new();
+        let mut out = Vec::new();
+        for read in input.chunks(4096) {
+            guard.feed(read, SIZE, |p| out.extend_from_slice(p));
+        }
+        assert_eq!(out, b"\x1b[80@");
     }
 
     #[test]
     fn controls_inside_a_csi_pass_in_order_and_escape_abandons_it() {
-        let size = (24, 80);
-        assert_eq!(filtered(b"\x1b[12\r\n34@", size), b"\x1b[\r\n80@");
-        assert_eq!(filtered(b"\x1b[999\x1b[999L", size), b"\x1b[\x1b[24L");
-        assert_eq!(filtered(b"\x1b[999\x18x", size), b"\x1b[\x18x");
-        assert_split_invariant(b"\x1b[12\r\n34@\x1b[999\x1b[999L", size);
-    }
-
-    #[test]
-    fn sequences_vte_ignores_stay_ignored() {
-        let size = (24, 80);
-        assert_eq!(filtered(b"\x1b[5?99999@x", size), b"\x1b[0<99999@x");
-        assert_eq!(filtered(b"\x1b[ 5@", size), b"\x1b[0<@");
+        assert_eq!(filtered(b"\x1b[12\r\n34@"), b"\x1b[\r\n80@");
+        assert_eq!(filtered(b"\x1b[999\x1b[999L"), b"\x1b[999\x1b[24L");
+        assert_eq!(filtered(b"\x1b[999\x18x"), b"\x1b[999\x18x");
+        assert_split_invariant(b"\x1b[12\r\n34@\x1b[999\x1b[999L\x1b[1\x7f\x802\r3X");
     }
 
     #[test]
@@ -456,8 +552,8 @@ mod tests {
         for at in 0..=text.len() {
             let mut guard = VtGuard::new();
             let mut pieces = Vec::new();
-            guard.feed(&text[..at], (24, 80), |p| pieces.push(p.to_vec()));
-            guard.feed(&text[at..], (24, 80), |p| pieces.push(p.to_vec()));
+            guard.feed(&text[..at], SIZE, |p| pieces.push(p.to_vec()));
+            guard.feed(&text[at..], SIZE, |p| pieces.push(p.to_vec()));
             assert_eq!(pieces.concat(), text);
             for piece in &pieces {
                 assert!(
@@ -479,8 +575,8 @@ mod tests {
         let mut input = b"\x1b]2;".to_vec();
         input.extend(std::iter::repeat_n(b'a', 100_000));
         input.extend_from_slice(b"\x07\x1b[99999@");
-        let out = filtered(&input, (24, 80));
-        assert_eq!(out.len(), 4 + OSC_LIMIT - 2 + 1 + 5);
+        let out = filtered(&input);
+        assert_eq!(out.len(), 2 + OSC_LIMIT + 1 + 5);
         assert!(out.ends_with(b"a\x07\x1b[80@"));
     }
 }
