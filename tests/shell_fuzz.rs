@@ -267,3 +267,19 @@ fn the_reported_attack_and_its_siblings_finish() {
     pane.process(b"\x07\x1b[H\x1b[2Jafter");
     assert_eq!(pane.screen().contents(), "after");
 }
+
+#[test]
+fn text_split_inside_a_character_keeps_every_character() {
+    // vte 0.15 alone drops the 'C' when a read ends inside U+0301 (alacritty/vte#159).
+    let text = "B\u{301}C\u{2500}".as_bytes();
+    for at in 0..=text.len() {
+        let mut pane = GuardedParser::new(4, 20, 0);
+        pane.process(&text[..at]);
+        pane.process(&text[at..]);
+        assert_eq!(
+            pane.screen().contents(),
+            "B\u{301}C\u{2500}",
+            "split at {at}"
+        );
+    }
+}

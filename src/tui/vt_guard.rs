@@ -10,18 +10,19 @@
 //! (keeping the buffer's capacity for good) although the pane uses none.
 //!
 //! The guard mirrors the states of vte 0.15 (the parser inside vt100) that
-//! decide where a CSI or an OSC begins and ends, and passes every byte
-//! through untouched except a CSI's parameters and intermediates. Those it
-//! holds, parsed the way vte parses them (at most 32 numbers, saturating at
-//! 65 535, so a megabyte of digits is a few words), and writes back in
-//! canonical form when the final byte arrives. A sequence split across reads
-//! is carried over in the state.
+//! decide where a CSI or an OSC begins and ends, and parses a CSI's
+//! parameters the way vte does (at most 32 numbers, saturating at 65 535, so
+//! a megabyte of digits is a few words). Everything passes through untouched
+//! — a read is one parser call, coloured output included — except a CSI whose
+//! counts it clamps, or whose parameters began in an earlier read: those it
+//! holds back and writes in canonical form at the final byte (vte parses the
+//! same values from it).
 //!
 //! It also keeps a character split across reads whole: vte 0.15 loses the
 //! text after such a character when the next read ends inside another one
 //! (`advance_partial_utf8` skips every valid byte it copied, not just the
-//! character's), so the guard holds the incomplete end of a read (at most 3
-//! bytes) and hands it on with the next.
+//! character's; alacritty/vte#159), so the guard holds the incomplete end of
+//! a read (at most 3 bytes) and hands it on with the next.
 
 use tui_term::vt100;
 
