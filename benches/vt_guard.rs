@@ -4,7 +4,10 @@
 //!   - plain text: `seq 1 200000` output, and the same lines in SGR colours;
 //!   - adversarial: escape sequences that cost O(screen) each, counts already
 //!     small (the guard's cost on the worst input it lets through);
-//!   - the attack: one `CSI 99999999 @` (ICH), which the guard clamps.
+//!   - the attack: one `CSI 99999999 @` (ICH), which the guard clamps;
+//!   - each sequence with a count or a cost in screens, repeated: vt100 alone
+//!     only where it finishes in milliseconds (ICH, IL and SD with huge counts
+//!     take it seconds each: see the attack).
 //!
 //! Throughput is reported in bytes/s; compare the two lines of each group.
 
@@ -93,5 +96,53 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// One sequence of each kind, with whether vt100 alone finishes it quickly.
+const SEQUENCES: &[(&str, &[u8], bool)] = &[
+    ("ICH huge", b"\x1b[99999999@", false),
+    ("IL huge", b"\x1b[99999999L", false),
+    ("SD huge", b"\x1b[99999999T", false),
+    ("SU huge", b"\x1b[99999999S", true),
+    ("DL huge", b"\x1b[99999999M", true),
+    ("DCH huge", b"\x1b[99999999P", true),
+    ("ECH huge", b"\x1b[99999999X", true),
+    ("REP huge", b"x\x1b[99999999b", true),
+    (
+        "cursor moves huge",
+        b"\x1b[99999A\x1b[99999C\x1b[99999;99999H\x1b[99999d",
+        true,
+    ),
+    ("alternate screen", b"\x1b[?1049h\x1b[?1049l", true),
+    ("erase screen", b"\x1b[2J", true),
+    ("full reset", b"\x1bc", true),
+    ("OSC title 64 KiB", b"\x1b]2;", true),
+];
+
+fn sequences(c: &mut Criterion) {
+    let mut group = c.benchmark_group("sequence");
+    group.sample_size(10);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(2));
+    for &(name, seq, raw_finishes) in SEQUENCES {
+        let input: Vec<u8> = if seq == b"\x1b]2;" {
+            let mut osc = seq.to_vec();
+            osc.extend(std::iter::repeat_n(b'a', 64 * 1024));
+            osc.push(0x07);
+            osc
+        } else {
+            seq.repeat(64 * 1024 / seq.len())
+        };
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        if raw_finishes {
+            group.bench_with_input(BenchmarkId::new("vt100", name), &input, |b, i| {
+                b.iter(|| black_box(raw(i)))
+            });
+        }
+        group.bench_with_input(BenchmarkId::new("guarded", name), &input, |b, i| {
+            b.iter(|| black_box(guarded(i)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, sequences);
 criterion_main!(benches);
