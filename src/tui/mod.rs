@@ -13,6 +13,7 @@ pub mod keys;
 pub mod lesson_view;
 pub mod shell;
 pub mod ui;
+pub mod vt_guard;
 
 use crate::checks::{self, Context, StepReport};
 use crate::lesson::{Lesson, Vars};

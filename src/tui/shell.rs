@@ -1,18 +1,34 @@
 //! The shell pane's machinery: a real PTY running the learner's shell, a
 //! reader thread feeding its output to the UI through a bounded channel
-//! (backpressure: a flood waits for the UI, it never grows memory), a waiter
-//! thread that reports the exit, and the VT parser the UI thread owns.
+//! (backpressure: a flood waits for the UI, it never grows memory), a writer
+//! thread (the UI never blocks on a shell that does not read its input), a
+//! waiter thread that reports the exit, and the VT parser the UI thread owns,
+//! behind the guard that bounds what each byte costs it.
 
 use super::event::Event;
 use super::keys::{self, QueryReplies};
+use super::vt_guard::GuardedParser;
 use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::sync::mpsc::SyncSender;
-use tui_term::vt100;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, SyncSender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 /// Lines the pane keeps above the screen.
 const SCROLLBACK: usize = 5_000;
+/// Bytes of answers to terminal queries (DSR, DA) allowed to wait for the
+/// shell to read its input; past this, answers are dropped. A program that
+/// prints queries without reading the answers cannot use them, and writing
+/// them all once froze the lab: the UI blocked in write(2) on the full PTY
+/// while the program blocked on its full output.
+const REPLY_BACKLOG: usize = 16 * 1024;
+/// Bytes of output read and not yet parsed, past which the reader stops
+/// reading. Keys and signals queue behind output, so this bounds how long
+/// they wait during a flood whatever each byte costs the parser (a flood of
+/// `ESC c`, the costliest per byte, parses at ~0.3 MB/s).
+const OUTPUT_BACKLOG: usize = 64 * 1024;
 
 /// What to run in the pane.
 #[derive(Clone)]
@@ -55,12 +71,13 @@ impl ShellSpec {
 /// A running shell: the PTY's master side and a way to end the child.
 pub struct Shell {
     master: Box<dyn MasterPty + Send>,
-    /// Kept for the whole session: dropping it sends EOF to the shell.
-    writer: Box<dyn Write + Send>,
+    /// Kept for the whole session: dropping it ends the writer, which sends EOF to the shell.
+    writer: PtyWriter,
     killer: Box<dyn ChildKiller + Send + Sync>,
     /// The shell's pid, which is also its session id (the PTY made it a session leader).
     pid: Option<u32>,
-    pub parser: vt100::Parser<QueryReplies>,
+    backlog: Arc<Backlog>,
+    pub parser: GuardedParser<QueryReplies>,
 }
 
 impl Shell {
@@ -96,8 +113,9 @@ impl Shell {
             .master
             .try_clone_reader()
             .map_err(std::io::Error::other)?;
-        let writer = pair.master.take_writer().map_err(std::io::Error::other)?;
-        spawn_reader(reader, tx.clone());
+        let writer = spawn_writer(pair.master.take_writer().map_err(std::io::Error::other)?)?;
+        let backlog = Arc::new(Backlog::default());
+        spawn_reader(reader, backlog.clone(), tx.clone());
         std::thread::Builder::new()
             .name("shell-wait".into())
             .spawn(move || {
@@ -110,30 +128,31 @@ impl Shell {
             writer,
             killer,
             pid,
-            parser: vt100::Parser::new_with_callbacks(
-                rows,
-                cols,
-                SCROLLBACK,
-                QueryReplies::default(),
-            ),
+            backlog,
+            parser: GuardedParser::with_callbacks(rows, cols, SCROLLBACK, QueryReplies::default()),
         })
     }
 
-    /// Feeds output to the parser and answers any queries it raised.
+    /// Feeds output to the parser and answers any queries it raised, as
+    /// long as the shell reads the answers.
     pub fn process(&mut self, bytes: &[u8]) {
         self.parser.process(bytes);
+        self.backlog.parsed(bytes.len());
         let replies = std::mem::take(&mut self.parser.callbacks_mut().replies);
-        if !replies.is_empty() {
+        if !replies.is_empty()
+            && self.writer.pending.load(Ordering::Relaxed) + replies.len() <= REPLY_BACKLOG
+        {
             self.write(&replies);
         }
     }
 
+    /// Queues `bytes` (keys, pastes) for the shell's input, in order.
     pub fn write(&mut self, bytes: &[u8]) {
-        // A write fails only when the shell is gone; its exit event says so.
-        let _ = self
-            .writer
-            .write_all(bytes)
-            .and_then(|()| self.writer.flush());
+        self.writer
+            .pending
+            .fetch_add(bytes.len(), Ordering::Relaxed);
+        // A send fails only when the writer is gone with the shell; its exit event says so.
+        let _ = self.writer.tx.send(bytes.to_vec());
     }
 
     /// Resizes the PTY (the kernel sends SIGWINCH) and the parser's screen.
@@ -180,15 +199,83 @@ fn pty_size(rows: u16, cols: u16) -> PtySize {
     }
 }
 
-fn spawn_reader(mut reader: Box<dyn Read + Send>, tx: SyncSender<Event>) {
+/// The PTY's input side, written by a thread of its own: a program that does
+/// not read its input blocks that thread, never the UI.
+struct PtyWriter {
+    tx: mpsc::Sender<Vec<u8>>,
+    /// Bytes queued and not yet written.
+    pending: Arc<AtomicUsize>,
+}
+
+fn spawn_writer(mut writer: Box<dyn Write + Send>) -> std::io::Result<PtyWriter> {
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    let pending = Arc::new(AtomicUsize::new(0));
+    let written = pending.clone();
+    std::thread::Builder::new()
+        .name("shell-write".into())
+        .spawn(move || {
+            // Ends when the Shell is dropped (then dropping `writer` sends EOF) or the shell is gone.
+            for bytes in rx {
+                if writer
+                    .write_all(&bytes)
+                    .and_then(|()| writer.flush())
+                    .is_err()
+                {
+                    break;
+                }
+                written.fetch_sub(bytes.len(), Ordering::Relaxed);
+            }
+        })?;
+    Ok(PtyWriter { tx, pending })
+}
+
+/// Output between the reader and the parser, in bytes.
+#[derive(Default)]
+struct Backlog {
+    bytes: Mutex<usize>,
+    parsed: Condvar,
+}
+
+impl Backlog {
+    fn read(&self, n: usize) {
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) += n;
+    }
+
+    fn parsed(&self, n: usize) {
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        // Saturating: after a restart, the old shell's last output is parsed by the new Shell.
+        *bytes = bytes.saturating_sub(n);
+        self.parsed.notify_one();
+    }
+
+    /// Waits until less than `limit` bytes are waiting; false once the Shell
+    /// is gone (nobody will parse them).
+    fn wait_below(this: &Arc<Backlog>, limit: usize) -> bool {
+        let mut bytes = this.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        while *bytes >= limit {
+            if Arc::strong_count(this) == 1 {
+                return false;
+            }
+            bytes = this
+                .parsed
+                .wait_timeout(bytes, Duration::from_millis(200))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        true
+    }
+}
+
+fn spawn_reader(mut reader: Box<dyn Read + Send>, backlog: Arc<Backlog>, tx: SyncSender<Event>) {
     std::thread::Builder::new()
         .name("shell-read".into())
         .spawn(move || {
             let mut buf = vec![0u8; 64 * 1024];
-            loop {
+            while Backlog::wait_below(&backlog, OUTPUT_BACKLOG) {
                 match reader.read(&mut buf) {
                     Ok(0) => break,
                     Ok(n) => {
+                        backlog.read(n);
                         if tx.send(Event::ShellOutput(buf[..n].to_vec())).is_err() {
                             break;
                         }
