@@ -399,7 +399,8 @@ fn sandbox(
     token: Option<String>,
     dir: Option<&Path>,
 ) -> Result<u8, Fatal> {
-    use crate::session::{APP_VAR, TOKEN_VAR};
+    use crate::session::{APP_VAR, ORIGIN_VAR, TOKEN_VAR};
+    use crate::vendor::server::exports::{check_app_slug, check_token, export_lines};
     use crate::vendor::server::{Sandbox, ServerConfig};
     // A named workspace must exist; the current directory is used only if it is one.
     let workspace = match dir {
@@ -411,9 +412,34 @@ fn sandbox(
             .as_ref()
             .and_then(|w| w.state.vars.get(name).cloned())
     };
-    let app_slug = app
-        .or_else(|| saved(APP_VAR))
-        .unwrap_or_else(|| workspace::generate_value("slackernews-{word}"));
+    // Where a value came from, for an error that says which file to fix.
+    let source = |flag: &str| match &workspace {
+        Some(w) => format!(
+            "{} (from {})",
+            flag,
+            w.state_dir().join("workspace.json").display()
+        ),
+        None => flag.to_string(),
+    };
+    let (app_slug, app_source) = match app {
+        Some(app) => (app, "--app".to_string()),
+        None => match saved(APP_VAR) {
+            Some(app) => (app, source(APP_VAR)),
+            None => (
+                workspace::generate_value("slackernews-{word}"),
+                String::new(),
+            ),
+        },
+    };
+    check_app_slug(&app_slug).map_err(|e| Fatal(format!("{app_source}: {e}")))?;
+    let (token, token_source) = match token {
+        Some(token) => (token, "--token".to_string()),
+        None => match saved(TOKEN_VAR) {
+            Some(token) => (token, source(TOKEN_VAR)),
+            None => (workspace::generate_value("{token}"), String::new()),
+        },
+    };
+    check_token(&token).map_err(|e| Fatal(format!("{token_source}: {e}")))?;
     let config = ServerConfig {
         listen,
         state_path: state.or_else(|| {
@@ -422,9 +448,7 @@ fn sandbox(
                 .map(|w| crate::session::vendor_state_path(w, &app_slug))
         }),
         app_slug,
-        token: token
-            .or_else(|| saved(TOKEN_VAR))
-            .unwrap_or_else(|| workspace::generate_value("{token}")),
+        token,
     };
     let (app_slug, token) = (config.app_slug.clone(), config.token.clone());
     let server = Sandbox::start(config)
@@ -436,9 +460,14 @@ fn sandbox(
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     let origin = server.origin();
+    // Quoted: a learner pastes these lines into a shell.
+    let exports = export_lines(&[
+        (ORIGIN_VAR, origin),
+        (TOKEN_VAR, &token),
+        (APP_VAR, &app_slug),
+    ]);
     let banner = format!(
-        "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n  \
-         export REPLICATED_API_ORIGIN={origin}\n  export {TOKEN_VAR}={token}\n  export {APP_VAR}={app_slug}\n\n\
+        "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n{exports}\n\
          State is saved after every change. Stop with Ctrl-C.\n"
     );
     let mut stdout = std::io::stdout();

@@ -48,6 +48,8 @@ pub enum SessionError {
     Workspace(WorkspaceError),
     Server(ServerError),
     Client(ClientError),
+    /// A variable the local API needs has a value it cannot use.
+    Invalid(String),
 }
 
 impl fmt::Display for SessionError {
@@ -56,6 +58,7 @@ impl fmt::Display for SessionError {
             SessionError::Workspace(e) => e.fmt(f),
             SessionError::Server(e) => write!(f, "the local Vendor API could not start: {e}"),
             SessionError::Client(e) => e.fmt(f),
+            SessionError::Invalid(why) => write!(f, "the local Vendor API could not start: {why}"),
         }
     }
 }
@@ -148,19 +151,43 @@ impl Session {
 }
 
 fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<Sandbox, SessionError> {
+    use crate::vendor::server::exports::{check_app_slug, check_token};
     let generated = |pattern: &str| crate::workspace::generate_value(pattern);
     let app_slug = vars
         .get(APP_VAR)
         .map_or_else(|| generated("slackernews-{word}"), str::to_string);
+    let token = vars
+        .get(TOKEN_VAR)
+        .map_or_else(|| generated("{token}"), str::to_string);
+    let invalid = |name: &str, e: crate::vendor::server::exports::ValueError| {
+        SessionError::Invalid(format!(
+            "{name} {}: {e}",
+            value_source(workspace, vars, name)
+        ))
+    };
+    check_app_slug(&app_slug).map_err(|e| invalid(APP_VAR, e))?;
+    check_token(&token).map_err(|e| invalid(TOKEN_VAR, e))?;
     let config = ServerConfig {
         listen: ([127, 0, 0, 1], 0).into(),
         state_path: Some(vendor_state_path(workspace, &app_slug)),
         app_slug,
-        token: vars
-            .get(TOKEN_VAR)
-            .map_or_else(|| generated("{token}"), str::to_string),
+        token,
     };
     Sandbox::start(config).map_err(SessionError::Server)
+}
+
+/// Where a variable's value came from, in words that say what to fix.
+fn value_source(workspace: &Workspace, vars: &Vars, name: &str) -> String {
+    use crate::lesson::vars::Source;
+    match vars.source(name) {
+        Some(Source::CommandLine) => "(from --var)".to_string(),
+        Some(Source::Environment) => "(from the environment)".to_string(),
+        Some(Source::Workspace) => format!(
+            "(from {})",
+            workspace.state_dir().join("workspace.json").display()
+        ),
+        _ => "(the lesson's default)".to_string(),
+    }
 }
 
 /// The client's configuration from the session's variables (which already

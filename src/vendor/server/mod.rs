@@ -5,6 +5,7 @@
 //! [`Sandbox::start`] runs the server on its own thread and tokio runtime, so
 //! callers stay synchronous; dropping the [`Sandbox`] stops it.
 
+pub mod exports;
 mod routes;
 mod seed;
 mod store;
@@ -143,20 +144,8 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
     if !config.listen.ip().is_loopback() {
         return Err(ServerError::NotLoopback(config.listen));
     }
-    if config.token.is_empty() {
-        return Err(ServerError::Config("the API token is empty".to_string()));
-    }
-    let slug_ok = !config.app_slug.is_empty()
-        && config
-            .app_slug
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !slug_ok {
-        return Err(ServerError::Config(format!(
-            "app slug {:?} must be letters, digits, '-' or '_'",
-            config.app_slug
-        )));
-    }
+    exports::check_token(&config.token).map_err(|e| ServerError::Config(e.to_string()))?;
+    exports::check_app_slug(&config.app_slug).map_err(|e| ServerError::Config(e.to_string()))?;
     Ok(())
 }
 
