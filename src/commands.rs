@@ -244,10 +244,11 @@ fn record_progress(
     lesson: &Lesson,
     reports: &[StepReport],
 ) -> Result<(), Fatal> {
-    let path = workspace.progress_path();
-    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
-    progress.record(reports, SystemTime::now(), true);
-    progress.save(&path)?;
+    let now = SystemTime::now();
+    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
+        p.record(reports, now, true);
+    })
+    .map_err(Fatal)?;
     Ok(())
 }
 
@@ -335,10 +336,10 @@ fn hint(id: &str, dir: &Path) -> Result<u8, Fatal> {
         &hint
     };
     println!("{}: {}\n\n{}", step.id, step.title, vars.redact(text));
-    let path = workspace.progress_path();
-    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
-    progress.record_hint(&step.id, &step.title);
-    progress.save(&path)?;
+    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
+        p.record_hint(&step.id, &step.title);
+    })
+    .map_err(Fatal)?;
     Ok(SUCCESS)
 }
 
