@@ -6,6 +6,7 @@
 //! callers stay synchronous; dropping the [`Sandbox`] stops it.
 
 pub mod exports;
+mod persist;
 mod routes;
 mod seed;
 mod store;
@@ -82,13 +83,12 @@ impl Sandbox {
     /// Loads or seeds the state, binds, and returns once the socket listens.
     pub fn start(config: ServerConfig) -> Result<Sandbox, ServerError> {
         check_config(&config)?;
-        let store =
-            store::Store::open(config.state_path.clone(), &config.app_slug).map_err(|message| {
-                ServerError::State {
-                    path: config.state_path.clone().unwrap_or_default(),
-                    message,
-                }
-            })?;
+        let store = persist::Store::open(config.state_path.clone(), &config.app_slug).map_err(
+            |message| ServerError::State {
+                path: config.state_path.clone().unwrap_or_default(),
+                message,
+            },
+        )?;
         // Bound here, not on the server thread, so bind errors reach the caller.
         let listener = bind(config.listen)?;
         let addr = listener.local_addr().map_err(ServerError::Runtime)?;
