@@ -400,9 +400,9 @@ fn sandbox(
     token: Option<String>,
     dir: Option<&Path>,
 ) -> Result<u8, Fatal> {
-    use crate::session::{APP_VAR, ORIGIN_VAR, TOKEN_VAR};
-    use crate::vendor::server::exports::{check_app_slug, check_token, export_lines};
-    use crate::vendor::server::{Sandbox, ServerConfig};
+    use crate::session::{APP_VAR, TOKEN_VAR};
+    use crate::vendor::server::ServerConfig;
+    use crate::vendor::server::exports::{check_app_slug, check_token};
     // A named workspace must exist; the current directory is used only if it is one.
     let workspace = match dir {
         Some(dir) => Some(workspace::open(dir)?),
@@ -451,33 +451,8 @@ fn sandbox(
         app_slug,
         token,
     };
-    let (app_slug, token) = (config.app_slug.clone(), config.token.clone());
-    let server = Sandbox::start(config)
-        .map_err(|e| Fatal(format!("the local Vendor API could not start: {e}")))?;
-    // Written so that a closed stdout (a learner piping to `head`) never ends the server.
-    #[cfg(unix)]
-    // SAFETY: changing a signal disposition; main reset SIGPIPE to its default.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-    }
-    let origin = server.origin();
-    // Quoted: a learner pastes these lines into a shell.
-    let exports = export_lines(&[
-        (ORIGIN_VAR, origin),
-        (TOKEN_VAR, &token),
-        (APP_VAR, &app_slug),
-    ]);
-    let banner = format!(
-        "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n{exports}\n\
-         State is saved after every change. Stop with Ctrl-C.\n"
-    );
-    let mut stdout = std::io::stdout();
-    let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())
-        .and_then(|()| std::io::Write::flush(&mut stdout));
-    // Serve until the process is ended; there is nothing to clean up.
-    loop {
-        std::thread::park();
-    }
+    crate::vendor::server::command::run(config).map_err(|e| Fatal(e.to_string()))?;
+    Ok(SUCCESS)
 }
 
 fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result<u8, Fatal> {
@@ -490,7 +465,8 @@ fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result
     let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
     let (workspace, _) = workspace::init(&lesson, &dir, false)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args);
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let session =
+        Session::open(&lesson, &workspace, vars, api_mode(args))?.published("labrun start");
     let lab = crate::tui::Lab {
         lesson,
         workspace,

@@ -4,14 +4,10 @@
 
 mod support;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use serde_json::Value;
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use support::{labrun, labrun_std, wait_until, workspace};
-use tui_term::vt100;
+use support::{Lab, labrun, labrun_std, wait_until, workspace};
 
 const RUNS: usize = 20;
 
@@ -82,80 +78,6 @@ fn parallel_hints_are_each_counted() {
     );
 }
 
-/// The lab in a pseudo-terminal, its screen parsed.
-struct Lab {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Lab {
-    fn start(ws: &Path) -> Lab {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_labrun"));
-        cmd.args(["start", "-w"]);
-        cmd.arg(ws);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("SHELL", "/bin/sh");
-        for var in [
-            "REPLICATED_API_ORIGIN",
-            "REPLICATED_APP",
-            "REPLICATED_API_TOKEN",
-        ] {
-            cmd.env_remove(var);
-        }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(40, 140, 0)));
-        let parser = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                parser.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        Lab {
-            screen,
-            writer,
-            child,
-        }
-    }
-
-    fn shows(&self, text: &str) -> bool {
-        self.screen
-            .lock()
-            .unwrap()
-            .screen()
-            .contents()
-            .contains(text)
-    }
-
-    fn type_keys(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_check_in_the_labs_shell_is_kept_when_the_lab_records() {
     let (_dir, ws) = workspace();
@@ -176,7 +98,7 @@ fn a_check_in_the_labs_shell_is_kept_when_the_lab_records() {
     assert_eq!(step_field(&progress(&ws), "bump-version", "attempts"), 1);
     // Quitting records where the learner was: on top of the shell's check.
     lab.type_keys(b"\x1dq");
-    let status = lab.child.wait().unwrap();
+    let status = lab.wait();
     assert!(status.success(), "{status:?}");
     let after = progress(&ws);
     for id in ["proxy-image", "bump-version", "package", "promote"] {

@@ -5,7 +5,9 @@
 //! [`Sandbox::start`] runs the server on its own thread and tokio runtime, so
 //! callers stay synchronous; dropping the [`Sandbox`] stops it.
 
+pub mod command;
 pub mod exports;
+pub mod owner;
 mod persist;
 mod routes;
 mod seed;

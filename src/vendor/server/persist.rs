@@ -2,13 +2,22 @@
 //! channels, releases without their charts) and, beside it, one file per
 //! distinct large spec, named by its SHA-256 and written once, atomically.
 //! Files are read only if they are regular and not larger than a limit.
+//!
+//! Several processes may serve the same state file (the lab, `check` and
+//! `solve` run the API in-process; `labrun sandbox` serves another shell).
+//! The file is the truth, as a SQLite database is: every change takes an
+//! advisory lock on `<state>.lock`, re-reads the file, applies the change and
+//! renames the new file into place before letting go; every read uses the
+//! file as it is now (cheaply: it is parsed again only when its bytes
+//! changed). So no process writes an old copy over another's release, and
+//! sequences stay gapless. The OS releases the lock of a killed process.
 
 use super::seed;
 use super::store::{FORMAT, NewSpec, READABLE_FORMATS, SpecFile, State, StoreError};
 use crate::fsutil;
 use crate::vendor::types::MAX_SPEC_BYTES;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 /// The state file is read up to this size: 10,000 releases without their
@@ -18,10 +27,11 @@ pub const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
 /// test uploads); larger ones get a file.
 const INLINE_SPEC_BYTES: usize = 4096;
 
-/// The state file and the directory of its spec files.
+/// The state file, its lock and the directory of its spec files.
 #[derive(Debug, Clone)]
 struct Files {
     state: PathBuf,
+    lock: PathBuf,
     specs: PathBuf,
 }
 
@@ -31,7 +41,8 @@ impl Files {
             .file_stem()
             .map_or_else(|| "state".into(), |s| s.to_string_lossy().into_owned());
         let specs = state.with_file_name(format!("{stem}.specs"));
-        Files { state, specs }
+        let lock = state.with_file_name(format!("{stem}.lock"));
+        Files { state, lock, specs }
     }
 
     fn spec_path(&self, file: &SpecFile) -> PathBuf {
@@ -39,53 +50,103 @@ impl Files {
     }
 }
 
-/// The state behind one lock, persisted after every change.
+/// The state as last read or written, with the bytes it was read from.
+struct Cached {
+    state: State,
+    /// The state file's bytes `state` came from (empty: not from a file).
+    raw: Vec<u8>,
+}
+
+/// The state, persisted after every change and shared with every other
+/// process serving the same file.
 pub struct Store {
-    state: Mutex<State>,
+    cache: Mutex<Cached>,
     files: Option<Files>,
+    slug: String,
 }
 
 impl Store {
     /// Resumes from `path` if it exists, else starts from the seed (and saves it).
     pub fn open(path: Option<PathBuf>, slug: &str) -> Result<Store, String> {
-        let files = path.map(Files::new);
-        let loaded = match &files {
-            Some(f) => load(&f.state, slug)?,
-            None => None,
-        };
         let store = Store {
-            state: Mutex::new(loaded.clone().unwrap_or_else(|| seed::seed(slug))),
-            files,
+            cache: Mutex::new(Cached {
+                state: seed::seed(slug),
+                raw: Vec::new(),
+            }),
+            files: path.map(Files::new),
+            slug: slug.to_string(),
         };
-        if loaded.is_none()
-            && let Some(files) = &store.files
-        {
+        if let Some(files) = &store.files {
             // The first start may name a directory that is not there yet.
             if let Some(dir) = files.state.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             }
-            store.save(&mut store.lock())?;
+            let _held = lock(files).map_err(|e| e.to_string())?;
+            let mut cache = store.lock();
+            let found = store.refresh(&mut cache).map_err(|e| e.to_string())?;
+            if !found {
+                store.save(&mut cache)?;
+            }
         }
         Ok(store)
     }
 
+    /// `f` on the state as it is now (another process may have changed it).
     pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> Result<T, StoreError> {
-        Ok(f(&self.lock()))
+        let mut cache = self.lock();
+        self.refresh(&mut cache)?;
+        Ok(f(&cache.state))
     }
 
-    /// Applies `f` to a copy, saves the copy, then makes it current, all under
-    /// the lock: concurrent writers never share a sequence, and the file is
-    /// never older than a response already sent. A failed save changes nothing.
+    /// Applies `f` to the state as it is on disk, and saves it, holding the
+    /// file lock throughout: writers in this process and in others never
+    /// share a sequence or lose each other's changes, and the file is never
+    /// older than a response already sent. A failed save changes nothing.
     pub fn write<T>(
         &self,
         f: impl FnOnce(&mut State) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let mut guard = self.lock();
-        let mut next = guard.clone();
-        let value = f(&mut next)?;
+        let mut cache = self.lock();
+        let _held = match &self.files {
+            Some(files) => Some(lock(files)?),
+            None => None,
+        };
+        self.refresh(&mut cache)?;
+        let mut next = Cached {
+            state: cache.state.clone(),
+            raw: Vec::new(),
+        };
+        let value = f(&mut next.state)?;
         self.save(&mut next).map_err(StoreError::Persist)?;
-        *guard = next;
+        *cache = next;
         Ok(value)
+    }
+
+    /// Brings `cache` up to the state file; false when there is no file (a
+    /// new sandbox, or one a learner removed to start afresh: the seed).
+    fn refresh(&self, cache: &mut Cached) -> Result<bool, StoreError> {
+        let Some(files) = &self.files else {
+            return Ok(true);
+        };
+        let raw = match fsutil::read_limited(&files.state, MAX_STATE_BYTES) {
+            Ok(raw) => raw,
+            Err(e) if e.is_not_found() => {
+                if !cache.raw.is_empty() {
+                    *cache = Cached {
+                        state: seed::seed(&self.slug),
+                        raw: Vec::new(),
+                    };
+                }
+                return Ok(false);
+            }
+            Err(e) => return Err(StoreError::Load(e.to_string())),
+        };
+        if raw != cache.raw {
+            let state = parse(&raw, &self.slug)
+                .map_err(|e| StoreError::Load(format!("{}: {e}", files.state.display())))?;
+            *cache = Cached { state, raw };
+        }
+        Ok(true)
     }
 
     /// Keeps a new release's spec: large ones in their own file (written
@@ -128,33 +189,37 @@ impl Store {
 
     /// Writes the state file (no file: nothing to do). Specs a format-1 file
     /// held inline move to their own files first.
-    fn save(&self, state: &mut State) -> Result<(), String> {
+    fn save(&self, cache: &mut Cached) -> Result<(), String> {
         let Some(files) = &self.files else {
             return Ok(());
         };
-        move_large_specs_out(files, state)?;
-        state.format = FORMAT;
-        let bytes = serde_json::to_vec(state).map_err(|e| e.to_string())?;
+        move_large_specs_out(files, &mut cache.state)?;
+        cache.state.format = FORMAT;
+        let bytes = serde_json::to_vec(&cache.state).map_err(|e| e.to_string())?;
         fsutil::write_atomic(&files.state, &bytes)
-            .map_err(|e| format!("{}: {e}", files.state.display()))
+            .map_err(|e| format!("{}: {e}", files.state.display()))?;
+        cache.raw = bytes;
+        Ok(())
     }
 
     /// A panic elsewhere cannot leave a half-applied change (writes commit
     /// whole), so a poisoned lock still guards consistent state.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Cached> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// Reads a state file; Ok(None) when there is none yet.
-pub fn load(path: &Path, slug: &str) -> Result<Option<State>, String> {
-    let bytes = match fsutil::read_limited(path, MAX_STATE_BYTES) {
-        Ok(bytes) => bytes,
-        Err(e) if e.is_not_found() => return Ok(None),
-        Err(e) => return Err(e.to_string()),
-    };
+/// The advisory lock every writer of the state file holds from its read to
+/// its rename (a dead holder's lock is released by the OS).
+fn lock(files: &Files) -> Result<fsutil::FileLock, StoreError> {
+    fsutil::lock_exclusive(&files.lock)
+        .map_err(|e| StoreError::Persist(format!("{}: could not lock: {e}", files.lock.display())))
+}
+
+/// A state file's bytes, checked: its format, and that it is `slug`'s.
+fn parse(bytes: &[u8], slug: &str) -> Result<State, String> {
     let state: State =
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a sandbox state file: {e}"))?;
+        serde_json::from_slice(bytes).map_err(|e| format!("not a sandbox state file: {e}"))?;
     if !READABLE_FORMATS.contains(&state.format) {
         return Err(format!("unknown state format {}", state.format));
     }
@@ -164,7 +229,7 @@ pub fn load(path: &Path, slug: &str) -> Result<Option<State>, String> {
             state.app.slug
         ));
     }
-    Ok(Some(state))
+    Ok(state)
 }
 
 fn move_large_specs_out(files: &Files, state: &mut State) -> Result<(), String> {
@@ -204,6 +269,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::vendor::server::upload::{parse_upload, tests as upload_tests};
+    use std::path::Path;
 
     const NOW: &str = "2030-01-01T00:00:00Z";
     const SLUG: &str = "slackernews-mackerel";
@@ -239,6 +305,32 @@ mod tests {
         assert!(open_error(&path, "other").contains("holds app"));
         std::fs::write(&path, b"{not json").unwrap();
         assert!(open_error(&path, SLUG).contains("not a sandbox state"));
+    }
+
+    #[test]
+    fn two_stores_on_one_file_see_and_keep_each_others_releases() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.json");
+        let one = Store::open(Some(path.clone()), SLUG).unwrap();
+        let two = Store::open(Some(path.clone()), SLUG).unwrap();
+        let mut sequences: Vec<i64> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..10)
+                .map(|i| {
+                    let store = if i % 2 == 0 { &one } else { &two };
+                    scope.spawn(move || create(store, "[]"))
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        sequences.sort();
+        assert_eq!(sequences, (5..=14).collect::<Vec<_>>());
+        for store in [&one, &two] {
+            assert_eq!(store.read(|s| s.releases.len()).unwrap(), 14);
+        }
+        // Removed to start afresh: the seed again, saved on the next change.
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(one.read(|s| s.releases.len()).unwrap(), 4);
+        assert_eq!(create(&two, "[]"), 5);
     }
 
     #[test]
