@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod exports;
+mod listener;
 pub mod owner;
 mod persist;
 mod routes;
@@ -211,17 +212,9 @@ fn serve(
                 return;
             }
         };
-        let (drain, draining) = oneshot::channel::<()>();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = draining.await;
-        });
-        let server = tokio::spawn(server.into_future());
         let _ = ready.send(Ok(()));
         // A dropped sender (the Sandbox is gone) also means stop.
-        let _ = stopped.await;
-        let _ = drain.send(());
-        // Idle keep-alive connections close at once; a stuck client is cut off.
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+        listener::serve(listener, app, stopped, SHUTDOWN_GRACE).await;
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
 }
