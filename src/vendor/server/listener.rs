@@ -5,8 +5,9 @@
 //! connections are open. When that bound is reached a new connection evicts
 //! the longest-open idle one (no request in progress), as nginx reuses idle
 //! connections when it runs out, so a crowd of idle sockets can never keep
-//! a real client out. The process's descriptor soft limit is raised to its
-//! hard limit, as Go's runtime does at start, and the bound is kept below it.
+//! a real client out. The bound stays below the process's descriptor limit,
+//! so accepting never runs the process out of descriptors. (The limit itself
+//! is left alone: the lab's shell and its programs inherit it.)
 
 use crate::vendor::types::ErrorBody;
 use axum::Router;
@@ -229,39 +230,27 @@ fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
     table.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Raises the descriptor soft limit to the hard limit, and returns how many
-/// connections fit under it with room to spare.
+/// How many connections fit under the descriptor limit with room to spare.
 fn connection_limit() -> usize {
-    let soft = raise_descriptor_limit();
+    let soft = descriptor_limit();
     let fitting = soft.saturating_sub(RESERVED_DESCRIPTORS).max(16);
     usize::try_from(fitting).map_or(MAX_CONNECTIONS, |n| n.min(MAX_CONNECTIONS))
 }
 
 #[cfg(unix)]
-fn raise_descriptor_limit() -> u64 {
+fn descriptor_limit() -> u64 {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: getrlimit/setrlimit with a valid, initialized struct.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return MAX_CONNECTIONS as u64 + RESERVED_DESCRIPTORS;
-        }
-        if limit.rlim_cur < limit.rlim_max {
-            let raised = libc::rlimit {
-                rlim_cur: limit.rlim_max,
-                rlim_max: limit.rlim_max,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-                limit.rlim_cur = limit.rlim_max;
-            }
-        }
+    // SAFETY: getrlimit with a valid, initialized struct.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return MAX_CONNECTIONS as u64 + RESERVED_DESCRIPTORS;
     }
     limit.rlim_cur
 }
 
 #[cfg(not(unix))]
-fn raise_descriptor_limit() -> u64 {
+fn descriptor_limit() -> u64 {
     MAX_CONNECTIONS as u64 + RESERVED_DESCRIPTORS
 }
