@@ -99,6 +99,20 @@ fn bench(c: &mut Criterion) {
     group.bench_function("GET /v3/apps", |b| {
         b.iter(|| client.apps_with_channels().unwrap())
     });
+    // The same on a state file, re-read on every request (several processes
+    // may write it), against the in-memory sandbox above.
+    let files = tempfile::tempdir().unwrap();
+    let on_file = Sandbox::start(ServerConfig {
+        listen: ([127, 0, 0, 1], 0).into(),
+        state_path: Some(files.path().join("state.json")),
+        app_slug: APP.into(),
+        token: TOKEN.into(),
+    })
+    .unwrap();
+    let file_client = Client::new(config_for(on_file.origin())).unwrap();
+    group.bench_function("GET /v3/apps (state file)", |b| {
+        b.iter(|| file_client.apps_with_channels().unwrap())
+    });
     // Floor: the cheapest authenticated route (an empty list), same connection.
     let http = reqwest::blocking::Client::new();
     let v1 = format!("{}/v1/apps", sandbox.origin());
