@@ -4,6 +4,13 @@
 //!
 //! [`Sandbox::start`] runs the server on its own thread and tokio runtime, so
 //! callers stay synchronous; dropping the [`Sandbox`] stops it.
+//!
+//! - `routes`: HTTP handlers; `store`: the state and its mutations;
+//!   `persist`: the state file (shared by every process serving it, under a
+//!   file lock) and the spec files beside it; `upload`: checking charts.
+//! - `listener`: connections, with timeouts and a cap (slow clients).
+//! - `owner`: which process a learner's other shells use; `command`:
+//!   `labrun sandbox`; `exports`: its `export` lines, quoted.
 
 pub mod command;
 pub mod exports;
