@@ -119,7 +119,7 @@ fn a_state_at_the_largest_sequence_gets_a_clear_error_not_a_wrap() {
 fn large_specs_are_stored_once_beside_a_small_state_file() {
     let (_dir, ws) = workspace();
     let api = Api::start(&ws);
-    let tgz = chart(6 * 1024 * 1024);
+    let tgz = chart(3 * 1024 * 1024);
     for expected in 5..=8 {
         let (status, body) = api.create(&tgz);
         assert_eq!(status, StatusCode::CREATED, "{body}");
