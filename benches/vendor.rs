@@ -1,6 +1,8 @@
 //! `cargo bench --bench vendor`: the `promote` check against the local
-//! Vendor API (one check = the whole step), and the server's throughput on
-//! `GET /v3/apps`, with the cheapest authenticated route as the floor.
+//! Vendor API (one check = the whole step), the server's throughput on
+//! `GET /v3/apps`, with the cheapest authenticated route as the floor, and
+//! making a client for the plain-HTTP local API against a client that loads
+//! the system's TLS roots (the baseline).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use labrun::checks::{self, Context, Status};
@@ -89,13 +91,27 @@ fn bench(c: &mut Criterion) {
     assert_eq!(report.status, Status::Pass, "{report:#?}");
 
     let mut group = c.benchmark_group("vendor");
+    group.throughput(Throughput::Elements(1));
     group.bench_function("promote check (local API)", |b| {
         b.iter(|| checks::run_step(step, &ctx))
     });
     let client = Client::new(config).unwrap();
-    group.throughput(Throughput::Elements(1));
     group.bench_function("GET /v3/apps", |b| {
         b.iter(|| client.apps_with_channels().unwrap())
+    });
+    // The same on a state file, re-read on every request (several processes
+    // may write it), against the in-memory sandbox above.
+    let files = tempfile::tempdir().unwrap();
+    let on_file = Sandbox::start(ServerConfig {
+        listen: ([127, 0, 0, 1], 0).into(),
+        state_path: Some(files.path().join("state.json")),
+        app_slug: APP.into(),
+        token: TOKEN.into(),
+    })
+    .unwrap();
+    let file_client = Client::new(config_for(on_file.origin())).unwrap();
+    group.bench_function("GET /v3/apps (state file)", |b| {
+        b.iter(|| file_client.apps_with_channels().unwrap())
     });
     // Floor: the cheapest authenticated route (an empty list), same connection.
     let http = reqwest::blocking::Client::new();
@@ -110,7 +126,26 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // Making the client: no TLS roots for http://, against reqwest's default
+    // client, which loads the system's CA certificates (the old cost).
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("Client::new (http:// origin)", |b| {
+        b.iter(|| Client::new(config_for(sandbox.origin())).unwrap())
+    });
+    group.bench_function("baseline: a client with the system's TLS roots", |b| {
+        b.iter(|| reqwest::blocking::Client::builder().build().unwrap())
+    });
     group.finish();
+}
+
+fn config_for(origin: &str) -> Config {
+    Config::from_lookup(|k| match k {
+        "REPLICATED_API_ORIGIN" => Some(origin.to_string()),
+        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
+        "REPLICATED_APP" => Some(APP.into()),
+        _ => None,
+    })
+    .unwrap()
 }
 
 criterion_group!(benches, bench);

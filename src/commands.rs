@@ -303,10 +303,11 @@ fn record_progress(
     lesson: &Lesson,
     reports: &[StepReport],
 ) -> Result<(), Fatal> {
-    let path = workspace.progress_path();
-    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
-    progress.record(reports, SystemTime::now(), true);
-    progress.save(&path)?;
+    let now = SystemTime::now();
+    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
+        p.record(reports, now, true);
+    })
+    .map_err(Fatal)?;
     Ok(())
 }
 
@@ -399,10 +400,10 @@ fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
         terminal_safe(&vars.redact(&step.title)),
         terminal_safe(&vars.redact(text))
     );
-    let path = workspace.progress_path();
-    let mut progress = Progress::load(&path, &lesson.slug).map_err(Fatal)?;
-    progress.record_hint(&step.id, &step.title);
-    progress.save(&path)?;
+    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
+        p.record_hint(&step.id, &step.title);
+    })
+    .map_err(Fatal)?;
     Ok(SUCCESS)
 }
 
@@ -489,7 +490,8 @@ fn sandbox(
     dir: Option<&Path>,
 ) -> Result<u8, Fatal> {
     use crate::session::{APP_VAR, TOKEN_VAR};
-    use crate::vendor::server::{Sandbox, ServerConfig};
+    use crate::vendor::server::ServerConfig;
+    use crate::vendor::server::exports::{check_app_slug, check_token};
     // A named workspace must exist; the current directory is used only if it is one.
     let workspace = match dir {
         Some(dir) => Some(workspace::open(dir)?),
@@ -500,9 +502,34 @@ fn sandbox(
             .as_ref()
             .and_then(|w| w.state.vars.get(name).cloned())
     };
-    let app_slug = app
-        .or_else(|| saved(APP_VAR))
-        .unwrap_or_else(|| workspace::generate_value("slackernews-{word}"));
+    // Where a value came from, for an error that says which file to fix.
+    let source = |flag: &str| match &workspace {
+        Some(w) => format!(
+            "{} (from {})",
+            flag,
+            w.state_dir().join("workspace.json").display()
+        ),
+        None => flag.to_string(),
+    };
+    let (app_slug, app_source) = match app {
+        Some(app) => (app, "--app".to_string()),
+        None => match saved(APP_VAR) {
+            Some(app) => (app, source(APP_VAR)),
+            None => (
+                workspace::generate_value("slackernews-{word}"),
+                String::new(),
+            ),
+        },
+    };
+    check_app_slug(&app_slug).map_err(|e| Fatal(format!("{app_source}: {e}")))?;
+    let (token, token_source) = match token {
+        Some(token) => (token, "--token".to_string()),
+        None => match saved(TOKEN_VAR) {
+            Some(token) => (token, source(TOKEN_VAR)),
+            None => (workspace::generate_value("{token}"), String::new()),
+        },
+    };
+    check_token(&token).map_err(|e| Fatal(format!("{token_source}: {e}")))?;
     let config = ServerConfig {
         listen,
         state_path: state.or_else(|| {
@@ -511,32 +538,10 @@ fn sandbox(
                 .map(|w| crate::session::vendor_state_path(w, &app_slug))
         }),
         app_slug,
-        token: token
-            .or_else(|| saved(TOKEN_VAR))
-            .unwrap_or_else(|| workspace::generate_value("{token}")),
+        token,
     };
-    let (app_slug, token) = (config.app_slug.clone(), config.token.clone());
-    let server = Sandbox::start(config)
-        .map_err(|e| Fatal(format!("the local Vendor API could not start: {e}")))?;
-    // Written so that a closed stdout (a learner piping to `head`) never ends the server.
-    #[cfg(unix)]
-    // SAFETY: changing a signal disposition; main reset SIGPIPE to its default.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-    }
-    let origin = server.origin();
-    let banner = format!(
-        "Local Vendor API for app {app_slug} at {origin}\nIn another shell:\n\n  \
-         export REPLICATED_API_ORIGIN={origin}\n  export {TOKEN_VAR}={token}\n  export {APP_VAR}={app_slug}\n\n\
-         State is saved after every change. Stop with Ctrl-C.\n"
-    );
-    let mut stdout = std::io::stdout();
-    let _ = std::io::Write::write_all(&mut stdout, banner.as_bytes())
-        .and_then(|()| std::io::Write::flush(&mut stdout));
-    // Serve until the process is ended; there is nothing to clean up.
-    loop {
-        std::thread::park();
-    }
+    crate::vendor::server::command::run(config).map_err(|e| Fatal(e.to_string()))?;
+    Ok(SUCCESS)
 }
 
 /// `path` as the learner would type it from the current directory.

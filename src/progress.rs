@@ -1,12 +1,16 @@
 //! What a learner has done, step by step: recorded on every check in
-//! `.labrun/progress.json` (written atomically), read by `labrun progress`
-//! and, later, by instructors' reports.
+//! `.labrun/progress.json`, read by `labrun progress` and instructors' reports.
+//!
+//! Several processes write it at once (the lab, `labrun check` and `hint`
+//! in the lab's shell or in parallel), so every writer goes through
+//! [`Progress::update`]: an advisory lock, a fresh read, the change, an
+//! atomic rename. Nobody writes a copy held in memory over another's update.
 
 use crate::checks::{Status, StepReport};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{self, write_atomic};
 use serde::{Deserialize, Serialize};
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 pub const SCHEMA: u32 = 1;
@@ -70,10 +74,11 @@ impl Progress {
         }
     }
 
-    /// Reads `path`; a missing file is a fresh start.
+    /// Reads `path`; a missing file is a fresh start. Only a regular file of
+    /// at most [`fsutil::DEFAULT_READ_LIMIT`] bytes is read (a FIFO or a
+    /// device is refused, never waited on).
     pub fn load(path: &Path, lesson: &str) -> Result<Progress, String> {
-        // Regular files only, size-limited: a FIFO or /dev/zero here must not hang labrun.
-        match crate::fsutil::read_text(path) {
+        match fsutil::read_text(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 format!(
                     "{}: damaged progress file (line {}): {e}",
@@ -86,6 +91,27 @@ impl Progress {
         }
     }
 
+    /// Applies `change` to the progress on disk and writes it back, holding
+    /// the progress lock from the read to the rename, so a concurrent
+    /// writer's update is never lost. Returns the progress as written.
+    pub fn update(
+        path: &Path,
+        lesson: &str,
+        change: impl FnOnce(&mut Progress),
+    ) -> Result<Progress, String> {
+        let lock = lock_path(path);
+        let _held = fsutil::lock_exclusive(&lock)
+            .map_err(|e| format!("{}: could not lock: {e}", lock.display()))?;
+        let mut progress = Progress::load(path, lesson)?;
+        change(&mut progress);
+        progress
+            .save(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(progress)
+    }
+
+    /// Writes this progress as is. Only for a file nobody else writes (an
+    /// export, a test); shared progress goes through [`Progress::update`].
     pub fn save(&self, path: &Path) -> io::Result<()> {
         write_atomic(
             path,
@@ -144,6 +170,12 @@ impl Progress {
     pub fn record_hint(&mut self, id: &str, title: &str) {
         self.step_mut(id, title).hints_shown += 1;
     }
+}
+
+/// The lock every writer of `path` takes: `progress.json` → `progress.lock`,
+/// beside it (never deleted; see [`fsutil::lock_exclusive`]).
+fn lock_path(path: &Path) -> PathBuf {
+    path.with_extension("lock")
 }
 
 /// Whole seconds from an RFC 3339 stamp to `now` (0 if unreadable or later).
@@ -210,5 +242,37 @@ mod tests {
                 .unwrap_err()
                 .contains("damaged progress file")
         );
+        // A damaged file is not overwritten by an update.
+        assert!(Progress::update(&path, "l", |p| p.record_hint("s", "S")).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"{");
+    }
+
+    #[test]
+    fn concurrent_updates_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.json");
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    for _ in 0..5 {
+                        Progress::update(&path, "l", |p| p.record_hint("s", "S")).unwrap();
+                    }
+                });
+            }
+        });
+        let progress = Progress::load(&path, "l").unwrap();
+        assert_eq!(progress.step("s").unwrap().hints_shown, 40);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("progress.json");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let err = Progress::load(&fifo, "l").unwrap_err();
+        assert!(err.contains("not a regular file (a FIFO)"), "{err}");
     }
 }

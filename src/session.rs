@@ -7,10 +7,12 @@
 use crate::checks::Context;
 use crate::lesson::{CheckKind, Lesson, Vars};
 use crate::vendor::client::{self, ClientError};
+use crate::vendor::server::owner::{self, Claim, OwnerRecord, Ownership};
 use crate::vendor::server::{Sandbox, ServerConfig, ServerError};
 use crate::workspace::{Workspace, WorkspaceError};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 pub const ORIGIN_VAR: &str = "REPLICATED_API_ORIGIN";
 pub const TOKEN_VAR: &str = "REPLICATED_API_TOKEN";
@@ -38,9 +40,41 @@ pub struct Session {
     pub vars: Vars,
     pub extra_path: Option<PathBuf>,
     pub api: Option<client::Config>,
+    /// Declared before `sandbox` so that it is dropped first: the record
+    /// of the local API is withdrawn before the server stops.
+    publication: Option<Publication>,
     /// Kept alive for the session; dropping it stops the local API.
     sandbox: Option<Sandbox>,
+    /// What publishing the local API needs: its state file and credentials.
+    local: Option<LocalApi>,
     cache_dir: PathBuf,
+}
+
+struct LocalApi {
+    state_path: PathBuf,
+    token: String,
+    app: String,
+}
+
+/// The lab's claim to be the server a learner's other shells use (see
+/// `vendor::server::owner`): held by a thread that publishes at once, or
+/// as soon as the current owner (a `labrun sandbox`) ends.
+struct Publication {
+    slot: Arc<Mutex<PublicationSlot>>,
+}
+
+#[derive(Default)]
+struct PublicationSlot {
+    ended: bool,
+    ownership: Option<Ownership>,
+}
+
+impl Drop for Publication {
+    fn drop(&mut self) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.ended = true;
+        slot.ownership = None;
+    }
 }
 
 #[derive(Debug)]
@@ -48,6 +82,8 @@ pub enum SessionError {
     Workspace(WorkspaceError),
     Server(ServerError),
     Client(ClientError),
+    /// A variable the local API needs has a value it cannot use.
+    Invalid(String),
 }
 
 impl fmt::Display for SessionError {
@@ -56,6 +92,7 @@ impl fmt::Display for SessionError {
             SessionError::Workspace(e) => e.fmt(f),
             SessionError::Server(e) => write!(f, "the local Vendor API could not start: {e}"),
             SessionError::Client(e) => e.fmt(f),
+            SessionError::Invalid(why) => write!(f, "the local Vendor API could not start: {why}"),
         }
     }
 }
@@ -84,6 +121,8 @@ impl Session {
             extra_path,
             api: None,
             sandbox: None,
+            local: None,
+            publication: None,
             cache_dir: workspace.state_dir().join("cache"),
         };
         if uses_vendor_api(lesson) {
@@ -99,7 +138,8 @@ impl Session {
             }
             let external = vars.get(ORIGIN_VAR).is_some();
             if mode == ApiMode::Offline && !external {
-                let sandbox = start_sandbox(workspace, &vars)?;
+                let (sandbox, local) = start_sandbox(workspace, &vars)?;
+                session.local = Some(local);
                 vars.set(
                     ORIGIN_VAR,
                     sandbox.origin(),
@@ -111,6 +151,40 @@ impl Session {
         }
         session.vars = vars;
         Ok(session)
+    }
+
+    /// Publishes this session's local API as the workspace's, for
+    /// `labrun sandbox` in another shell to find (at once, or when the
+    /// `labrun sandbox` serving now ends). For long-lived sessions: the lab.
+    pub fn published(mut self, command: &str) -> Session {
+        let (Some(sandbox), Some(local)) = (&self.sandbox, &self.local) else {
+            return self;
+        };
+        let record = OwnerRecord::new(command, sandbox.origin(), &local.token, &local.app);
+        let state = local.state_path.clone();
+        let slot = Arc::new(Mutex::new(PublicationSlot::default()));
+        let held = Arc::clone(&slot);
+        let spawned = std::thread::Builder::new()
+            .name("api-owner".into())
+            .spawn(move || {
+                let election = match owner::claim(&state) {
+                    Ok(Claim::Won(election)) => election,
+                    // Blocks in the OS's lock queue until that owner ends.
+                    Ok(Claim::Taken(_)) => match owner::wait_to_take_over(&state) {
+                        Ok(election) => election,
+                        Err(_) => return,
+                    },
+                    Err(_) => return,
+                };
+                let mut slot = held.lock().unwrap_or_else(|e| e.into_inner());
+                if !slot.ended {
+                    slot.ownership = election.publish(&record).ok();
+                }
+            });
+        if spawned.is_ok() {
+            self.publication = Some(Publication { slot });
+        }
+        self
     }
 
     /// The origin of the local Vendor API, when this session runs one.
@@ -147,20 +221,51 @@ impl Session {
     }
 }
 
-fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<Sandbox, SessionError> {
+fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalApi), SessionError> {
+    use crate::vendor::server::exports::{check_app_slug, check_token};
     let generated = |pattern: &str| crate::workspace::generate_value(pattern);
     let app_slug = vars
         .get(APP_VAR)
         .map_or_else(|| generated("slackernews-{word}"), str::to_string);
+    let token = vars
+        .get(TOKEN_VAR)
+        .map_or_else(|| generated("{token}"), str::to_string);
+    let invalid = |name: &str, e: crate::vendor::server::exports::ValueError| {
+        SessionError::Invalid(format!(
+            "{name} {}: {e}",
+            value_source(workspace, vars, name)
+        ))
+    };
+    check_app_slug(&app_slug).map_err(|e| invalid(APP_VAR, e))?;
+    check_token(&token).map_err(|e| invalid(TOKEN_VAR, e))?;
+    let state_path = vendor_state_path(workspace, &app_slug);
+    let local = LocalApi {
+        state_path: state_path.clone(),
+        token: token.clone(),
+        app: app_slug.clone(),
+    };
     let config = ServerConfig {
         listen: ([127, 0, 0, 1], 0).into(),
-        state_path: Some(vendor_state_path(workspace, &app_slug)),
+        state_path: Some(state_path),
         app_slug,
-        token: vars
-            .get(TOKEN_VAR)
-            .map_or_else(|| generated("{token}"), str::to_string),
+        token,
     };
-    Sandbox::start(config).map_err(SessionError::Server)
+    let sandbox = Sandbox::start(config).map_err(SessionError::Server)?;
+    Ok((sandbox, local))
+}
+
+/// Where a variable's value came from, in words that say what to fix.
+fn value_source(workspace: &Workspace, vars: &Vars, name: &str) -> String {
+    use crate::lesson::vars::Source;
+    match vars.source(name) {
+        Some(Source::CommandLine) => "(from --var)".to_string(),
+        Some(Source::Environment) => "(from the environment)".to_string(),
+        Some(Source::Workspace) => format!(
+            "(from {})",
+            workspace.state_dir().join("workspace.json").display()
+        ),
+        _ => "(the lesson's default)".to_string(),
+    }
 }
 
 /// The client's configuration from the session's variables (which already

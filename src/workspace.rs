@@ -216,7 +216,11 @@ fn link_standin(exe: &Path, link: &Path) -> Result<(), WorkspaceError> {
     }
     let _ = std::fs::remove_file(link);
     #[cfg(unix)]
-    std::os::unix::fs::symlink(exe, link).map_err(io_err(link))?;
+    match std::os::unix::fs::symlink(exe, link) {
+        // A labrun running in parallel made the same link first.
+        Err(e) if std::fs::read_link(link).is_ok_and(|target| target == exe) => drop(e),
+        result => result.map_err(io_err(link))?,
+    }
     #[cfg(not(unix))]
     std::fs::copy(exe, link).map(drop).map_err(io_err(link))?;
     Ok(())

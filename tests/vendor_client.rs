@@ -313,7 +313,6 @@ struct Fake {
 impl Fake {
     fn start(handler: impl Fn(&Seen, usize) -> Reply + Send + Sync + 'static) -> Fake {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
-        listener.set_nonblocking(true).unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -342,6 +341,9 @@ impl Fake {
 impl Drop for Fake {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
+        // Wakes the blocking accept, which then sees `stop` (no polling).
+        let addr = self.origin.trim_start_matches("http://");
+        let _ = TcpStream::connect(addr);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -355,17 +357,17 @@ fn serve(
     stop: Arc<AtomicBool>,
 ) {
     let mut held: Vec<TcpStream> = Vec::new();
-    while !stop.load(Ordering::SeqCst) {
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(_) => {
-                std::thread::sleep(Duration::from_millis(5));
-                continue;
-            }
+    loop {
+        let accepted = listener.accept();
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok((stream, _)) = accepted else {
+            continue;
         };
-        stream.set_nonblocking(false).unwrap();
+        // Generous: a loaded machine may be slow to send; a hang still ends.
         stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
+            .set_read_timeout(Some(Duration::from_secs(30)))
             .unwrap();
         let mut reader = BufReader::new(stream.try_clone().unwrap());
         // One request per connection: every answer says `Connection: close`.

@@ -156,22 +156,33 @@ fn state_survives_kill_9_in_the_middle_of_a_burst() {
         }
     };
     let spec = encode_chart_spec("slackernews-0.5.0.tgz", &chart());
+    // Each acknowledged release is reported, so that the kill lands in the
+    // middle of the burst however slow the machine is (no fixed sleep).
+    let (acked_tx, acked) = std::sync::mpsc::channel();
     let burst = {
         let (origin, spec) = (origin.clone(), spec.clone());
         std::thread::spawn(move || {
             let client = client(&origin);
-            // The kill may come first on a loaded machine: then nothing was acknowledged.
-            let Ok(app) = client.app() else { return 0 };
+            let app = client.app().expect("the sandbox answers before the kill");
             // Bounded: stops at the first failure (the kill) or after 200 releases.
             (0..200)
-                .take_while(|_| client.create_release(&app.id, spec.clone()).is_ok())
+                .take_while(|_| {
+                    let created = client.create_release(&app.id, spec.clone()).is_ok();
+                    created && acked_tx.send(()).is_ok()
+                })
                 .count()
         })
     };
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    for _ in 0..3 {
+        acked
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the burst had releases acknowledged");
+    }
     server.kill().unwrap(); // SIGKILL
     server.wait().unwrap();
+    drop(acked);
     let acknowledged = burst.join().unwrap();
+    assert!(acknowledged >= 3);
 
     // The file is whole, and holds at least every release that was acknowledged.
     let restarted = sandbox(Some(state));

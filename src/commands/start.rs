@@ -21,7 +21,8 @@ pub(super) fn start(
     }
     let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args)?;
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let session =
+        Session::open(&lesson, &workspace, vars, api_mode(args))?.published("labrun start");
     let root = workspace.root.clone();
     let lab = crate::tui::Lab {
         lesson,

@@ -218,9 +218,11 @@ impl EventLoop {
                 Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
                 Effect::RestartShell => self.restart_shell(),
                 Effect::RecordHint(i) => {
-                    let step = &self.app.steps[i];
-                    self.progress.record_hint(&step.id, &step.title);
-                    self.save_progress();
+                    let (id, title) = (
+                        self.app.steps[i].id.clone(),
+                        self.app.steps[i].title.clone(),
+                    );
+                    self.update_progress(|p| p.record_hint(&id, &title));
                 }
             }
         }
@@ -235,23 +237,28 @@ impl EventLoop {
     }
 
     fn record(&mut self, reports: Vec<StepReport>, asked: bool) {
-        self.progress.record(&reports, SystemTime::now(), asked);
-        self.save_progress();
+        let now = SystemTime::now();
+        self.update_progress(|p| p.record(&reports, now, asked));
         self.app.apply_reports(reports);
     }
 
-    fn save_progress(&mut self) {
-        if let Err(e) = self.progress.save(&self.progress_path) {
-            self.app.message = Some(format!("progress not saved: {e}"));
+    /// Applies a change to the progress file as it is on disk now (a
+    /// `labrun check` in the shell may have recorded since), never writing
+    /// the lab's older copy over it.
+    fn update_progress(&mut self, change: impl FnOnce(&mut Progress)) {
+        let lesson = self.progress.lesson.clone();
+        match Progress::update(&self.progress_path, &lesson, change) {
+            Ok(progress) => self.progress = progress,
+            Err(e) => self.app.message = Some(format!("progress not saved: {e}")),
         }
     }
 
     fn save_resume(&mut self) {
-        self.progress.resume = Some(Resume {
+        let resume = Resume {
             step: self.app.current,
             scroll: self.app.scroll,
-        });
-        self.save_progress();
+        };
+        self.update_progress(|p| p.resume = Some(resume));
     }
 }
 

@@ -441,6 +441,11 @@ impl Client {
             .default_headers(headers)
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout);
+        if url.scheme() == "http" {
+            // Plain HTTP (the local API) needs no TLS: skip loading the
+            // system's CA certificates, most of a `labrun check`'s start-up.
+            builder = builder.tls_certs_only(std::iter::empty());
+        }
         let host = url.host_str().unwrap_or_default();
         let loopback = is_loopback(host);
         if loopback {

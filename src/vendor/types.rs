@@ -240,7 +240,8 @@ pub fn decode_spec_gzip(spec_gzip: &str) -> Result<Vec<KotsSingleSpec>, String> 
         return Err("spec_gzip is not gzip data".into());
     }
     let mut json = Vec::new();
-    flate2::read::GzDecoder::new(gz.as_slice())
+    // Every member, each checked against its CRC-32 at its end.
+    flate2::read::MultiGzDecoder::new(gz.as_slice())
         .take(MAX_SPEC_BYTES + 1)
         .read_to_end(&mut json)
         .map_err(|e| format!("spec_gzip is not valid gzip: {e}"))?;

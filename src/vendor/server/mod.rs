@@ -4,7 +4,19 @@
 //!
 //! [`Sandbox::start`] runs the server on its own thread and tokio runtime, so
 //! callers stay synchronous; dropping the [`Sandbox`] stops it.
+//!
+//! - `routes`: HTTP handlers; `store`: the state and its mutations;
+//!   `persist`: the state file (shared by every process serving it, under a
+//!   file lock) and the spec files beside it; `upload`: checking charts.
+//! - `listener`: connections, with timeouts and a cap (slow clients).
+//! - `owner`: which process a learner's other shells use; `command`:
+//!   `labrun sandbox`; `exports`: its `export` lines, quoted.
 
+pub mod command;
+pub mod exports;
+mod listener;
+pub mod owner;
+mod persist;
 mod routes;
 mod seed;
 mod store;
@@ -81,13 +93,12 @@ impl Sandbox {
     /// Loads or seeds the state, binds, and returns once the socket listens.
     pub fn start(config: ServerConfig) -> Result<Sandbox, ServerError> {
         check_config(&config)?;
-        let store =
-            store::Store::open(config.state_path.clone(), &config.app_slug).map_err(|message| {
-                ServerError::State {
-                    path: config.state_path.clone().unwrap_or_default(),
-                    message,
-                }
-            })?;
+        let store = persist::Store::open(config.state_path.clone(), &config.app_slug).map_err(
+            |message| ServerError::State {
+                path: config.state_path.clone().unwrap_or_default(),
+                message,
+            },
+        )?;
         // Bound here, not on the server thread, so bind errors reach the caller.
         let listener = bind(config.listen)?;
         let addr = listener.local_addr().map_err(ServerError::Runtime)?;
@@ -143,20 +154,8 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
     if !config.listen.ip().is_loopback() {
         return Err(ServerError::NotLoopback(config.listen));
     }
-    if config.token.is_empty() {
-        return Err(ServerError::Config("the API token is empty".to_string()));
-    }
-    let slug_ok = !config.app_slug.is_empty()
-        && config
-            .app_slug
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !slug_ok {
-        return Err(ServerError::Config(format!(
-            "app slug {:?} must be letters, digits, '-' or '_'",
-            config.app_slug
-        )));
-    }
+    exports::check_token(&config.token).map_err(|e| ServerError::Config(e.to_string()))?;
+    exports::check_app_slug(&config.app_slug).map_err(|e| ServerError::Config(e.to_string()))?;
     Ok(())
 }
 
@@ -220,17 +219,9 @@ fn serve(
                 return;
             }
         };
-        let (drain, draining) = oneshot::channel::<()>();
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = draining.await;
-        });
-        let server = tokio::spawn(server.into_future());
         let _ = ready.send(Ok(()));
         // A dropped sender (the Sandbox is gone) also means stop.
-        let _ = stopped.await;
-        let _ = drain.send(());
-        // Idle keep-alive connections close at once; a stuck client is cut off.
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+        listener::serve(listener, app, stopped, SHUTDOWN_GRACE).await;
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
 }

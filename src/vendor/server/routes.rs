@@ -1,7 +1,8 @@
 //! HTTP handlers: parse the request, call the store, answer with the shared
 //! JSON types. Every failure is an [`ErrorBody`] with a 4xx/5xx status.
 
-use super::store::{State, Store, StoreError};
+use super::persist::Store;
+use super::store::{State, StoreError};
 use super::upload::parse_upload;
 use crate::vendor::types::{
     ChannelResponse, CreateChannelRequest, CreateReleaseRequest, ErrorBody, ListAppsResponse,
@@ -78,10 +79,11 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::BAD_REQUEST, "not_found", m)
             }
             StoreError::Invalid(m) => ApiError::bad_request(m),
-            p @ StoreError::Persist(_) => ApiError::new(
+            StoreError::Limit(m) => ApiError::new(StatusCode::CONFLICT, "limit_reached", m),
+            e @ (StoreError::Persist(_) | StoreError::Load(_)) => ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
-                p.to_string(),
+                e.to_string(),
             ),
         }
     }
@@ -146,7 +148,7 @@ pub async fn list_apps(
 ) -> ApiResult<Json<ListAppsResponse>> {
     let params = params?.0;
     let with_channels = !flag(&params, "excludeChannels");
-    let app = ctx.store.read(|s| s.app_view(with_channels));
+    let app = ctx.store.read(|s| s.app_view(with_channels))?;
     Ok(Json(ListAppsResponse { apps: vec![app] }))
 }
 
@@ -205,13 +207,25 @@ pub async fn create_release(
     let Path(app) = app?;
     read_app(&ctx, &app, |_| ())?;
     let request: CreateReleaseRequest = parse_json(&body?)?;
-    // Inflating and reading the chart is CPU work: off the async workers,
-    // and outside the lock so other requests are not held up by it.
-    let upload = tokio::task::spawn_blocking(move || parse_upload(&request))
-        .await
-        .map_err(internal)?
-        .map_err(ApiError::bad_request)?;
-    let release = write(&ctx, move |s, now| Ok(s.create_release(upload, now))).await?;
+    // Inflating and reading the chart, hashing and writing a large spec are
+    // CPU and disk work: off the async workers, and outside the state's lock
+    // so other requests are not held up by them.
+    let store_ctx = Arc::clone(&ctx);
+    let (upload, spec) = tokio::task::spawn_blocking(move || {
+        let upload = parse_upload(&request).map_err(ApiError::bad_request)?;
+        let spec = store_ctx.store.put_spec(&upload.spec)?;
+        Ok::<_, ApiError>((upload, spec))
+    })
+    .await
+    .map_err(internal)??;
+    let mut release = write(&ctx, move |s, now| {
+        s.create_release(upload.charts, spec, now)
+    })
+    .await?;
+    if release.spec.is_empty() {
+        // In a file: the answer still carries it, as the real API's does.
+        release.spec = upload.spec;
+    }
     Ok((StatusCode::CREATED, Json(ReleaseResponse { release })))
 }
 
@@ -221,8 +235,17 @@ pub async fn get_release(
 ) -> ApiResult<Json<ReleaseResponse>> {
     let Path((app, sequence)) = path?;
     let sequence = parse_sequence(&sequence)?;
-    let release = read_app(&ctx, &app, |s| s.release(sequence))?
-        .ok_or_else(|| ApiError::not_found(format!("release {sequence} not found")))?;
+    let (mut release, file) = read_app(&ctx, &app, |s| {
+        s.release(sequence)
+            .map(|r| (r, s.spec_file(sequence).cloned()))
+    })?
+    .ok_or_else(|| ApiError::not_found(format!("release {sequence} not found")))?;
+    if let Some(file) = file {
+        let ctx = Arc::clone(&ctx);
+        release.spec = tokio::task::spawn_blocking(move || ctx.store.spec_text(&file))
+            .await
+            .map_err(internal)??;
+    }
     Ok(Json(ReleaseResponse { release }))
 }
 
@@ -261,7 +284,7 @@ fn read_app<T>(ctx: &Context, app: &str, f: impl FnOnce(&State) -> T) -> ApiResu
         s.is_app(app)
             .then(|| f(s))
             .ok_or_else(|| ApiError::not_found(format!("app {app} not found")))
-    })
+    })?
 }
 
 /// Runs a mutation with the current time on a blocking thread: it saves the

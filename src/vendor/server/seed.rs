@@ -59,6 +59,7 @@ pub fn seed(slug: &str) -> State {
         releases: releases(&app.id),
         channels: channels(&app),
         app,
+        spec_files: Default::default(),
     }
 }
 

@@ -1,20 +1,28 @@
-//! The sandbox's state: one app, its channels and releases, the mutations the
-//! Vendor API allows, and the JSON file they persist to. No HTTP here.
+//! The sandbox's state: one app, its channels and releases, and the
+//! mutations the Vendor API allows, with their limits. No HTTP and no files
+//! here (see `persist.rs`).
 
 use super::seed;
-use super::upload::Upload;
 use crate::vendor::types::{
-    App, Channel, ChannelRef, CreateChannelRequest, ListReleasesResponse, PromoteRequest,
+    App, Channel, ChannelRef, ChartRef, CreateChannelRequest, ListReleasesResponse, PromoteRequest,
     PromoteResponse, PromotedRelease, Release,
 };
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::collections::{BTreeMap, HashSet};
 
-/// The state file's format; bumped on incompatible changes.
-pub const FORMAT: u32 = 1;
+/// The state file's format. 2 keeps large specs in files beside the state;
+/// format 1 (every spec inline) is still read, and written back as 2.
+pub const FORMAT: u32 = 2;
+/// The formats this version reads.
+pub const READABLE_FORMATS: [u32; 2] = [1, 2];
 /// The longest channel name accepted.
 const MAX_CHANNEL_NAME: usize = 255;
+/// Releases one sandbox app holds at most: far more than any lesson makes,
+/// and it keeps the state file small.
+pub const MAX_RELEASES: usize = 10_000;
+/// All stored specs together (each distinct spec counted once): a loop of
+/// large uploads must not fill the learner's disk.
+pub const MAX_SPEC_STORAGE: u64 = 1024 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -24,7 +32,28 @@ pub struct State {
     /// In creation order, archived ones included (ids stay unique).
     pub channels: Vec<Channel>,
     /// In sequence order; `channels` is empty here and computed for responses.
+    /// A release whose spec is in a file (see `spec_files`) has an empty `spec`.
     pub releases: Vec<Release>,
+    /// Specs kept in content-addressed files beside the state, by release
+    /// sequence, so that a change never rewrites megabytes of charts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spec_files: BTreeMap<i64, SpecFile>,
+}
+
+/// A spec stored in its own file, named by its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SpecFile {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Where a new release's spec is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NewSpec {
+    /// In the state itself (small specs, or no state file).
+    Inline(String),
+    /// Already written to its file.
+    File(SpecFile),
 }
 
 /// Why a request could not be served; the routes map these to status codes.
@@ -38,8 +67,15 @@ pub enum StoreError {
     /// the URL itself was fine).
     #[error("{0}")]
     UnknownReference(String),
+    /// A limit of the sandbox (the number of releases, stored bytes, the
+    /// largest sequence) would be passed.
+    #[error("{0}")]
+    Limit(String),
     #[error("could not save the sandbox state: {0}")]
     Persist(String),
+    /// The state could not be read (a damaged or missing file).
+    #[error("{0}")]
+    Load(String),
 }
 
 impl State {
@@ -121,26 +157,75 @@ impl State {
         Ok(channel.clone())
     }
 
-    /// Stores a checked upload as the next release.
-    pub fn create_release(&mut self, upload: Upload, now: &str) -> Release {
-        let release = Release {
+    /// Stores a checked upload's charts and spec as the next release. The
+    /// answer's `spec` is empty when the spec is in a file.
+    pub fn create_release(
+        &mut self,
+        charts: Vec<ChartRef>,
+        spec: NewSpec,
+        now: &str,
+    ) -> Result<Release, StoreError> {
+        if self.releases.len() >= MAX_RELEASES {
+            return Err(StoreError::Limit(format!(
+                "this sandbox holds at most {MAX_RELEASES} releases; remove its state file to start afresh"
+            )));
+        }
+        let sequence = self.next_sequence()?;
+        let added = match &spec {
+            NewSpec::Inline(text) => text.len() as u64,
+            NewSpec::File(file) if self.spec_files.values().any(|f| f == file) => 0,
+            NewSpec::File(file) => file.bytes,
+        };
+        if self.stored_spec_bytes().saturating_add(added) > MAX_SPEC_STORAGE {
+            return Err(StoreError::Limit(format!(
+                "this sandbox stores at most {} MiB of release specs; remove its state file to start afresh",
+                MAX_SPEC_STORAGE >> 20
+            )));
+        }
+        let inline = match spec {
+            NewSpec::Inline(text) => text,
+            NewSpec::File(file) => {
+                self.spec_files.insert(sequence, file);
+                String::new()
+            }
+        };
+        self.releases.push(Release {
             app_id: self.app.id.clone(),
-            sequence: self.next_sequence(),
+            sequence,
             created: Some(now.to_string()),
             is_archived: false,
-            spec: upload.spec,
+            spec: inline,
             release_notes: String::new(),
             is_release_not_editable: true,
             is_helm_only: true,
             channels: vec![],
-            charts: upload.charts,
-        };
-        self.releases.push(release);
-        self.release_view(self.releases.len() - 1, true)
+            charts,
+        });
+        Ok(self.release_view(self.releases.len() - 1, true))
     }
 
-    fn next_sequence(&self) -> i64 {
-        self.releases.iter().map(|r| r.sequence).max().unwrap_or(0) + 1
+    /// The next sequence, or a clear error when a (hand-edited) state is at
+    /// the largest one: never a wrap to a negative number.
+    fn next_sequence(&self) -> Result<i64, StoreError> {
+        let last = self.releases.iter().map(|r| r.sequence).max().unwrap_or(0);
+        last.checked_add(1).ok_or_else(|| {
+            StoreError::Limit(format!(
+                "release sequence {last} is the largest possible; no release can follow it \
+                 (the state file was edited by hand?)"
+            ))
+        })
+    }
+
+    /// Bytes of every spec held: inline ones, and each spec file once.
+    fn stored_spec_bytes(&self) -> u64 {
+        let inline: u64 = self.releases.iter().map(|r| r.spec.len() as u64).sum();
+        let files: HashSet<&SpecFile> = self.spec_files.values().collect();
+        inline.saturating_add(files.iter().map(|f| f.bytes).sum())
+    }
+
+    /// The file holding release `sequence`'s spec, if it is in one.
+    pub fn spec_file(&self, sequence: i64) -> Option<&SpecFile> {
+        self.spec_files.get(&sequence)
     }
 
     /// One release with its spec, or None.
@@ -209,6 +294,17 @@ impl State {
                 .unwrap_or_default(),
             label => label.to_string(),
         };
+        let overflow = |name: &str| {
+            StoreError::Limit(format!(
+                "channel {name} is at the largest channel sequence; it cannot be promoted to again"
+            ))
+        };
+        for &target in &targets {
+            let channel = &self.channels[target];
+            if channel.channel_sequence.checked_add(1).is_none() {
+                return Err(overflow(&channel.name));
+            }
+        }
         for target in targets {
             let channel = &mut self.channels[target];
             channel.release_sequence = sequence;
@@ -250,93 +346,6 @@ impl State {
         }
         Ok(targets)
     }
-
-    /// Reads a state file; Ok(None) when there is none yet.
-    pub fn load(path: &Path, slug: &str) -> Result<Option<State>, String> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.to_string()),
-        };
-        let state: State =
-            serde_json::from_slice(&bytes).map_err(|e| format!("not a sandbox state file: {e}"))?;
-        if state.format != FORMAT {
-            return Err(format!("unknown state format {}", state.format));
-        }
-        if state.app.slug != slug {
-            return Err(format!(
-                "it holds app {:?}, not {slug:?}; remove it to start afresh",
-                state.app.slug
-            ));
-        }
-        Ok(Some(state))
-    }
-
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let bytes = serde_json::to_vec(self).map_err(|e| e.to_string())?;
-        crate::fsutil::write_atomic(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))
-    }
-}
-
-/// The state behind one lock, persisted after every change.
-pub struct Store {
-    state: Mutex<State>,
-    path: Option<PathBuf>,
-}
-
-impl Store {
-    /// Resumes from `path` if it exists, else starts from the seed (and saves it).
-    pub fn open(path: Option<PathBuf>, slug: &str) -> Result<Store, String> {
-        let loaded = match &path {
-            Some(p) => State::load(p, slug)?,
-            None => None,
-        };
-        let state = match loaded {
-            Some(state) => state,
-            None => {
-                let state = seed::seed(slug);
-                if let Some(p) = &path {
-                    // The first start may name a directory that is not there yet.
-                    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-                    }
-                    state.save(p)?;
-                }
-                state
-            }
-        };
-        Ok(Store {
-            state: Mutex::new(state),
-            path,
-        })
-    }
-
-    pub fn read<T>(&self, f: impl FnOnce(&State) -> T) -> T {
-        f(&self.lock())
-    }
-
-    /// Applies `f` to a copy, saves the copy, then makes it current, all under
-    /// the lock: concurrent writers never share a sequence, and the file is
-    /// never older than a response already sent. A failed save changes nothing.
-    pub fn write<T>(
-        &self,
-        f: impl FnOnce(&mut State) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let mut guard = self.lock();
-        let mut next = guard.clone();
-        let value = f(&mut next)?;
-        if let Some(path) = &self.path {
-            next.save(path).map_err(StoreError::Persist)?;
-        }
-        *guard = next;
-        Ok(value)
-    }
-
-    /// A panic elsewhere cannot leave a half-applied change (writes commit
-    /// whole), so a poisoned lock still guards consistent state.
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 #[cfg(test)]
@@ -347,10 +356,12 @@ mod tests {
     const NOW: &str = "2030-01-01T00:00:00Z";
     const SLUG: &str = "slackernews-mackerel";
 
-    fn upload() -> Upload {
+    /// Creates a release of the test chart, its spec inline.
+    fn create(state: &mut State) -> Result<Release, StoreError> {
         let request =
             upload_tests::chart_request(&[("slackernews/Chart.yaml", upload_tests::CHART_YAML)]);
-        parse_upload(&request).unwrap()
+        let upload = parse_upload(&request).unwrap();
+        state.create_release(upload.charts, NewSpec::Inline(upload.spec), NOW)
     }
 
     fn channel_id(state: &State, name: &str) -> String {
@@ -404,7 +415,7 @@ mod tests {
     #[test]
     fn the_first_new_release_is_sequence_5() {
         let mut state = seed::seed(SLUG);
-        let release = state.create_release(upload(), NOW);
+        let release = create(&mut state).unwrap();
         assert_eq!(release.sequence, 5);
         assert_eq!(release.charts[0].version, "0.5.0");
         assert!(release.channels.is_empty());
@@ -415,13 +426,54 @@ mod tests {
                 .spec
                 .contains("slackernews-0.5.0.tgz")
         );
-        assert_eq!(state.create_release(upload(), NOW).sequence, 6);
+        assert_eq!(create(&mut state).unwrap().sequence, 6);
+    }
+
+    #[test]
+    fn sequences_never_wrap() {
+        let mut state = seed::seed(SLUG);
+        state.releases[3].sequence = i64::MAX;
+        let err = create(&mut state).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Limit(m) if m.contains("9223372036854775807")),
+            "{err}"
+        );
+        assert_eq!(state.releases.len(), 4);
+        let unstable = channel_id(&state, "Unstable");
+        let index = state
+            .channels
+            .iter()
+            .position(|c| c.id == unstable)
+            .unwrap();
+        state.channels[index].channel_sequence = i64::MAX;
+        let err = state
+            .promote(3, &promote_request(vec![unstable]), NOW)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Limit(_)));
+        assert_eq!(state.channels[index].release_sequence, 4, "nothing moved");
+    }
+
+    #[test]
+    fn the_number_of_releases_is_capped() {
+        let mut state = seed::seed(SLUG);
+        let template = state.releases[0].clone();
+        state.releases = (1..=MAX_RELEASES as i64)
+            .map(|sequence| Release {
+                sequence,
+                ..template.clone()
+            })
+            .collect();
+        let err = create(&mut state).unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Limit(m) if m.contains("at most")),
+            "{err}"
+        );
     }
 
     #[test]
     fn promote_moves_channels() {
         let mut state = seed::seed(SLUG);
-        state.create_release(upload(), NOW);
+        create(&mut state).unwrap();
         let unstable = channel_id(&state, "Unstable");
         let response = state
             .promote(5, &promote_request(vec![unstable.clone()]), NOW)
@@ -461,7 +513,7 @@ mod tests {
     #[test]
     fn releases_are_paged_newest_first() {
         let mut state = seed::seed(SLUG);
-        state.create_release(upload(), NOW);
+        create(&mut state).unwrap();
         let first = state.list_releases(0, 2);
         let sequences: Vec<_> = first.releases.iter().map(|r| r.sequence).collect();
         assert_eq!(sequences, [5, 4]);
@@ -499,38 +551,5 @@ mod tests {
         ));
         let again = state.create_channel(&request("Nightly"), NOW).unwrap();
         assert_ne!(again.id, nightly.id);
-    }
-
-    fn open_error(path: &Path, slug: &str) -> String {
-        match Store::open(Some(path.to_path_buf()), slug) {
-            Ok(_) => panic!("{} opened", path.display()),
-            Err(e) => e,
-        }
-    }
-
-    #[test]
-    fn the_file_resumes_and_damage_is_reported() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state.json");
-        let store = Store::open(Some(path.clone()), SLUG).unwrap();
-        store
-            .write(|s| Ok(s.create_release(upload(), NOW)))
-            .unwrap();
-        let resumed = Store::open(Some(path.clone()), SLUG).unwrap();
-        assert!(resumed.read(|s| s.release(5).is_some()));
-        assert!(open_error(&path, "other").contains("holds app"));
-        std::fs::write(&path, b"{not json").unwrap();
-        assert!(open_error(&path, SLUG).contains("not a sandbox state"));
-    }
-
-    #[test]
-    fn a_failed_write_changes_nothing() {
-        let store = Store::open(None, SLUG).unwrap();
-        let result: Result<(), _> = store.write(|s| {
-            s.create_release(upload(), NOW);
-            Err(StoreError::Invalid("no".into()))
-        });
-        assert!(result.is_err());
-        assert!(store.read(|s| s.release(5).is_none()));
     }
 }

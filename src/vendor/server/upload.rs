@@ -100,22 +100,35 @@ pub fn read_chart(tgz: &[u8]) -> Result<ChartRef, String> {
     if !tgz.starts_with(&[0x1f, 0x8b]) {
         return Err("not a gzip-compressed chart package".to_string());
     }
-    let inflated = flate2::read::GzDecoder::new(tgz).take(MAX_CHART_BYTES + 1);
-    let mut archive = tar::Archive::new(inflated);
-    let entries = archive
-        .entries()
-        .map_err(|e| format!("not a tar archive: {e}"))?;
+    // Every gzip member, as Go's gzip reader (Helm's) reads them.
+    let mut inflated = flate2::read::MultiGzDecoder::new(tgz).take(MAX_CHART_BYTES + 1);
     let mut chart_yaml = None;
-    for (count, entry) in entries.enumerate() {
-        if count >= MAX_ENTRIES {
-            return Err(format!("more than {MAX_ENTRIES} entries"));
+    {
+        let mut archive = tar::Archive::new(&mut inflated);
+        let entries = archive
+            .entries()
+            .map_err(|e| format!("not a tar archive: {e}"))?;
+        for (count, entry) in entries.enumerate() {
+            if count >= MAX_ENTRIES {
+                return Err(format!("more than {MAX_ENTRIES} entries"));
+            }
+            let mut entry = entry.map_err(|e| format!("damaged or oversized archive: {e}"))?;
+            let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            check_entry(&entry, &path)?;
+            if chart_yaml.is_none() && is_top_chart_yaml(&path)? {
+                chart_yaml = Some(read_small(&mut entry, &path)?);
+            }
         }
-        let mut entry = entry.map_err(|e| format!("damaged or oversized archive: {e}"))?;
-        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        check_entry(&entry, &path)?;
-        if chart_yaml.is_none() && is_top_chart_yaml(&path)? {
-            chart_yaml = Some(read_small(&mut entry, &path)?);
-        }
+    }
+    // The tar reader stops at its end marker; reading on to the end of the
+    // gzip data is what checks each member's CRC-32 and length.
+    std::io::copy(&mut inflated, &mut std::io::sink())
+        .map_err(|e| format!("damaged gzip data: {e}"))?;
+    if inflated.limit() == 0 {
+        return Err(format!(
+            "the chart inflates to more than {} MiB",
+            MAX_CHART_BYTES >> 20
+        ));
     }
     let text = chart_yaml.ok_or("no Chart.yaml in the chart's top directory; not a Helm chart")?;
     chart_metadata(&text)
@@ -231,6 +244,29 @@ pub(crate) mod tests {
         assert_eq!(upload.charts[0].name, "slackernews");
         assert_eq!(upload.charts[0].version, "0.5.0");
         assert!(upload.spec.contains("slackernews-0.5.0.tgz"));
+    }
+
+    /// `tgz` with one byte of its gzip trailer (the CRC-32) changed.
+    pub(crate) fn with_bad_crc(mut tgz: Vec<u8>) -> Vec<u8> {
+        let at = tgz.len() - 8;
+        tgz[at] ^= 0xff;
+        tgz
+    }
+
+    #[test]
+    fn gzip_checksums_are_verified_in_every_member() {
+        let good = tgz(&[("slackernews/Chart.yaml", CHART_YAML)]);
+        assert!(read_chart(&good).is_ok());
+        let err = read_chart(&with_bad_crc(good.clone())).unwrap_err();
+        assert!(err.contains("damaged gzip data"), "{err}");
+        // A second member after a whole chart is read and checked too.
+        let mut two = good.clone();
+        two.extend(with_bad_crc(good.clone()));
+        let err = read_chart(&two).unwrap_err();
+        assert!(err.contains("damaged gzip data"), "{err}");
+        let mut fine = good.clone();
+        fine.extend(good);
+        assert!(read_chart(&fine).is_ok());
     }
 
     #[test]
