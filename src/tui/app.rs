@@ -1,6 +1,7 @@
 //! The lab's state, and how actions change it. Plain data: no terminal, no
 //! threads, no files. `update` returns the effects the event loop carries out.
 
+use super::keys::{self, Modes};
 use super::lesson_view::{self, Document, Wrapped};
 // `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
 use crate::checks::{Status, StepReport};
@@ -78,7 +79,12 @@ pub enum Action {
     ScrollTo(usize),
     NextCodeBlock,
     PrevCodeBlock,
-    PasteCode { run: bool },
+    /// Paste the selected block as a terminal paste for the shell pane's
+    /// current `modes` (bracketed when the program asked), Enter after it if `run`.
+    PasteCode {
+        run: bool,
+        modes: Modes,
+    },
     CopyCode,
     CheckCurrent,
     CheckAll,
@@ -282,7 +288,7 @@ impl App {
             Action::ScrollTo(line) => self.scroll = line.min(self.max_scroll()),
             Action::NextCodeBlock => self.select_code_block(1),
             Action::PrevCodeBlock => self.select_code_block(-1),
-            Action::PasteCode { run } => return self.paste_code(run),
+            Action::PasteCode { run, modes } => return self.paste_code(run, modes),
             Action::CopyCode => {
                 if let Some(block) = self.selected_code() {
                     self.message = Some("copied the code block to the clipboard".into());
@@ -380,7 +386,7 @@ impl App {
             .map(|b| b.text.clone())
     }
 
-    fn paste_code(&mut self, run: bool) -> Vec<Effect> {
+    fn paste_code(&mut self, run: bool, modes: Modes) -> Vec<Effect> {
         let Some(code) = self.selected_code() else {
             self.message = Some("select a code block first (n / F8)".into());
             return Vec::new();
@@ -390,13 +396,23 @@ impl App {
                 Some("this block holds a hidden secret: reveal secrets (s) first".into());
             return Vec::new();
         }
-        let mut text = code.trim_end_matches('\n').to_string();
+        let text = code.trim_end_matches('\n');
+        if !run && !modes.bracketed_paste && text.contains('\n') {
+            // Typed out, every newline would be Enter: all lines but the last would run.
+            self.message = Some(
+                "the program in the shell takes no bracketed paste, so pasting would run each line: \
+                 F9 runs the block, y copies it"
+                    .into(),
+            );
+            return Vec::new();
+        }
+        let mut bytes = keys::encode_paste(text, modes);
         if run {
-            text.push('\r');
+            bytes.push(b'\r');
         }
         self.focus = Focus::Shell;
         self.shell_scroll = 0;
-        vec![Effect::WriteShell(text.into_bytes())]
+        vec![Effect::WriteShell(bytes)]
     }
 
     fn check(&mut self, steps: Vec<usize>) -> Vec<Effect> {

@@ -53,7 +53,7 @@ pub fn action_for(event: &Event, app: &App, modes: Modes) -> Option<Action> {
 }
 
 fn key_action(key: &KeyEvent, app: &App, modes: Modes) -> Option<Action> {
-    if let Some(action) = function_key(key.code) {
+    if let Some(action) = function_key(key.code, modes) {
         return Some(action);
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -62,12 +62,12 @@ fn key_action(key: &KeyEvent, app: &App, modes: Modes) -> Option<Action> {
     }
     match app.focus {
         Focus::Shell => shell_key(key, app, modes),
-        Focus::Lesson => lesson_key(key, app),
+        Focus::Lesson => lesson_key(key, app, modes),
     }
 }
 
 /// Lab actions that work from either focus.
-fn function_key(code: KeyCode) -> Option<Action> {
+fn function_key(code: KeyCode, modes: Modes) -> Option<Action> {
     Some(match code {
         KeyCode::F(1) => Action::ShowHelp,
         KeyCode::F(2) => Action::ShowHint,
@@ -76,7 +76,7 @@ fn function_key(code: KeyCode) -> Option<Action> {
         KeyCode::F(6) => Action::CheckAll,
         KeyCode::F(7) => Action::PrevCodeBlock,
         KeyCode::F(8) => Action::NextCodeBlock,
-        KeyCode::F(9) => Action::PasteCode { run: true },
+        KeyCode::F(9) => Action::PasteCode { run: true, modes },
         _ => return None,
     })
 }
@@ -101,7 +101,7 @@ fn page(app: &App) -> isize {
     (app.shell_size().0 as isize - 2).max(1)
 }
 
-fn lesson_key(key: &KeyEvent, app: &App) -> Option<Action> {
+fn lesson_key(key: &KeyEvent, app: &App, modes: Modes) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     Some(match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
@@ -114,8 +114,8 @@ fn lesson_key(key: &KeyEvent, app: &App) -> Option<Action> {
         KeyCode::Char('a') => Action::CheckAll,
         KeyCode::Char('n') => Action::NextCodeBlock,
         KeyCode::Char('N') => Action::PrevCodeBlock,
-        KeyCode::Enter => Action::PasteCode { run: true },
-        KeyCode::Char('p') => Action::PasteCode { run: false },
+        KeyCode::Enter => Action::PasteCode { run: true, modes },
+        KeyCode::Char('p') => Action::PasteCode { run: false, modes },
         KeyCode::Char('y') => Action::CopyCode,
         KeyCode::Char(']') => Action::SelectStep(1),
         KeyCode::Char('[') => Action::SelectStep(-1),
@@ -209,7 +209,13 @@ mod tests {
         assert_eq!(act(KeyCode::Char('q')), Some(Action::Quit));
         assert_eq!(act(KeyCode::Tab), Some(Action::FocusShell));
         assert_eq!(act(KeyCode::Char('n')), Some(Action::NextCodeBlock));
-        assert_eq!(act(KeyCode::Enter), Some(Action::PasteCode { run: true }));
+        assert_eq!(
+            act(KeyCode::Enter),
+            Some(Action::PasteCode {
+                run: true,
+                modes: Modes::default()
+            })
+        );
     }
 
     #[test]
