@@ -451,11 +451,7 @@ fn sandbox(
 }
 
 fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result<u8, Fatal> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun start needs a terminal; use `labrun check` in scripts".into(),
-        ));
-    }
+    crate::tui::check_terminal().map_err(|e| Fatal(e.to_string()))?;
     let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
     let dir = dir.map_or_else(|| Path::new(".").join(&lesson.slug), Path::to_path_buf);
     let (workspace, _) = workspace::init(&lesson, &dir, false)?;
@@ -466,8 +462,8 @@ fn start(lesson_arg: Option<&str>, dir: Option<&Path>, args: &VarArgs) -> Result
         workspace,
         session,
     };
-    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
-    Ok(SUCCESS)
+    let ending = crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    Ok(ending.exit_code())
 }
 
 fn export(dir: &Path, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {

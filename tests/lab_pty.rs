@@ -4,7 +4,7 @@
 mod support;
 
 use std::time::{Duration, Instant};
-use support::Lab;
+use support::{Lab, Options};
 
 #[test]
 fn a_learner_types_in_the_shell_and_a_step_turns_green() {
@@ -57,16 +57,33 @@ fn sleeping(arg: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Issue 10 item 11: a signal ends the lab like any terminal program —
+/// terminal restored, shell ended, exit 128 + the signal (SIGTERM 143, SIGHUP 129).
 #[test]
-fn sigterm_restores_the_terminal() {
-    let mut lab = Lab::start();
-    let pid = lab.child.process_id().unwrap() as i32;
-    // SAFETY: kill(2) on the child we started.
-    unsafe {
-        libc::kill(pid, libc::SIGTERM);
+fn signals_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let mut lab = Lab::start();
+        let pid = lab.child.process_id().unwrap() as i32;
+        // SAFETY: kill(2) on the child we started.
+        unsafe {
+            libc::kill(pid, signal);
+        }
+        assert_eq!(lab.wait_exit(), code, "signal {signal}");
+        lab.assert_terminal_restored();
     }
-    assert_eq!(lab.wait_exit(), 0);
-    lab.assert_terminal_restored();
+}
+
+/// Issue 9 item 10: a terminal that cannot draw the lab gets a clear
+/// refusal, exit 2, and not one escape sequence.
+#[test]
+fn term_dumb_is_refused_before_the_terminal_is_touched() {
+    let mut lab = Lab::spawn(Options::default().env("TERM", "dumb"));
+    assert_eq!(lab.wait_exit(), 2);
+    let out = lab.raw_output();
+    assert!(out.contains("needs a full-screen terminal"), "{out:?}");
+    assert!(out.contains("labrun check"), "{out:?}");
+    assert!(!out.contains('\x1b'), "wrote escape sequences: {out:?}");
+    assert!(!lab.workspace.exists(), "made a workspace it cannot use");
 }
 
 #[test]

@@ -23,8 +23,9 @@ pub enum Event {
         reports: Vec<StepReport>,
         asked: bool,
     },
-    /// SIGTERM or SIGHUP: restore the terminal and leave.
-    Terminate,
+    /// A signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT): restore the terminal,
+    /// end the shell and leave with 128 + its number.
+    Terminate(i32),
 }
 
 /// Reads terminal input on its own thread: `crossterm::event::read` cannot
@@ -51,8 +52,8 @@ pub fn spawn_signals(tx: SyncSender<Event>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if signals.forever().next().is_some() {
-                let _ = tx.send(Event::Terminate);
+            if let Some(signal) = signals.forever().next() {
+                let _ = tx.send(Event::Terminate(signal));
             }
         })?;
     Ok(())

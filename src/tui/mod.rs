@@ -43,8 +43,54 @@ pub struct Lab {
     pub session: Session,
 }
 
+/// How the lab ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The learner quit.
+    Quit,
+    /// A signal ended it (its number).
+    Signal(i32),
+}
+
+impl Ending {
+    /// The process's exit code: 0 for a quit; 128 + the signal's number, as
+    /// a shell reports a program a signal ended (SIGTERM 143, SIGHUP 129).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal(n) => u8::try_from(128 + n).unwrap_or(255),
+        }
+    }
+}
+
+/// Why the full-screen lab cannot run here; checked before the terminal is touched.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    #[error("labrun start needs a terminal; use `labrun check` in scripts")]
+    NotATerminal,
+    #[error(
+        "labrun start needs a full-screen terminal, and TERM is {0:?}; \
+         read the lesson with `labrun show` and check your steps with `labrun check`"
+    )]
+    Dumb(String),
+}
+
+/// Refuses a terminal the lab cannot draw on: no terminal at all, or one
+/// that says it cannot move the cursor (`TERM=dumb`, or no TERM).
+pub fn check_terminal() -> Result<(), TerminalError> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TerminalError::NotATerminal);
+    }
+    let term = std::env::var("TERM").unwrap_or_default();
+    if term.is_empty() || term == "dumb" {
+        return Err(TerminalError::Dumb(term));
+    }
+    Ok(())
+}
+
 /// Runs the lab until the learner quits or a signal ends it.
-pub fn run(lab: Lab) -> std::io::Result<()> {
+pub fn run(lab: Lab) -> std::io::Result<Ending> {
     let mut terminal = init_terminal()?;
     let result = EventLoop::new(lab, &mut terminal).and_then(|mut l| l.run(&mut terminal));
     restore_terminal();
@@ -89,6 +135,7 @@ struct EventLoop {
     progress_path: std::path::PathBuf,
     _watcher: Option<notify::RecommendedWatcher>,
     _session: Session,
+    ending: Ending,
 }
 
 impl EventLoop {
@@ -126,6 +173,7 @@ impl EventLoop {
             progress_path,
             _watcher: watcher,
             _session: session,
+            ending: Ending::Quit,
         };
         let all = (0..event_loop.app.steps.len()).collect();
         event_loop.apply(vec![Effect::Check {
@@ -135,7 +183,7 @@ impl EventLoop {
         Ok(event_loop)
     }
 
-    fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+    fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Ending> {
         let mut dirty = true;
         let mut last_frame = Instant::now() - FRAME;
         while self.app.running {
@@ -172,7 +220,7 @@ impl EventLoop {
         }
         self.save_resume();
         self.shell.kill();
-        Ok(())
+        Ok(self.ending)
     }
 
     /// Handles one event; true when the screen must be redrawn.
@@ -196,7 +244,10 @@ impl EventLoop {
                 asked: false,
             }]),
             Event::Checked { reports, asked } => self.record(reports, asked),
-            Event::Terminate => self.app.running = false,
+            Event::Terminate(signal) => {
+                self.ending = Ending::Signal(signal);
+                self.app.running = false;
+            }
         }
         true
     }

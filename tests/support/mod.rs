@@ -34,6 +34,13 @@ pub struct Options {
     pub env: Vec<(&'static str, &'static str)>,
 }
 
+impl Options {
+    pub fn env(mut self, key: &'static str, value: &'static str) -> Options {
+        self.env.push((key, value));
+        self
+    }
+}
+
 impl Default for Options {
     fn default() -> Options {
         Options {
@@ -52,6 +59,15 @@ impl Lab {
     }
 
     pub fn start_with(options: Options) -> Lab {
+        let lab = Lab::spawn(options);
+        lab.wait_for("the lesson title", |s| {
+            s.contains("Proxying Private Images")
+        });
+        lab
+    }
+
+    /// `labrun start` without waiting for anything.
+    pub fn spawn(options: Options) -> Lab {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         let size = PtySize {
@@ -100,7 +116,7 @@ impl Lab {
             }
             let _ = done_tx.send(());
         });
-        let lab = Lab {
+        Lab {
             parser,
             raw,
             writer,
@@ -109,11 +125,7 @@ impl Lab {
             workspace: dir.join("proxying-private-images"),
             dir,
             _tmp: tmp,
-        };
-        lab.wait_for("the lesson title", |s| {
-            s.contains("Proxying Private Images")
-        });
-        lab
+        }
     }
 
     pub fn screen(&self) -> String {
@@ -161,7 +173,17 @@ impl Lab {
 
     /// Waits for labrun to exit and returns its exit code.
     pub fn wait_exit(&mut self) -> u32 {
-        let status = self.child.wait().unwrap();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > WAIT {
+                let _ = self.child.kill();
+                panic!("labrun did not exit; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
         let _ = self.exited.recv_timeout(Duration::from_secs(5));
         status.exit_code()
     }
