@@ -41,6 +41,11 @@ fn a_learner_types_in_the_shell_and_a_step_turns_green() {
 
     lab.type_keys(b"\x1d"); // Ctrl-]: back to the lab
     lab.type_keys(b"q");
+    // Quitting ends the job: the lab asks first.
+    lab.wait_for("the question", |s| {
+        s.contains("a background job (sleep) is running in the shell — quit anyway? y/n")
+    });
+    lab.type_keys(b"y");
     assert_eq!(lab.wait_exit(), 0);
     lab.assert_terminal_restored();
     let start = Instant::now();
@@ -53,6 +58,7 @@ fn a_learner_types_in_the_shell_and_a_step_turns_green() {
 fn sleeping(arg: &str) -> bool {
     std::process::Command::new("pgrep")
         .args(["-f", &format!("^sleep {arg}$")])
+        .stdout(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
 }

@@ -1,8 +1,12 @@
 //! The lab's state, and how actions change it. Plain data: no terminal, no
 //! threads, no files. `update` returns the effects the event loop carries out.
 
+use super::bindings::Command;
+use super::burst::Burst;
+use super::jobs::ShellActivity;
 use super::keys::{self, Modes};
 use super::lesson_view::{self, Document, Wrapped};
+use std::time::Instant;
 // `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
 use crate::checks::{Status, StepReport};
 use crate::lesson::{CheckKind, Lesson, Vars};
@@ -17,11 +21,29 @@ pub enum Focus {
     Lesson,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
     Hint(usize),
     Results(usize),
+    /// A yes/no question before quitting ends what runs in the shell.
+    ConfirmQuit(String),
+}
+
+/// What the lab looks at, put back when keys it took as commands were text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    current: usize,
+    scroll: usize,
+    code_block: Option<usize>,
+    overlay: Option<Overlay>,
+    overlay_scroll: usize,
+}
+
+/// Why the lab asked what runs in the shell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    Quit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -66,38 +88,43 @@ pub struct App {
     pub message: Option<String>,
     pub running: bool,
     asset_exists: Vec<String>,
+    /// How far an open window is scrolled.
+    pub overlay_scroll: usize,
+    /// The shell pane's terminal modes (kept current by the event loop), for pastes.
+    pub shell_modes: Modes,
+    /// Keys typed in the lab in quick succession (see `burst`).
+    burst: Option<Burst<View>>,
 }
 
-/// What the user asked for.
+/// What happened, as the app sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Quit,
-    FocusShell,
-    FocusLesson,
-    Scroll(isize),
-    ScrollPage(isize),
-    ScrollTo(usize),
-    NextCodeBlock,
-    PrevCodeBlock,
-    /// Paste the selected block as a terminal paste for the shell pane's
-    /// current `modes` (bracketed when the program asked), Enter after it if `run`.
-    PasteCode {
-        run: bool,
-        modes: Modes,
+    /// A key's command (see `bindings`).
+    Command(Command),
+    /// A printable key typed while the lab has the keys, the command it is
+    /// bound to there (if any), and when it came.
+    LabChar {
+        c: char,
+        command: Option<Command>,
+        at: Instant,
     },
-    CopyCode,
-    CheckCurrent,
-    CheckAll,
-    SelectStep(isize),
-    SelectStepAt(usize),
-    ShowHint,
-    ShowHelp,
-    ShowResults,
-    CloseOverlay,
-    ToggleSecrets,
-    ShellInput(Vec<u8>),
+    /// Time passed: commands of a burst that ended act now.
+    Tick(Instant),
+    /// What runs in the shell, as asked for `Probe`.
+    ShellProbed(Probe, ShellActivity),
+    /// The answer to a yes/no question.
+    Confirm(bool),
+    /// A click on the lesson.
+    FocusLesson,
+    /// The wheel over the lesson, and over the shell.
+    Scroll(isize),
     ShellScroll(isize),
-    RestartShell,
+    /// A click on a step.
+    SelectStepAt(usize),
+    /// Bytes for the shell (typed keys).
+    ShellInput(Vec<u8>),
+    /// Text the terminal pasted.
+    Paste(String),
     Resize(u16, u16),
 }
 
@@ -119,6 +146,8 @@ pub enum Effect {
     },
     RestartShell,
     RecordHint(usize),
+    /// Find out what runs in the shell, and answer with `Action::ShellProbed`.
+    ProbeShell(Probe),
 }
 
 /// Where each part of the screen is.
@@ -219,6 +248,9 @@ impl App {
             message: None,
             running: true,
             asset_exists,
+            overlay_scroll: 0,
+            shell_modes: Modes::default(),
+            burst: None,
         };
         app.reparse();
         app
@@ -273,70 +305,283 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        self.message = None;
         match action {
-            Action::Quit => self.running = false,
-            Action::FocusShell => {
-                self.focus = Focus::Shell;
-                self.overlay = None;
+            Action::LabChar { c, command, at } => {
+                self.message = None;
+                self.lab_char(c, command, at)
             }
-            Action::FocusLesson => self.focus = Focus::Lesson,
-            Action::Scroll(delta) => self.scroll_by(delta),
-            Action::ScrollPage(pages) => {
-                self.scroll_by(pages * self.lesson_height().max(1) as isize)
-            }
-            Action::ScrollTo(line) => self.scroll = line.min(self.max_scroll()),
-            Action::NextCodeBlock => self.select_code_block(1),
-            Action::PrevCodeBlock => self.select_code_block(-1),
-            Action::PasteCode { run, modes } => return self.paste_code(run, modes),
-            Action::CopyCode => {
-                if let Some(block) = self.selected_code() {
-                    self.message = Some("copied the code block to the clipboard".into());
-                    return vec![Effect::Copy(block)];
+            Action::Tick(now) => {
+                if self.burst.as_ref().is_some_and(|b| !b.continues_at(now)) {
+                    return self.end_burst();
                 }
+                Vec::new()
             }
-            Action::CheckCurrent => return self.check(vec![self.current]),
-            Action::CheckAll => return self.check((0..self.steps.len()).collect()),
-            Action::SelectStep(delta) => self.select_step(delta),
-            Action::SelectStepAt(index) => {
-                self.focus = Focus::Lesson;
-                let delta = index as isize - self.current as isize;
-                self.select_step(delta);
-            }
-            Action::ShowHint if self.current < self.steps.len() => {
-                self.overlay = Some(Overlay::Hint(self.current));
-                return vec![Effect::RecordHint(self.current)];
-            }
-            Action::ShowHelp => self.overlay = Some(Overlay::Help),
-            Action::ShowResults if self.current < self.steps.len() => {
-                self.overlay = Some(Overlay::Results(self.current));
-            }
-            Action::ShowHint | Action::ShowResults => {}
-            Action::CloseOverlay => self.overlay = None,
-            Action::ToggleSecrets => {
-                self.reveal_secrets = !self.reveal_secrets;
-                self.reparse();
-            }
-            Action::ShellInput(bytes) => {
-                self.shell_scroll = 0;
-                return vec![Effect::WriteShell(bytes)];
-            }
-            Action::ShellScroll(delta) => {
-                self.shell_scroll = self.shell_scroll.saturating_add_signed(delta);
-            }
-            Action::RestartShell => {
-                self.shell_exited = None;
-                self.shell_scroll = 0;
-                return vec![Effect::RestartShell];
-            }
+            Action::ShellProbed(probe, activity) => self.probed(probe, activity),
             Action::Resize(cols, rows) => {
                 self.size = (cols, rows);
                 self.rewrap();
                 let (rows, cols) = self.shell_size();
-                return vec![Effect::ResizeShell { rows, cols }];
+                vec![Effect::ResizeShell { rows, cols }]
+            }
+            // Typing in the shell leaves a message up: it may be about that typing.
+            other => {
+                if !matches!(other, Action::ShellInput(_)) {
+                    self.message = None;
+                }
+                let mut effects = self.end_burst();
+                effects.extend(self.act(other));
+                effects
             }
         }
+    }
+
+    /// When the loop must send a `Tick`: a burst's waiting commands are due.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.burst.as_ref().and_then(Burst::deadline)
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Command(command) => return self.run(command),
+            Action::Confirm(yes) => {
+                if matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+                    self.overlay = None;
+                    if yes {
+                        self.running = false;
+                    } else {
+                        self.message = Some("not quitting".into());
+                    }
+                }
+            }
+            Action::FocusLesson => self.focus = Focus::Lesson,
+            Action::Scroll(delta) => self.scroll_by(delta),
+            Action::ShellScroll(delta) => {
+                self.shell_scroll = self.shell_scroll.saturating_add_signed(delta);
+            }
+            // A click on a step selects it; it leaves the keys where they are.
+            Action::SelectStepAt(index) => {
+                let delta = index as isize - self.current as isize;
+                self.select_step(delta);
+            }
+            Action::ShellInput(bytes) => {
+                self.close_window_for_typing();
+                self.shell_scroll = 0;
+                return vec![Effect::WriteShell(bytes)];
+            }
+            Action::Paste(text) => {
+                // Pasted text is for the shell, whoever had the keys.
+                self.close_window_for_typing();
+                self.focus = Focus::Shell;
+                self.shell_scroll = 0;
+                return vec![Effect::WriteShell(keys::encode_paste(
+                    &text,
+                    self.shell_modes,
+                ))];
+            }
+            Action::LabChar { .. }
+            | Action::Tick(_)
+            | Action::ShellProbed(..)
+            | Action::Resize(..) => {}
+        }
         Vec::new()
+    }
+
+    /// What a key's command does.
+    fn run(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::FocusLab => self.focus = Focus::Lesson,
+            Command::FocusShell => {
+                self.focus = Focus::Shell;
+                self.overlay = None;
+            }
+            Command::Help => self.open_window(Overlay::Help),
+            Command::Hint if self.current < self.steps.len() => {
+                self.open_window(Overlay::Hint(self.current));
+                return vec![Effect::RecordHint(self.current)];
+            }
+            Command::Results if self.current < self.steps.len() => {
+                self.open_window(Overlay::Results(self.current));
+            }
+            Command::Hint | Command::Results => {}
+            Command::CheckCurrent => return self.check(vec![self.current]),
+            Command::CheckAll => return self.check((0..self.steps.len()).collect()),
+            Command::PrevCodeBlock => self.select_code_block(-1),
+            Command::NextCodeBlock => self.select_code_block(1),
+            Command::RunCode => return self.paste_code(true),
+            Command::PasteCode => return self.paste_code(false),
+            Command::CopyCode => {
+                if let Some(block) = self.selected_code() {
+                    self.message = Some("copied the code block to the clipboard".into());
+                    return vec![Effect::Copy(block)];
+                }
+                self.message = Some("select a code block first (n / F8)".into());
+            }
+            Command::PrevStep => self.select_step(-1),
+            Command::NextStep => self.select_step(1),
+            Command::ScrollDown => self.scroll_view(1),
+            Command::ScrollUp => self.scroll_view(-1),
+            Command::PageDown => self.scroll_view(self.page()),
+            Command::PageUp => self.scroll_view(-self.page()),
+            Command::Top => self.scroll_view(isize::MIN),
+            Command::Bottom => self.scroll_view(isize::MAX),
+            Command::ShellHistoryUp => self.shell_scroll += self.shell_page(),
+            Command::ShellHistoryDown => {
+                self.shell_scroll = self.shell_scroll.saturating_sub(self.shell_page());
+            }
+            Command::ToggleSecrets => {
+                self.reveal_secrets = !self.reveal_secrets;
+                self.reparse();
+            }
+            Command::RestartShell if self.shell_exited.is_some() => {
+                self.shell_exited = None;
+                self.shell_scroll = 0;
+                return vec![Effect::RestartShell];
+            }
+            Command::RestartShell => {
+                self.message = Some("the shell is running (r restarts it after it exits)".into());
+            }
+            Command::Quit if self.shell_exited.is_some() => self.running = false,
+            Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
+            Command::Close => self.overlay = None,
+        }
+        Vec::new()
+    }
+
+    fn probed(&mut self, probe: Probe, activity: ShellActivity) -> Vec<Effect> {
+        match probe {
+            // Quitting ends the shell's session: ask first if that ends a program.
+            Probe::Quit => match activity.describe() {
+                None => self.running = false,
+                Some(what) => {
+                    self.open_window(Overlay::ConfirmQuit(format!("{what} — quit anyway? y/n")))
+                }
+            },
+        }
+        Vec::new()
+    }
+
+    /// A printable key while the lab has the keys: a command, or typing
+    /// meant for the shell (see `burst`).
+    fn lab_char(&mut self, c: char, command: Option<Command>, at: Instant) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.burst.as_ref().is_some_and(|b| !b.continues_at(at)) {
+            effects.extend(self.end_burst());
+        }
+        match command {
+            Some(command) => {
+                if self.burst.is_none() {
+                    self.burst = Some(Burst::new(self.view(), at));
+                }
+                let acts_now = self.burst.as_mut().is_some_and(|b| b.push(c, command, at));
+                if acts_now {
+                    effects.extend(self.run(command));
+                }
+            }
+            None => {
+                // Not a lab key: the learner is typing. The burst so far was text too.
+                let mut text = match self.burst.take() {
+                    Some(burst) => {
+                        self.restore(burst.before);
+                        burst.text
+                    }
+                    None => String::new(),
+                };
+                text.push(c);
+                effects.extend(self.type_in_shell(text, c));
+            }
+        }
+        effects
+    }
+
+    /// The commands a burst held back act now that it is over.
+    fn end_burst(&mut self) -> Vec<Effect> {
+        let Some(burst) = self.burst.take() else {
+            return Vec::new();
+        };
+        burst
+            .pending
+            .into_iter()
+            .flat_map(|command| self.run(command))
+            .collect()
+    }
+
+    fn type_in_shell(&mut self, text: String, stray: char) -> Vec<Effect> {
+        if self.shell_exited.is_some() {
+            self.message = Some(format!(
+                "“{stray}” is not a lab key; the shell has exited: r restarts it"
+            ));
+            return Vec::new();
+        }
+        self.focus = Focus::Shell;
+        self.overlay = None;
+        self.shell_scroll = 0;
+        self.message = Some(format!(
+            "typed “{text}” in the shell: “{stray}” is not a lab key (Ctrl-] gives the keys to the lab)"
+        ));
+        vec![Effect::WriteShell(text.into_bytes())]
+    }
+
+    fn view(&self) -> View {
+        View {
+            current: self.current,
+            scroll: self.scroll,
+            code_block: self.code_block,
+            overlay: self.overlay.clone(),
+            overlay_scroll: self.overlay_scroll,
+        }
+    }
+
+    fn restore(&mut self, view: View) {
+        let rewrap = view.code_block != self.code_block;
+        self.current = view.current;
+        self.code_block = view.code_block;
+        self.overlay = view.overlay;
+        self.overlay_scroll = view.overlay_scroll;
+        if rewrap {
+            self.rewrap();
+        }
+        self.scroll = view.scroll.min(self.max_scroll());
+    }
+
+    fn open_window(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
+        self.overlay_scroll = 0;
+    }
+
+    /// Typing goes on in the shell: a window it would hide is closed (not a question).
+    fn close_window_for_typing(&mut self) {
+        if !matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+            self.overlay = None;
+        }
+    }
+
+    /// Scrolls the open window, else the lesson. The window's end is
+    /// clamped where it is drawn, as only drawing knows its height.
+    fn scroll_view(&mut self, delta: isize) {
+        if self.overlay.is_some() {
+            self.overlay_scroll = match delta {
+                isize::MIN => 0,
+                isize::MAX => usize::MAX / 2,
+                d => self
+                    .overlay_scroll
+                    .min(usize::MAX / 2)
+                    .saturating_add_signed(d),
+            };
+            return;
+        }
+        match delta {
+            isize::MIN => self.scroll = 0,
+            isize::MAX => self.scroll = self.max_scroll(),
+            d => self.scroll_by(d),
+        }
+    }
+
+    fn page(&self) -> isize {
+        self.lesson_height().max(1) as isize
+    }
+
+    fn shell_page(&self) -> usize {
+        usize::from(self.shell_size().0).saturating_sub(2).max(1)
     }
 
     fn scroll_by(&mut self, delta: isize) {
@@ -386,7 +631,8 @@ impl App {
             .map(|b| b.text.clone())
     }
 
-    fn paste_code(&mut self, run: bool, modes: Modes) -> Vec<Effect> {
+    fn paste_code(&mut self, run: bool) -> Vec<Effect> {
+        let modes = self.shell_modes;
         let Some(code) = self.selected_code() else {
             self.message = Some("select a code block first (n / F8)".into());
             return Vec::new();
@@ -500,3 +746,7 @@ fn notes_then_body(notes: &[String], body: &str) -> String {
     text.push_str(body);
     text
 }
+
+#[cfg(test)]
+#[path = "app_tests.rs"]
+mod tests;

@@ -5,11 +5,13 @@
 use crate::checks::StepReport;
 use ratatui::crossterm::event as ct;
 use std::sync::mpsc::SyncSender;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Debug)]
 pub enum Event {
-    Input(ct::Event),
+    /// A terminal event and when it was read (the lab tells typing from
+    /// commands by the time between keys).
+    Input(ct::Event, Instant),
     /// Bytes the shell wrote to its terminal.
     ShellOutput(Vec<u8>),
     /// The shell exited, with its exit code if it had one.
@@ -35,7 +37,7 @@ pub fn spawn_input(tx: SyncSender<Event>) {
         .name("input".into())
         .spawn(move || {
             while let Ok(event) = ct::read() {
-                if tx.send(Event::Input(event)).is_err() {
+                if tx.send(Event::Input(event, Instant::now())).is_err() {
                     break;
                 }
             }

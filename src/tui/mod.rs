@@ -7,8 +7,11 @@
 //! never while idle.
 
 pub mod app;
+pub mod bindings;
+pub mod burst;
 pub mod event;
 pub mod input;
+pub mod jobs;
 pub mod keys;
 pub mod lesson_view;
 pub mod shell;
@@ -19,7 +22,7 @@ use crate::lesson::{Lesson, Vars};
 use crate::progress::{Progress, Resume};
 use crate::session::Session;
 use crate::workspace::Workspace;
-use app::{App, Effect};
+use app::{Action, App, Effect};
 use event::Event;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{
@@ -193,29 +196,46 @@ impl EventLoop {
                     .screen_mut()
                     .set_scrollback(self.app.shell_scroll);
                 self.app.shell_scroll = self.shell.parser.screen().scrollback();
+                if self.app.overlay.is_some() {
+                    let limit = ui::window_max_scroll(&self.app);
+                    self.app.overlay_scroll = self.app.overlay_scroll.min(limit);
+                }
                 terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
                 last_frame = Instant::now();
                 dirty = false;
             }
-            // Idle: block until something happens. Dirty: wait out the frame.
-            let event = if dirty {
-                match self
+            // Idle: block until something happens (or a held-back key is due).
+            // Dirty: wait out the frame.
+            let mut wake = self.app.deadline();
+            if dirty {
+                let frame_due = last_frame + FRAME;
+                wake = Some(wake.map_or(frame_due, |w| w.min(frame_due)));
+            }
+            let event = match wake {
+                Some(at) => match self
                     .rx
-                    .recv_timeout(FRAME.saturating_sub(last_frame.elapsed()))
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
                 {
-                    Ok(event) => event,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Ok(event) => Some(event),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
-            } else {
-                match self.rx.recv() {
-                    Ok(event) => event,
+                },
+                None => match self.rx.recv() {
+                    Ok(event) => Some(event),
                     Err(_) => break,
-                }
+                },
             };
-            dirty |= self.handle(event);
-            for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+            if let Some(event) = event {
                 dirty |= self.handle(event);
+                for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+                    dirty |= self.handle(event);
+                }
+            }
+            // After the events: a key that came in time continues its burst.
+            if self.app.deadline().is_some_and(|d| d <= Instant::now()) {
+                let effects = self.app.update(Action::Tick(Instant::now()));
+                self.apply(effects);
+                dirty = true;
             }
         }
         self.save_resume();
@@ -226,14 +246,17 @@ impl EventLoop {
     /// Handles one event; true when the screen must be redrawn.
     fn handle(&mut self, event: Event) -> bool {
         match event {
-            Event::Input(input) => {
-                let Some(action) = input::action_for(&input, &self.app, self.shell.modes()) else {
+            Event::Input(input, at) => {
+                let Some(action) = input::action_for(&input, at, &self.app) else {
                     return false;
                 };
                 let effects = self.app.update(action);
                 self.apply(effects);
             }
-            Event::ShellOutput(bytes) => self.shell.process(&bytes),
+            Event::ShellOutput(bytes) => {
+                self.shell.process(&bytes);
+                self.app.shell_modes = self.shell.modes();
+            }
             Event::ShellExited(code) => self.app.shell_exited = Some(code),
             Event::FilesChanged => self.apply(vec![Effect::Check {
                 steps: self.app.file_steps(),
@@ -267,12 +290,24 @@ impl EventLoop {
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
                 Effect::RestartShell => self.restart_shell(),
+                Effect::ProbeShell(probe) => {
+                    let activity = self.shell_activity();
+                    let effects = self.app.update(Action::ShellProbed(probe, activity));
+                    self.apply(effects);
+                }
                 Effect::RecordHint(i) => {
                     let step = &self.app.steps[i];
                     self.progress.record_hint(&step.id, &step.title);
                     self.save_progress();
                 }
             }
+        }
+    }
+
+    fn shell_activity(&self) -> jobs::ShellActivity {
+        match self.shell.pid().and_then(|p| i32::try_from(p).ok()) {
+            Some(pid) => jobs::activity(pid, self.shell.foreground_group()),
+            None => jobs::ShellActivity::default(),
         }
     }
 

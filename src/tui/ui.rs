@@ -2,7 +2,7 @@
 //! No I/O here; everything shown was computed before the frame.
 
 use super::app::{App, Focus, Overlay, StepView, inner};
-use super::input::HELP;
+use super::bindings::{self, Context};
 use super::lesson_view::LessonView;
 use crate::checks::Status;
 use ratatui::Frame;
@@ -25,12 +25,37 @@ pub fn render(frame: &mut Frame, app: &App, screen: &vt100::Screen) {
     render_steps(frame, app, areas.steps);
     render_shell(frame, app, screen, areas.shell);
     render_status(frame, app, areas.status);
-    match app.overlay {
-        Some(Overlay::Help) => render_help(frame, area),
-        Some(Overlay::Hint(step)) => render_hint(frame, area, &app.steps[step]),
-        Some(Overlay::Results(step)) => render_results(frame, area, &app.steps[step]),
-        None => {}
+    if let Some(Overlay::ConfirmQuit(question)) = &app.overlay {
+        render_question(frame, area, question);
+    } else if let Some((title, text)) = window_content(app) {
+        render_window(frame, area, &title, text, app.overlay_scroll);
     }
+}
+
+/// The open window's title and text (not the yes/no question).
+fn window_content(app: &App) -> Option<(String, Text<'static>)> {
+    Some(match app.overlay.as_ref()? {
+        Overlay::Help => ("Keys".into(), help_text()),
+        Overlay::Hint(step) => {
+            let step = app.steps.get(*step)?;
+            (format!("Hint — {}", step.title), hint_text(step))
+        }
+        Overlay::Results(step) => {
+            let step = app.steps.get(*step)?;
+            (step.title.clone(), results_text(step))
+        }
+        Overlay::ConfirmQuit(_) => return None,
+    })
+}
+
+/// How far the open window can scroll at the app's size: the loop clamps
+/// the app's `overlay_scroll` with it, so scrolling back starts at once.
+pub fn window_max_scroll(app: &App) -> usize {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    window_content(app).map_or(0, |(_, text)| {
+        let (rows, height) = window_rows(area, &text);
+        rows.saturating_sub(height)
+    })
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {
@@ -180,19 +205,21 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
 }
 
 fn render_status(frame: &mut Frame, app: &App, area: Rect) {
-    let (focus, keys) = match app.focus {
-        Focus::Shell => (
-            " SHELL ",
-            " Ctrl-] lab · F1 help · F5 check · F8 next code · F9 run code ",
-        ),
-        Focus::Lesson => (
-            " LAB ",
-            " Tab shell · ? help · c check · n code · Enter run · h hint · q quit ",
-        ),
+    let (focus, context) = match app.focus {
+        Focus::Shell => (" SHELL ", Context::Shell),
+        Focus::Lesson => (" LAB ", Context::Lab),
     };
-    let mut spans = vec![focus.black().on_cyan().bold(), keys.dim()];
+    let hints: Vec<String> = bindings::hints(context)
+        .into_iter()
+        .map(|(key, word)| format!("{key} {word}"))
+        .collect();
+    let mut spans = vec![
+        focus.black().on_cyan().bold(),
+        format!(" {} ", hints.join(" · ")).dim(),
+    ];
     if let Some(message) = &app.message {
-        spans.push(format!(" {message}").yellow());
+        // The message matters more than the hints: it goes first when space is short.
+        spans.insert(1, format!(" {message} ").yellow());
     }
     frame.render_widget(Line::from(spans), area);
 }
@@ -208,8 +235,9 @@ fn popup(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>) {
-    let width = area.width * 4 / 5;
+/// The window for `text` in `area`: (the rows its lines wrap to, the rows it shows).
+fn window_rows(area: Rect, text: &Text) -> (usize, usize) {
+    let width = window_width(area);
     // Lines wrap inside the window; count the rows they will take.
     let inner_width = usize::from(width.saturating_sub(2).max(1));
     let rows: usize = text
@@ -217,47 +245,102 @@ fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>
         .iter()
         .map(|l| l.width().max(1).div_ceil(inner_width))
         .sum();
-    let window = popup(area, width, rows as u16 + 2);
+    let height = usize::from(area.height.saturating_sub(2)).min(rows);
+    (rows, height)
+}
+
+fn window_width(area: Rect) -> u16 {
+    (area.width * 4 / 5).max(area.width.min(60))
+}
+
+fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, scroll: usize) {
+    let (rows, height) = window_rows(area, &text);
+    let window = popup(area, window_width(area), height as u16 + 2);
+    let offset = scroll.min(rows.saturating_sub(height));
+    let footer = if rows > height {
+        format!(
+            " lines {}–{} of {rows} · ↑↓ PgUp PgDn scroll · Esc closes ",
+            offset + 1,
+            offset + height
+        )
+    } else {
+        " Esc closes ".to_string()
+    };
     frame.render_widget(Clear, window);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .title(Line::from(format!(" {title} ")).bold())
-        .title_bottom(Line::from(" Esc closes ").dim());
+        .title_bottom(Line::from(footer).dim());
+    frame.render_widget(
+        Paragraph::new(text)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0)),
+        window,
+    );
+}
+
+fn render_question(frame: &mut Frame, area: Rect, question: &str) {
+    let width = (question.chars().count() as u16 + 4).min(area.width);
+    let text = Text::from(vec![
+        Line::from(question.to_string()).bold(),
+        Line::from("y quits · any other key keeps the lab").dim(),
+    ]);
+    let window = popup(area, width, 4);
+    frame.render_widget(Clear, window);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .title(Line::from(" Quit? ").bold());
     frame.render_widget(
         Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
         window,
     );
 }
 
-fn render_help(frame: &mut Frame, area: Rect) {
-    let width = HELP.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let lines: Vec<Line> = HELP
+fn help_text() -> Text<'static> {
+    let rows = bindings::help_rows();
+    let width = rows
         .iter()
-        .map(|(keys, what)| Line::from(vec![format!(" {keys:width$}  ").cyan(), (*what).into()]))
+        .map(|(k, _)| Line::from(k.as_str()).width())
+        .max()
+        .unwrap_or(0);
+    let mut lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(keys, what)| {
+            let pad = width - Line::from(keys.as_str()).width();
+            Line::from(vec![
+                format!(" {keys}{}  ", " ".repeat(pad)).cyan(),
+                what.into(),
+            ])
+        })
         .collect();
-    render_window(frame, area, "Keys", Text::from(lines));
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        " In the lab, a key that is not one of these (a letter of a word) goes to the shell, \
+         and the keys with it: typing meant for the shell is never taken for commands.",
+    ));
+    lines.push(Line::from(
+        " Mouse: a click on a step selects it, on a pane gives it the keys; the wheel scrolls.",
+    ));
+    Text::from(lines)
 }
 
-fn render_hint(frame: &mut Frame, area: Rect, step: &StepView) {
+fn hint_text(step: &StepView) -> Text<'static> {
     let text = if step.hint.is_empty() {
         "This step has no hint."
     } else {
         &step.hint
     };
-    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
-    render_window(
-        frame,
-        area,
-        &format!("Hint — {}", step.title),
-        Text::from(lines),
-    );
+    Text::from(
+        text.lines()
+            .map(|l| Line::from(l.to_string()))
+            .collect::<Vec<_>>(),
+    )
 }
 
-fn render_results(frame: &mut Frame, area: Rect, step: &StepView) {
+fn results_text(step: &StepView) -> Text<'static> {
     let Some(report) = &step.report else {
-        let text = Text::from("Not checked yet: press F5 (or c in the lab).");
-        render_window(frame, area, &step.title, text);
-        return;
+        return Text::from("Not checked yet: press F5 (or c in the lab).");
     };
     let mut lines = vec![Line::from(format!(
         "{} of {} conditions met",
@@ -292,7 +375,7 @@ fn render_results(frame: &mut Frame, area: Rect, step: &StepView) {
             lines.push(Line::styled(format!("    {l}"), style));
         }
     }
-    render_window(frame, area, &step.title, Text::from(lines));
+    Text::from(lines)
 }
 
 #[cfg(test)]
@@ -369,7 +452,9 @@ mod tests {
         };
         assert!(!text(&app).contains("pw-secret-5678"));
         assert!(text(&app).contains("Password: [hidden]"));
-        app.update(crate::tui::app::Action::ToggleSecrets);
+        app.update(crate::tui::app::Action::Command(
+            crate::tui::bindings::Command::ToggleSecrets,
+        ));
         assert!(text(&app).contains("Password: pw-secret-5678"));
     }
 
@@ -404,7 +489,9 @@ mod tests {
     fn results_overlay_shows_every_condition() {
         let mut app = app(120, 40);
         app.current = 1;
-        app.update(crate::tui::app::Action::ShowResults);
+        app.update(crate::tui::app::Action::Command(
+            crate::tui::bindings::Command::Results,
+        ));
         let text = format!("{}", draw(&app).backend());
         assert!(text.contains("0 of 1 conditions met"), "{text}");
         assert!(text.contains("expected: \"0.5.0\""), "{text}");

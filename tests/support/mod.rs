@@ -77,7 +77,7 @@ impl Lab {
             pixel_height: 0,
         };
         let pair = native_pty_system().openpty(size).unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_labrun"));
+        let mut cmd = CommandBuilder::new(binary());
         cmd.arg("start");
         cmd.cwd(&dir);
         cmd.env("TERM", "xterm-256color");
@@ -227,6 +227,12 @@ impl Drop for Lab {
         // A failed test must not leave the lab (and its shell) running.
         let _ = self.child.kill();
     }
+}
+
+/// The labrun under test: this build, or the one `LABRUN_TEST_BIN` names
+/// (to see a regression test fail on a build from before its fix).
+pub fn binary() -> std::ffi::OsString {
+    std::env::var_os("LABRUN_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_labrun").into())
 }
 
 fn next_marker() -> u64 {
