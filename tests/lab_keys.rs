@@ -81,3 +81,28 @@ fn a_click_on_a_step_leaves_the_keys_with_the_shell() {
     lab.wait_for("the shell's answer", |s| s.contains("typed-42"));
     assert!(lab.screen().contains(" SHELL "));
 }
+
+/// Issue 9 item 7: F9/Enter runs commands only; sample output, patterns
+/// and file content are for copying.
+#[test]
+fn only_command_blocks_run_in_the_shell() {
+    let mut lab = Lab::start();
+    to_the_lab(&mut lab);
+    // Block 14: `replicated release ls`'s sample output.
+    lab.type_keys(&[b'n'; 14]);
+    lab.wait_for("the last block", |s| s.contains("14  text"));
+    lab.type_keys(b"\r");
+    lab.wait_for("the refusal", |s| {
+        s.contains("block 14 is text to read, not a command")
+    });
+    // Block 13 is the command itself: it runs.
+    lab.type_keys(b"N\r");
+    lab.wait_for("the command's output in the shell", |s| {
+        s.lines().any(|l| l.contains("┃SEQUENCE"))
+    });
+    assert!(
+        !lab.screen().contains("SEQUENCE: not found"),
+        "sample output never runs:\n{}",
+        lab.screen()
+    );
+}

@@ -3,6 +3,7 @@
 
 use super::bindings::Command;
 use super::burst::Burst;
+use super::code_kind::{self, CodeKind};
 use super::jobs::ShellActivity;
 use super::keys::{self, Modes};
 use super::lesson_view::{self, Document, Wrapped};
@@ -94,6 +95,8 @@ pub struct App {
     pub shell_modes: Modes,
     /// Keys typed in the lab in quick succession (see `burst`).
     burst: Option<Burst<View>>,
+    /// What each code block is (by index): only commands are run.
+    code_kinds: Vec<CodeKind>,
 }
 
 /// What happened, as the app sees it.
@@ -251,9 +254,23 @@ impl App {
             overlay_scroll: 0,
             shell_modes: Modes::default(),
             burst: None,
+            code_kinds: Vec::new(),
         };
         app.reparse();
-        app
+        app.with_programs(|_| false)
+    }
+
+    /// Tells commands from other code blocks; `is_program` says whether a
+    /// word names a program on the shell's PATH (see `code_kind`).
+    pub fn with_programs(mut self, is_program: impl Fn(&str) -> bool) -> App {
+        self.code_kinds = self
+            .doc
+            .code_blocks()
+            .iter()
+            .map(|b| code_kind::classify(&b.info, &b.text, &is_program))
+            .collect();
+        self.reparse();
+        self
     }
 
     pub fn areas(&self) -> Areas {
@@ -282,7 +299,8 @@ impl App {
         self.doc = Document::parse(&text, |url| {
             url.contains("://") || assets.iter().any(|a| a == url)
         })
-        .with_sections(sections);
+        .with_sections(sections)
+        .with_code_kinds(self.code_kinds.clone());
         self.rewrap();
     }
 
@@ -637,6 +655,19 @@ impl App {
             self.message = Some("select a code block first (n / F8)".into());
             return Vec::new();
         };
+        let number = self.code_block.unwrap_or_default();
+        if let Some(kind) = self.doc.code_kind(number).filter(|_| run)
+            && kind != CodeKind::Command
+        {
+            self.message = Some(format!(
+                "block {number} is {}, not a command: p pastes it (into an editor), y copies it",
+                match kind {
+                    CodeKind::FileContent => "a file's content",
+                    _ => "text to read",
+                }
+            ));
+            return Vec::new();
+        }
         if code.contains(crate::lesson::vars::REDACTED) {
             self.message =
                 Some("this block holds a hidden secret: reveal secrets (s) first".into());

@@ -165,3 +165,49 @@ fn a_terminal_paste_in_the_lab_goes_to_the_shell() {
     assert_eq!(written(&effects), "\x1b[200~ls\n\x1b[201~");
     assert_eq!(app.focus, Focus::Shell);
 }
+
+fn programs(word: &str) -> bool {
+    ["helm", "replicated"].contains(&word)
+}
+
+#[test]
+fn only_command_blocks_run() {
+    let mut app = in_lab().with_programs(programs);
+    let kinds: Vec<CodeKind> = (1..=app.doc.code_blocks().len())
+        .filter_map(|n| app.doc.code_kind(n))
+        .collect();
+    use CodeKind::{Command as Cmd, FileContent, Text};
+    assert_eq!(
+        kinds,
+        [
+            Text,        // $PROXY_REGISTRY_HOST/proxy/$APP_SLUG/$ORIGINAL_IMAGE_TAG
+            Text,        // the proxied image
+            FileContent, // values.yaml
+            FileContent, // Chart.yaml
+            FileContent, // the deployment's lines
+            FileContent, // the pull secret template
+            Cmd,         // helm package
+            Cmd,         // export REPLICATED_API_TOKEN
+            Cmd,         // export REPLICATED_APP
+            Cmd,         // replicated release create
+            Cmd,         // promote Beta
+            Cmd,         // promote Stable
+            Cmd,         // replicated release ls
+            Text,        // its sample output
+        ]
+    );
+    app.code_block = Some(14);
+    assert_eq!(app.update(Action::Command(Command::RunCode)), vec![]);
+    assert!(app.message.as_deref().unwrap().contains("not a command"));
+    assert_eq!(app.focus, Focus::Lesson);
+    // p still pastes it (into an editor, say).
+    app.shell_modes.bracketed_paste = true;
+    let effects = app.update(Action::Command(Command::PasteCode));
+    assert!(written(&effects).starts_with("\x1b[200~SEQUENCE"));
+    app.code_block = Some(13);
+    let effects = app.update(Action::Command(Command::RunCode));
+    assert_eq!(
+        written(&effects),
+        "\x1b[200~replicated release ls\x1b[201~\r"
+    );
+}

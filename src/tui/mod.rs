@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bindings;
 pub mod burst;
+pub mod code_kind;
 pub mod event;
 pub mod input;
 pub mod jobs;
@@ -149,13 +150,23 @@ impl EventLoop {
             workspace,
             session,
         } = lab;
-        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height));
+        let spec = shell_spec(&session, &workspace);
+        // Code blocks are commands when the shell would find their program.
+        let path = spec
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height))
+            .with_programs(code_kind::program_lookup(&path, workspace.root.clone()));
         let (tx, rx) = mpsc::sync_channel(256);
         event::spawn_input(tx.clone());
         event::spawn_signals(tx.clone())?;
         // Without a watcher the lab still works; steps are checked on request.
         let watcher = event::spawn_watcher(&workspace.root, tx.clone()).ok();
-        let spec = shell_spec(&session, &workspace);
         let (rows, cols) = app.shell_size();
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
         let progress_path = workspace.progress_path();

@@ -401,7 +401,8 @@ mod tests {
             ("PASSWORD".to_string(), "pw-secret-5678".to_string()),
         ];
         let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
-        let mut app = App::new(&lesson, vars, (width, height));
+        let mut app = App::new(&lesson, vars, (width, height))
+            .with_programs(|word| ["helm", "replicated"].contains(&word));
         app.apply_reports(vec![
             StepReport {
                 id: "proxy-image".into(),
