@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Lab, click, find};
+use support::{Lab, Options, click, find};
 
 fn to_the_lab(lab: &mut Lab) {
     lab.type_keys(b"\x1d"); // Ctrl-]
@@ -13,7 +13,11 @@ fn to_the_lab(lab: &mut Lab) {
 
 #[test]
 fn a_command_typed_while_the_lab_has_the_keys_reaches_the_shell() {
-    let mut lab = Lab::start();
+    // Tall enough to show the lesson's (hidden) password.
+    let mut lab = Lab::start_with(Options {
+        rows: 60,
+        ..Options::default()
+    });
     to_the_lab(&mut lab);
     // `c` is "check", `s` "show secrets", `q` "quit": none of them may act.
     lab.type_keys(b"clear; seq 1 200\r");

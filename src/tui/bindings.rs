@@ -24,6 +24,7 @@ pub enum Command {
     RunCode,
     PasteCode,
     CopyCode,
+    Edit,
     PrevStep,
     NextStep,
     ScrollDown,
@@ -175,6 +176,15 @@ pub const BINDINGS: &[Binding] = &[
         window: NONE,
         help: "results of the current step, with diffs",
         hint: "",
+    },
+    Binding {
+        command: Command::Edit,
+        global: &[f(4)],
+        shell: NONE,
+        lab: &[ch('e')],
+        window: NONE,
+        help: "edit the current step's file in your editor, in the shell (at the failing line)",
+        hint: "edit",
     },
     Binding {
         command: Command::CheckCurrent,
@@ -446,6 +456,16 @@ pub fn help_rows() -> Vec<(String, &'static str)> {
             (names.join(" / "), b.help)
         })
         .collect()
+}
+
+/// Every listed key of `command`, as the help writes them ("F4 / e").
+pub fn keys_for(command: Command) -> String {
+    help_rows()
+        .into_iter()
+        .zip(BINDINGS)
+        .find(|(_, b)| b.command == command)
+        .map(|((keys, _), _)| keys)
+        .unwrap_or_default()
 }
 
 /// The status line's hints in `context`: (the first key, the word).

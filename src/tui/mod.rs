@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod keys;
 pub mod lesson_view;
 pub mod shell;
+pub mod tabs;
 pub mod ui;
 
 use crate::checks::{self, Context, StepReport};
@@ -161,7 +162,10 @@ impl EventLoop {
             .or_else(|| std::env::var("PATH").ok())
             .unwrap_or_default();
         let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height))
-            .with_programs(code_kind::program_lookup(&path, workspace.root.clone()));
+            .with_programs(code_kind::program_lookup(&path, workspace.root.clone()))
+            .with_surroundings(tabs::Surroundings::from_env(
+                session.local_api_origin().is_some(),
+            ));
         let (tx, rx) = mpsc::sync_channel(256);
         event::spawn_input(tx.clone());
         event::spawn_signals(tx.clone())?;

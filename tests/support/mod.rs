@@ -31,12 +31,12 @@ pub struct Options {
     pub cols: u16,
     pub rows: u16,
     pub shell: &'static str,
-    pub env: Vec<(&'static str, &'static str)>,
+    pub env: Vec<(String, String)>,
 }
 
 impl Options {
-    pub fn env(mut self, key: &'static str, value: &'static str) -> Options {
-        self.env.push((key, value));
+    pub fn env(mut self, key: &str, value: impl Into<String>) -> Options {
+        self.env.push((key.to_string(), value.into()));
         self
     }
 }
@@ -137,6 +137,20 @@ impl Lab {
         let parser = self.parser.lock().unwrap();
         let (_, cols) = parser.screen().size();
         parser.screen().rows(0, cols).collect()
+    }
+
+    /// The text of the lesson pane (the left pane), its lines joined and
+    /// spaces collapsed, so phrases are found wherever the pane wrapped them.
+    pub fn lesson_text(&self) -> String {
+        let text: Vec<String> = self
+            .rows()
+            .iter()
+            .filter_map(|row| row.split(['│', '┃']).nth(1).map(|s| s.replace('▌', " ")))
+            .collect();
+        text.join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Whether the cell at (row, col) is drawn in reverse video or bold.

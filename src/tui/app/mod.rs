@@ -1,12 +1,15 @@
 //! The lab's state, and how actions change it. Plain data: no terminal, no
 //! threads, no files. `update` returns the effects the event loop carries out.
 
-use super::bindings::Command;
-use super::burst::Burst;
-use super::code_kind::{self, CodeKind};
-use super::jobs::ShellActivity;
-use super::keys::{self, Modes};
-use super::lesson_view::{self, Document, Wrapped};
+use crate::lesson::instruqt::Tab;
+use crate::tui::bindings::Command;
+use crate::tui::burst::Burst;
+use crate::tui::code_kind::{self, CodeKind};
+use crate::tui::jobs::ShellActivity;
+use crate::tui::keys::{self, Modes};
+use crate::tui::lesson_view::{self, Document, Wrapped};
+use crate::tui::tabs::{self, Surroundings};
+use lesson::{quoted_notes, step_files};
 use std::time::Instant;
 // `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
 use crate::checks::{Status, StepReport};
@@ -42,9 +45,14 @@ pub struct View {
 }
 
 /// Why the lab asked what runs in the shell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
     Quit,
+    /// Open `file` (relative to the workspace) at `line` in the learner's editor.
+    Edit {
+        file: String,
+        line: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +65,8 @@ pub struct StepView {
     pub uses_api: bool,
     pub report: Option<StepReport>,
     pub checking: bool,
+    /// The workspace files its checks read, in order (what the editor key opens).
+    pub files: Vec<String>,
 }
 
 impl StepView {
@@ -73,8 +83,12 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub steps: Vec<StepView>,
     pub current: usize,
-    /// The lesson text with variables filled in (secrets masked unless revealed).
-    markdown_source: String,
+    /// The challenge's notes, as block quotes, and its text (variables not filled in yet).
+    notes: String,
+    body: String,
+    /// The challenge's tabs, and what stands in for them here.
+    tabs: Vec<Tab>,
+    surroundings: Surroundings,
     vars: Vars,
     pub reveal_secrets: bool,
     pub doc: Document,
@@ -217,6 +231,7 @@ impl App {
                     .any(|c| matches!(c.kind, CheckKind::Release { .. })),
                 report: None,
                 checking: false,
+                files: step_files(&s.checks, &vars),
             })
             .collect();
         let notes: Vec<String> = front
@@ -224,7 +239,7 @@ impl App {
             .iter()
             .filter_map(|n| n.contents.clone())
             .collect();
-        let markdown_source = notes_then_body(&notes, &lesson.challenge.body);
+        let notes = quoted_notes(&notes);
         let images = crate::lesson::markdown::outline(&lesson.challenge.body).images;
         let asset_exists = images
             .into_iter()
@@ -238,7 +253,10 @@ impl App {
             overlay: None,
             steps,
             current: 0,
-            markdown_source,
+            notes,
+            body: lesson.challenge.body.clone(),
+            tabs: front.tabs.clone(),
+            surroundings: Surroundings::default(),
             vars,
             reveal_secrets: false,
             doc: Document::parse("", |_| true),
@@ -273,6 +291,13 @@ impl App {
         self
     }
 
+    /// What stands in for the lesson's tabs (the editor, the local API).
+    pub fn with_surroundings(mut self, surroundings: Surroundings) -> App {
+        self.surroundings = surroundings;
+        self.reparse();
+        self
+    }
+
     pub fn areas(&self) -> Areas {
         layout(Rect::new(0, 0, self.size.0, self.size.1), self.steps.len())
     }
@@ -285,41 +310,6 @@ impl App {
     pub fn shell_size(&self) -> (u16, u16) {
         let inner = inner(self.areas().shell);
         (inner.height.max(2), inner.width.max(2))
-    }
-
-    fn reparse(&mut self) {
-        let text = self.vars.render(&self.markdown_source, self.reveal_secrets);
-        let assets = &self.asset_exists;
-        let sections: Vec<(String, String)> = self
-            .steps
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| Some((s.section.clone()?, format!("step {}: {}", i + 1, s.id))))
-            .collect();
-        self.doc = Document::parse(&text, |url| {
-            url.contains("://") || assets.iter().any(|a| a == url)
-        })
-        .with_sections(sections)
-        .with_code_kinds(self.code_kinds.clone());
-        self.rewrap();
-    }
-
-    /// Wraps the lesson for the pane's width: once per width or content change.
-    fn rewrap(&mut self) {
-        let width = inner(self.areas().lesson).width.max(10);
-        self.wrapped = lesson_view::wrap(&self.doc, width, self.code_block);
-        self.scroll = self.scroll.min(self.max_scroll());
-    }
-
-    fn lesson_height(&self) -> usize {
-        inner(self.areas().lesson).height as usize
-    }
-
-    fn max_scroll(&self) -> usize {
-        self.wrapped
-            .lines
-            .len()
-            .saturating_sub(self.lesson_height().max(1))
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
@@ -461,6 +451,15 @@ impl App {
             Command::Quit if self.shell_exited.is_some() => self.running = false,
             Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
             Command::Close => self.overlay = None,
+            Command::Edit => match self.edit_target() {
+                Some((file, line)) => return vec![Effect::ProbeShell(Probe::Edit { file, line })],
+                None => {
+                    self.message = Some(format!(
+                        "this step names no file to edit: open one with {} in the shell",
+                        self.surroundings.editor
+                    ));
+                }
+            },
         }
         Vec::new()
     }
@@ -474,310 +473,18 @@ impl App {
                     self.open_window(Overlay::ConfirmQuit(format!("{what} — quit anyway? y/n")))
                 }
             },
+            Probe::Edit { file, line } => return self.open_editor(&file, line, &activity),
         }
         Vec::new()
-    }
-
-    /// A printable key while the lab has the keys: a command, or typing
-    /// meant for the shell (see `burst`).
-    fn lab_char(&mut self, c: char, command: Option<Command>, at: Instant) -> Vec<Effect> {
-        let mut effects = Vec::new();
-        if self.burst.as_ref().is_some_and(|b| !b.continues_at(at)) {
-            effects.extend(self.end_burst());
-        }
-        match command {
-            Some(command) => {
-                if self.burst.is_none() {
-                    self.burst = Some(Burst::new(self.view(), at));
-                }
-                let acts_now = self.burst.as_mut().is_some_and(|b| b.push(c, command, at));
-                if acts_now {
-                    effects.extend(self.run(command));
-                }
-            }
-            None => {
-                // Not a lab key: the learner is typing. The burst so far was text too.
-                let mut text = match self.burst.take() {
-                    Some(burst) => {
-                        self.restore(burst.before);
-                        burst.text
-                    }
-                    None => String::new(),
-                };
-                text.push(c);
-                effects.extend(self.type_in_shell(text, c));
-            }
-        }
-        effects
-    }
-
-    /// The commands a burst held back act now that it is over.
-    fn end_burst(&mut self) -> Vec<Effect> {
-        let Some(burst) = self.burst.take() else {
-            return Vec::new();
-        };
-        burst
-            .pending
-            .into_iter()
-            .flat_map(|command| self.run(command))
-            .collect()
-    }
-
-    fn type_in_shell(&mut self, text: String, stray: char) -> Vec<Effect> {
-        if self.shell_exited.is_some() {
-            self.message = Some(format!(
-                "“{stray}” is not a lab key; the shell has exited: r restarts it"
-            ));
-            return Vec::new();
-        }
-        self.focus = Focus::Shell;
-        self.overlay = None;
-        self.shell_scroll = 0;
-        self.message = Some(format!(
-            "typed “{text}” in the shell: “{stray}” is not a lab key (Ctrl-] gives the keys to the lab)"
-        ));
-        vec![Effect::WriteShell(text.into_bytes())]
-    }
-
-    fn view(&self) -> View {
-        View {
-            current: self.current,
-            scroll: self.scroll,
-            code_block: self.code_block,
-            overlay: self.overlay.clone(),
-            overlay_scroll: self.overlay_scroll,
-        }
-    }
-
-    fn restore(&mut self, view: View) {
-        let rewrap = view.code_block != self.code_block;
-        self.current = view.current;
-        self.code_block = view.code_block;
-        self.overlay = view.overlay;
-        self.overlay_scroll = view.overlay_scroll;
-        if rewrap {
-            self.rewrap();
-        }
-        self.scroll = view.scroll.min(self.max_scroll());
     }
 
     fn open_window(&mut self, overlay: Overlay) {
         self.overlay = Some(overlay);
         self.overlay_scroll = 0;
     }
-
-    /// Typing goes on in the shell: a window it would hide is closed (not a question).
-    fn close_window_for_typing(&mut self) {
-        if !matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
-            self.overlay = None;
-        }
-    }
-
-    /// Scrolls the open window, else the lesson. The window's end is
-    /// clamped where it is drawn, as only drawing knows its height.
-    fn scroll_view(&mut self, delta: isize) {
-        if self.overlay.is_some() {
-            self.overlay_scroll = match delta {
-                isize::MIN => 0,
-                isize::MAX => usize::MAX / 2,
-                d => self
-                    .overlay_scroll
-                    .min(usize::MAX / 2)
-                    .saturating_add_signed(d),
-            };
-            return;
-        }
-        match delta {
-            isize::MIN => self.scroll = 0,
-            isize::MAX => self.scroll = self.max_scroll(),
-            d => self.scroll_by(d),
-        }
-    }
-
-    fn page(&self) -> isize {
-        self.lesson_height().max(1) as isize
-    }
-
-    fn shell_page(&self) -> usize {
-        usize::from(self.shell_size().0).saturating_sub(2).max(1)
-    }
-
-    fn scroll_by(&mut self, delta: isize) {
-        self.scroll = self
-            .scroll
-            .saturating_add_signed(delta)
-            .min(self.max_scroll());
-    }
-
-    fn select_code_block(&mut self, delta: isize) {
-        let count = self.doc.code_blocks().len();
-        if count == 0 {
-            return;
-        }
-        let next = match self.code_block {
-            None if delta > 0 => self.first_visible_code_block().unwrap_or(1),
-            None => count,
-            Some(n) => n.saturating_add_signed(delta).clamp(1, count),
-        };
-        self.code_block = Some(next);
-        self.rewrap();
-        // Bring the block into view, a few lines below the top.
-        if let Some(line) = self.wrapped.code_block_line(next) {
-            let height = self.lesson_height();
-            if line < self.scroll || line + 3 > self.scroll + height {
-                self.scroll = line.saturating_sub(2).min(self.max_scroll());
-            }
-        }
-    }
-
-    fn first_visible_code_block(&self) -> Option<usize> {
-        self.wrapped
-            .line_code_block
-            .iter()
-            .skip(self.scroll)
-            .flatten()
-            .next()
-            .copied()
-    }
-
-    pub fn selected_code(&self) -> Option<String> {
-        let number = self.code_block?;
-        self.doc
-            .code_blocks()
-            .iter()
-            .find(|b| b.number == number)
-            .map(|b| b.text.clone())
-    }
-
-    fn paste_code(&mut self, run: bool) -> Vec<Effect> {
-        let modes = self.shell_modes;
-        let Some(code) = self.selected_code() else {
-            self.message = Some("select a code block first (n / F8)".into());
-            return Vec::new();
-        };
-        let number = self.code_block.unwrap_or_default();
-        if let Some(kind) = self.doc.code_kind(number).filter(|_| run)
-            && kind != CodeKind::Command
-        {
-            self.message = Some(format!(
-                "block {number} is {}, not a command: p pastes it (into an editor), y copies it",
-                match kind {
-                    CodeKind::FileContent => "a file's content",
-                    _ => "text to read",
-                }
-            ));
-            return Vec::new();
-        }
-        if code.contains(crate::lesson::vars::REDACTED) {
-            self.message =
-                Some("this block holds a hidden secret: reveal secrets (s) first".into());
-            return Vec::new();
-        }
-        let text = code.trim_end_matches('\n');
-        if !run && !modes.bracketed_paste && text.contains('\n') {
-            // Typed out, every newline would be Enter: all lines but the last would run.
-            self.message = Some(
-                "the program in the shell takes no bracketed paste, so pasting would run each line: \
-                 F9 runs the block, y copies it"
-                    .into(),
-            );
-            return Vec::new();
-        }
-        let mut bytes = keys::encode_paste(text, modes);
-        if run {
-            bytes.push(b'\r');
-        }
-        self.focus = Focus::Shell;
-        self.shell_scroll = 0;
-        vec![Effect::WriteShell(bytes)]
-    }
-
-    fn check(&mut self, steps: Vec<usize>) -> Vec<Effect> {
-        let steps: Vec<usize> = steps
-            .into_iter()
-            .filter(|&i| i < self.steps.len())
-            .collect();
-        for &i in &steps {
-            self.steps[i].checking = true;
-        }
-        vec![Effect::Check { steps, asked: true }]
-    }
-
-    fn select_step(&mut self, delta: isize) {
-        if self.steps.is_empty() {
-            return;
-        }
-        self.current = self
-            .current
-            .saturating_add_signed(delta)
-            .min(self.steps.len() - 1);
-        self.scroll_to_step();
-    }
-
-    /// Scrolls the lesson to the heading of the current step.
-    fn scroll_to_step(&mut self) {
-        let Some(section) = self.steps.get(self.current).and_then(|s| s.section.clone()) else {
-            return;
-        };
-        if let Some((line, _)) = self
-            .wrapped
-            .heading_lines
-            .iter()
-            .find(|(_, h)| h.trim() == section.trim())
-        {
-            self.scroll = (*line).min(self.max_scroll());
-        }
-    }
-
-    /// New results: shown per step; the current step moves to the first
-    /// step not yet passing, and the lesson follows it.
-    pub fn apply_reports(&mut self, reports: Vec<StepReport>) {
-        for report in reports {
-            if let Some(step) = self.steps.iter_mut().find(|s| s.id == report.id) {
-                step.checking = false;
-                step.report = Some(report);
-            }
-        }
-        let first_open = self
-            .steps
-            .iter()
-            .position(|s| s.status() != Some(Status::Pass));
-        if let Some(next) = first_open.filter(|&n| n > self.current) {
-            self.current = next;
-            self.scroll_to_step();
-        }
-    }
-
-    /// Restores where the learner was (from saved progress).
-    pub fn resume(&mut self, current: usize, scroll: usize) {
-        self.current = current.min(self.steps.len().saturating_sub(1));
-        self.scroll = scroll.min(self.max_scroll());
-    }
-
-    pub fn file_steps(&self) -> Vec<usize> {
-        (0..self.steps.len())
-            .filter(|&i| !self.steps[i].uses_api)
-            .collect()
-    }
-
-    pub fn api_steps(&self) -> Vec<usize> {
-        (0..self.steps.len())
-            .filter(|&i| self.steps[i].uses_api)
-            .collect()
-    }
 }
 
-fn notes_then_body(notes: &[String], body: &str) -> String {
-    let mut text = String::new();
-    for note in notes {
-        text.push_str("> ");
-        text.push_str(&note.trim().replace('\n', "\n> "));
-        text.push_str("\n\n");
-    }
-    text.push_str(body);
-    text
-}
-
+mod lesson;
 #[cfg(test)]
-#[path = "app_tests.rs"]
 mod tests;
+mod typing;

@@ -211,3 +211,86 @@ fn only_command_blocks_run() {
         "\x1b[200~replicated release ls\x1b[201~\r"
     );
 }
+
+fn report(id: &str, outcome: crate::checks::Outcome) -> StepReport {
+    StepReport {
+        id: id.into(),
+        title: id.into(),
+        status: outcome.status,
+        outcomes: vec![outcome],
+    }
+}
+
+#[test]
+fn the_edit_key_opens_the_failing_line_else_the_steps_first_file() {
+    use crate::checks::Outcome;
+    let mut app = in_lab();
+    let idle = ShellActivity::default();
+    // Not checked yet: the file the step's check reads.
+    let effects = app.update(Action::Command(Command::Edit));
+    let probe = Probe::Edit {
+        file: "slackernews/values.yaml".into(),
+        line: None,
+    };
+    assert_eq!(effects, vec![Effect::ProbeShell(probe.clone())]);
+    let effects = app.update(Action::ShellProbed(probe, idle.clone()));
+    assert_eq!(written(&effects), "\x15vi slackernews/values.yaml\r");
+    assert_eq!(app.focus, Focus::Shell);
+    // Failing at a line: there.
+    app.apply_reports(vec![report(
+        "proxy-image",
+        Outcome::fail("image", "wrong").at("slackernews/values.yaml", 69),
+    )]);
+    let effects = app.update(Action::Command(Command::Edit));
+    assert_eq!(
+        effects,
+        vec![Effect::ProbeShell(Probe::Edit {
+            file: "slackernews/values.yaml".into(),
+            line: Some(69)
+        })]
+    );
+    // A location inside an archive that is no file of the step: the step's file.
+    app.apply_reports(vec![report(
+        "proxy-image",
+        Outcome::fail("image", "wrong").at("chart/other.yaml", 3),
+    )]);
+    let effects = app.update(Action::Command(Command::Edit));
+    assert!(matches!(
+        &effects[..],
+        [Effect::ProbeShell(Probe::Edit { line: None, .. })]
+    ));
+    // Never typed into a running program.
+    let vim = ShellActivity {
+        foreground: Some("vim".into()),
+        background: Vec::new(),
+    };
+    let probe = Probe::Edit {
+        file: "slackernews/values.yaml".into(),
+        line: None,
+    };
+    assert_eq!(app.update(Action::ShellProbed(probe, vim)), vec![]);
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap()
+            .starts_with("vim is running in the shell")
+    );
+}
+
+#[test]
+fn steps_know_the_files_their_checks_read() {
+    let app = app();
+    let files: Vec<&[String]> = app.steps.iter().map(|s| s.files.as_slice()).collect();
+    assert_eq!(files[0], ["slackernews/values.yaml"]);
+    assert_eq!(files[2], ["slackernews/templates/imagepullsecret.yaml"]);
+    // Package and release: the chart's files, not the archive.
+    assert_eq!(
+        files[3],
+        [
+            "slackernews/Chart.yaml",
+            "slackernews/values.yaml",
+            "slackernews/templates/imagepullsecret.yaml"
+        ]
+    );
+    assert_eq!(files[4], ["slackernews/values.yaml"]);
+}
