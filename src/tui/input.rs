@@ -71,7 +71,8 @@ fn lab_key(key: &KeyEvent, at: Instant) -> Option<Action> {
 /// they are: a learner clicks a step to read it, not to stop typing).
 fn mouse_action(kind: MouseEventKind, (column, row): (u16, u16), app: &App) -> Option<Action> {
     let areas = app.areas();
-    let over_shell = areas.shell.contains((column, row).into());
+    let position = (column, row).into();
+    let over_shell = areas.shows_shell && areas.shell.contains(position);
     match (kind, over_shell) {
         (MouseEventKind::ScrollUp, false) => Some(Action::Scroll(-3)),
         (MouseEventKind::ScrollDown, false) => Some(Action::Scroll(3)),
@@ -80,17 +81,23 @@ fn mouse_action(kind: MouseEventKind, (column, row): (u16, u16), app: &App) -> O
         (MouseEventKind::Down(MouseButton::Left), true) => {
             Some(Action::Command(Command::FocusShell))
         }
-        (MouseEventKind::Down(MouseButton::Left), false) => {
+        (MouseEventKind::Down(MouseButton::Left), false) if areas.shows_lesson => {
             let steps = super::app::inner(areas.steps);
+            let first =
+                super::layout::first_visible_step(app.current, app.steps.len(), steps.height);
             let on_step = steps
-                .contains((column, row).into())
-                .then(|| usize::from(row - steps.y))
+                .contains(position)
+                .then(|| first + usize::from(row - steps.y))
                 .filter(|&i| i < app.steps.len());
             match on_step {
                 Some(index) => Some(Action::SelectStepAt(index)),
-                None if areas.lesson.contains((column, row).into()) => Some(Action::FocusLesson),
+                None if areas.lesson.contains(position) => Some(Action::FocusLesson),
                 None => None,
             }
+        }
+        // The steps' strip over the shell: back to the lesson and the steps.
+        (MouseEventKind::Down(MouseButton::Left), false) if areas.strip.contains(position) => {
+            Some(Action::Command(Command::FocusLab))
         }
         _ => None,
     }

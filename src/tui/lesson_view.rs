@@ -1032,9 +1032,15 @@ fn code_lines(
     } else {
         (theme::CODE_BORDER, theme::CODE_NUMBER)
     };
+    // Heavy lines mark the selected block also where colours are off (NO_COLOR).
+    let (corner, side) = if selected {
+        ("┏━", "┃ ")
+    } else {
+        ("┌─", "│ ")
+    };
     let mut header = block.first_prefix.clone();
     header.push(Span::raw(CODE_INDENT));
-    header.push(Span::styled("┌─", border));
+    header.push(Span::styled(corner, border));
     header.push(Span::styled(format!(" {number} "), badge));
     let about: Vec<&str> = [
         Some(lang).filter(|l| !l.is_empty()),
@@ -1054,7 +1060,7 @@ fn code_lines(
         for (chunk, chunk_width) in hard_chunks(line, avail) {
             let mut spans = block.rest_prefix.clone();
             spans.push(Span::raw(CODE_INDENT));
-            spans.push(Span::styled("│ ", border));
+            spans.push(Span::styled(side, border));
             // Padding to the edge makes the block's background a panel.
             let padded = format!("{chunk}{}", " ".repeat(avail.saturating_sub(chunk_width)));
             spans.push(Span::styled(padded, theme::CODE));

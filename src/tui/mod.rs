@@ -14,6 +14,7 @@ pub mod event;
 pub mod input;
 pub mod jobs;
 pub mod keys;
+pub mod layout;
 pub mod lesson_view;
 pub mod shell;
 pub mod tabs;

@@ -3,6 +3,7 @@
 
 use super::app::{App, Focus, Overlay, StepView, inner};
 use super::bindings::{self, Context};
+use super::layout;
 use super::lesson_view::LessonView;
 use crate::checks::Status;
 use ratatui::Frame;
@@ -21,9 +22,16 @@ pub fn render(frame: &mut Frame, app: &App, screen: &vt100::Screen) {
     }
     let areas = app.areas();
     render_header(frame, app, areas.header);
-    render_lesson(frame, app, areas.lesson);
-    render_steps(frame, app, areas.steps);
-    render_shell(frame, app, screen, areas.shell);
+    if areas.shows_lesson {
+        render_lesson(frame, app, areas.lesson);
+        render_steps(frame, app, areas.steps);
+    }
+    if areas.strip.height > 0 {
+        render_strip(frame, app, areas.strip);
+    }
+    if areas.shows_shell {
+        render_shell(frame, app, screen, areas.shell);
+    }
     render_status(frame, app, areas.status);
     if let Some(Overlay::ConfirmQuit(question)) = &app.overlay {
         render_question(frame, area, question);
@@ -94,14 +102,19 @@ fn render_header(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [title, subtitle] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let room = usize::from(area.width).saturating_sub(width_of(&progress) + 3);
     let line = Line::from(vec![
         " ".into(),
-        app.title.clone().bold(),
+        fit(&app.title, room).bold(),
         "  ".into(),
         progress.green(),
     ]);
     frame.render_widget(line, title);
-    frame.render_widget(Line::from(format!(" {}", app.subtitle)).dim(), subtitle);
+    let room = usize::from(area.width).saturating_sub(1);
+    frame.render_widget(
+        Line::from(format!(" {}", fit(&app.subtitle, room))).dim(),
+        subtitle,
+    );
 }
 
 fn render_lesson(frame: &mut Frame, app: &App, area: Rect) {
@@ -136,30 +149,51 @@ fn render_steps(frame: &mut Frame, app: &App, area: Rect) {
     let block = pane(Line::from(" Steps "), false);
     let inner_area = block.inner(area);
     frame.render_widget(block, area);
+    let width = usize::from(inner_area.width);
+    let first = layout::first_visible_step(app.current, app.steps.len(), inner_area.height);
     let mut lines: Vec<Line> = app
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| step_line(i, step, i == app.current))
+        .skip(first)
+        .take(usize::from(inner_area.height))
+        .map(|(i, step)| step_line(i, step, i == app.current, width))
         .collect();
     if let Some(summary) = app.steps.get(app.current).and_then(first_problem) {
-        lines.push(Line::from(format!("  {summary}")).dim());
+        lines.push(Line::from(format!("  {}", fit(&summary, width.saturating_sub(2)))).dim());
     }
     frame.render_widget(Paragraph::new(lines), inner_area);
 }
 
-fn step_line(index: usize, step: &StepView, current: bool) -> Line<'static> {
+/// The steps in one line, over the shell when the steps pane is hidden:
+/// each step's mark, then the current step.
+fn render_strip(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans: Vec<Span> = vec![" Steps ".bold()];
+    spans.extend(app.steps.iter().map(status_icon));
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if let Some(step) = app.steps.get(app.current) {
+        let text = format!(" {} {}", app.current + 1, step.title);
+        let room = usize::from(area.width).saturating_sub(used + 1);
+        spans.push(fit(&text, room).into());
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn step_line(index: usize, step: &StepView, current: bool, width: usize) -> Line<'static> {
     let marker = if current { "▸" } else { " " };
     let met = step
         .report
         .as_ref()
         .map(|r| format!("  {}/{}", r.passed_conditions(), r.outcomes.len()))
         .unwrap_or_default();
+    let number = format!("{} ", index + 1);
+    // The title gives way, with an ellipsis; the count of conditions met stays.
+    let room = width.saturating_sub(3 + number.len() + width_of(&met));
     let mut line = Line::from(vec![
         marker.into(),
         status_icon(step),
-        format!("{} ", index + 1).dim(),
-        step.title.clone().into(),
+        number.dim(),
+        fit(&step.title, room).into(),
         met.dim(),
     ]);
     if current {
@@ -196,6 +230,7 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
         .cursor(Cursor::default().visibility(false));
     frame.render_widget(terminal, area);
     let live = app.shell_scroll == 0 && app.shell_exited.is_none();
+    // (Drawn only when shown: the cursor belongs to the pane with the keys.)
     if app.focus == Focus::Shell && app.overlay.is_none() && live && !screen.hide_cursor() {
         let (row, col) = screen.cursor_position();
         if row < inner_area.height && col < inner_area.width {
@@ -213,15 +248,41 @@ fn render_status(frame: &mut Frame, app: &App, area: Rect) {
         .into_iter()
         .map(|(key, word)| format!("{key} {word}"))
         .collect();
-    let mut spans = vec![
-        focus.black().on_cyan().bold(),
-        format!(" {} ", hints.join(" · ")).dim(),
-    ];
+    let mut room = usize::from(area.width).saturating_sub(width_of(focus));
+    let mut spans = vec![focus.black().on_cyan().bold()];
     if let Some(message) = &app.message {
-        // The message matters more than the hints: it goes first when space is short.
-        spans.insert(1, format!(" {message} ").yellow());
+        // The message matters more than the hints: it goes first, and whole if it can.
+        let message = fit(&format!(" {message} "), room);
+        room = room.saturating_sub(width_of(&message));
+        spans.push(message.yellow());
     }
+    spans.push(fit(&format!(" {} ", hints.join(" · ")), room).dim());
     frame.render_widget(Line::from(spans), area);
+}
+
+fn width_of(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+/// `text` cut to `width` columns, with an ellipsis where it was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if width_of(text) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = width_of(c.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 /// A centred window of at most `w`×`h`.
@@ -383,6 +444,8 @@ mod tests {
     use super::*;
     use crate::checks::{Outcome, StepReport};
     use crate::lesson::{Lesson, Vars, bundled};
+    use crate::tui::app::Action;
+    use crate::tui::bindings::Command;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
@@ -440,6 +503,62 @@ mod tests {
             let terminal = draw(&app(w, h));
             insta::assert_snapshot!(format!("lab_{w}x{h}"), terminal.backend());
         }
+    }
+
+    /// Under 100 columns: stacked when tall enough, else the pane with the keys.
+    #[test]
+    fn narrow_terminals_stack_or_show_the_pane_with_the_keys() {
+        let terminal = draw(&app(80, 40));
+        insta::assert_snapshot!("lab_80x40_stacked", terminal.backend());
+        let mut lab = app(80, 24);
+        lab.update(Action::Command(Command::FocusLab));
+        let terminal = draw(&lab);
+        insta::assert_snapshot!("lab_80x24_lesson", terminal.backend());
+    }
+
+    #[test]
+    fn cut_titles_end_in_an_ellipsis() {
+        let text = format!("{}", draw(&app(120, 40)).backend());
+        // The step's title gives way; the count of conditions met stays.
+        assert!(
+            text.contains("│ ✓ 1 Pull the Slackernews image through the proxy re…  1/1│"),
+            "{text}"
+        );
+        let text = format!("{}", draw(&app(80, 24)).backend());
+        assert!(
+            text.contains("Replicated proxy registry · bas…\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_help_scrolls_at_80x24() {
+        let mut lab = app(80, 24);
+        lab.update(Action::Command(Command::Help));
+        let first = format!("{}", draw(&lab).backend());
+        assert!(first.contains("lines 1–"), "{first}");
+        assert!(!first.contains("quit (asks first"), "{first}");
+        lab.update(Action::Command(Command::Bottom));
+        lab.overlay_scroll = lab.overlay_scroll.min(window_max_scroll(&lab));
+        let last = format!("{}", draw(&lab).backend());
+        assert!(last.contains("quit (asks first"), "{last}");
+        // Back up from the end at once: the loop clamped the scroll.
+        lab.update(Action::Command(Command::ScrollUp));
+        let up = format!("{}", draw(&lab).backend());
+        assert_ne!(up, last);
+    }
+
+    /// Without colours (NO_COLOR), the selected code block still stands out.
+    #[test]
+    fn the_selected_code_block_shows_without_colour() {
+        let mut lab = app(120, 40);
+        lab.update(Action::Command(Command::FocusLab));
+        lab.update(Action::Command(Command::Top));
+        lab.update(Action::Command(Command::NextCodeBlock));
+        let text = format!("{}", draw(&lab).backend());
+        assert!(text.contains("┏━ 1"), "{text}");
+        assert!(text.contains("┃ $PROXY_REGISTRY_HOST"), "{text}");
+        assert!(text.contains("┌─ 2"), "{text}");
     }
 
     #[test]

@@ -200,14 +200,39 @@ impl App {
         }
     }
 
-    /// New results: shown per step; the current step moves to the first
-    /// step not yet passing, and the lesson follows it.
+    /// New results: shown per step. A step that passed and fails again is
+    /// selected (with a word on why), else the current step moves on to
+    /// the first step not yet passing; the lesson follows.
     pub fn apply_reports(&mut self, reports: Vec<StepReport>) {
+        let mut regressed: Option<usize> = None;
         for report in reports {
-            if let Some(step) = self.steps.iter_mut().find(|s| s.id == report.id) {
+            if let Some((index, step)) = self
+                .steps
+                .iter_mut()
+                .enumerate()
+                .find(|(_, s)| s.id == report.id)
+            {
+                let passed = step.status() == Some(Status::Pass);
                 step.checking = false;
+                if passed && report.status != Status::Pass {
+                    regressed = Some(regressed.map_or(index, |r| r.min(index)));
+                }
                 step.report = Some(report);
             }
+        }
+        if let Some(index) = regressed {
+            self.current = index;
+            self.scroll_to_step();
+            let why = self.steps[index]
+                .report
+                .iter()
+                .flat_map(|r| &r.outcomes)
+                .find(|o| o.status != Status::Pass)
+                .and_then(|o| o.message.lines().next())
+                .unwrap_or_default()
+                .to_string();
+            self.message = Some(format!("step {} no longer passes: {why}", index + 1));
+            return;
         }
         let first_open = self
             .steps

@@ -14,7 +14,8 @@ use std::time::Instant;
 // `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
 use crate::checks::{Status, StepReport};
 use crate::lesson::{CheckKind, Lesson, Vars};
-use ratatui::layout::{Constraint, Layout, Rect};
+pub use crate::tui::layout::{self, Areas, inner};
+use ratatui::layout::Rect;
 
 /// Below this the layout cannot show a lesson, a checklist and a shell.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -167,42 +168,6 @@ pub enum Effect {
     ProbeShell(Probe),
 }
 
-/// Where each part of the screen is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Areas {
-    pub header: Rect,
-    pub lesson: Rect,
-    pub steps: Rect,
-    pub shell: Rect,
-    pub status: Rect,
-}
-
-pub fn layout(area: Rect, step_count: usize) -> Areas {
-    let [header, body, status] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let [left, shell] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    let steps_height = (step_count as u16 + 3).min(left.height / 2);
-    let [lesson, steps] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(steps_height)]).areas(left);
-    Areas {
-        header,
-        lesson,
-        steps,
-        shell,
-        status,
-    }
-}
-
-/// The inside of a bordered pane.
-pub fn inner(area: Rect) -> Rect {
-    area.inner(ratatui::layout::Margin::new(1, 1))
-}
-
 impl App {
     pub fn new(lesson: &Lesson, vars: Vars, size: (u16, u16)) -> App {
         let front = &lesson.challenge.front;
@@ -299,7 +264,11 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
-        layout(Rect::new(0, 0, self.size.0, self.size.1), self.steps.len())
+        layout::layout(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.steps.len(),
+            self.focus,
+        )
     }
 
     pub fn too_small(&self) -> bool {

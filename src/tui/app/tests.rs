@@ -294,3 +294,28 @@ fn steps_know_the_files_their_checks_read() {
     );
     assert_eq!(files[4], ["slackernews/values.yaml"]);
 }
+
+#[test]
+fn a_step_that_fails_again_is_selected() {
+    use crate::checks::Outcome;
+    let mut app = app();
+    let pass = |id: &str| report(id, Outcome::pass("ok", "ok"));
+    app.apply_reports(vec![pass("proxy-image"), pass("bump-version")]);
+    assert_eq!(app.current, 2, "moved on to the first open step");
+    app.apply_reports(vec![report(
+        "bump-version",
+        Outcome::fail(
+            "version",
+            "version in slackernews/Chart.yaml\n  expected: 0.5.0",
+        ),
+    )]);
+    assert_eq!(app.current, 1);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("step 2 no longer passes: version in slackernews/Chart.yaml")
+    );
+    // A step that never passed does not pull the selection back.
+    app.current = 3;
+    app.apply_reports(vec![report("pull-secret", Outcome::fail("x", "missing"))]);
+    assert_eq!(app.current, 3);
+}
