@@ -26,6 +26,8 @@ pub struct Burst<V> {
     pub last: Instant,
     /// Commands waiting for the burst to end.
     pub pending: Vec<Command>,
+    /// The first key's command.
+    pub first: Option<Command>,
     pub before: V,
 }
 
@@ -35,8 +37,22 @@ impl<V> Burst<V> {
             text: String::new(),
             last: at,
             pending: Vec::new(),
+            first: None,
             before,
         }
+    }
+
+    /// The text meant for the shell, now that `c` (no lab key) shows the
+    /// burst was typing. A burst opened by the key that gives the shell the
+    /// keys (`i`, as in vi) was that command and then typing: the text is
+    /// what followed it.
+    pub fn into_text(self, c: char) -> String {
+        let mut text = self.text;
+        if self.first == Some(Command::FocusShell) {
+            text = text.chars().skip(1).collect();
+        }
+        text.push(c);
+        text
     }
 
     /// Whether a key at `at` is part of this burst (else it is over).
@@ -51,6 +67,9 @@ impl<V> Burst<V> {
 
     /// Adds a key bound to `command`; true when the command acts at once.
     pub fn push(&mut self, c: char, command: Command, at: Instant) -> bool {
+        if self.text.is_empty() {
+            self.first = Some(command);
+        }
         self.text.push(c);
         self.last = at;
         if command.lasting() {
@@ -80,5 +99,20 @@ mod tests {
         assert_eq!(burst.text, "nc");
         assert!(burst.continues_at(t1 + GAP - Duration::from_millis(1)));
         assert!(!burst.continues_at(t1 + GAP));
+        assert_eq!(burst.into_text('l'), "ncl");
+    }
+
+    #[test]
+    fn a_burst_opened_by_i_was_i_then_typing() {
+        let t0 = Instant::now();
+        let mut burst = Burst::new((), t0);
+        burst.push('i', Command::FocusShell, t0);
+        burst.push('s', Command::ToggleSecrets, t0);
+        assert_eq!(burst.into_text('l'), "sl");
+        // Within a word, `i` is a letter like the others.
+        let mut burst = Burst::new((), t0);
+        burst.push('g', Command::Top, t0);
+        burst.push('i', Command::FocusShell, t0);
+        assert_eq!(burst.into_text('t'), "git");
     }
 }

@@ -319,3 +319,12 @@ fn a_step_that_fails_again_is_selected() {
     app.apply_reports(vec![report("pull-secret", Outcome::fail("x", "missing"))]);
     assert_eq!(app.current, 3);
 }
+
+#[test]
+fn i_then_quick_typing_is_the_shell_command_then_the_text() {
+    let mut app = in_lab();
+    let effects = type_in_lab(&mut app, "ils", Instant::now(), Duration::from_millis(30));
+    assert_eq!(written(&effects), "ls");
+    assert_eq!(app.focus, Focus::Shell);
+    assert_eq!(app.message, None);
+}

@@ -31,15 +31,19 @@ impl App {
             }
             None => {
                 // Not a lab key: the learner is typing. The burst so far was text too.
-                let mut text = match self.burst.take() {
+                let (text, asked_for_shell) = match self.burst.take() {
                     Some(burst) => {
-                        self.restore(burst.before);
-                        burst.text
+                        self.restore(burst.before.clone());
+                        let asked = burst.first == Some(Command::FocusShell);
+                        (burst.into_text(c), asked)
                     }
-                    None => String::new(),
+                    None => (c.to_string(), false),
                 };
-                text.push(c);
                 effects.extend(self.type_in_shell(text, c));
+                if asked_for_shell {
+                    // `i` and typing: nothing to explain.
+                    self.message = None;
+                }
             }
         }
         effects
