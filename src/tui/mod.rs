@@ -19,6 +19,7 @@ pub mod lesson_view;
 pub mod shell;
 pub mod tabs;
 pub mod ui;
+pub mod windows;
 
 use crate::checks::{self, Context, StepReport};
 use crate::lesson::{Lesson, Vars};
@@ -213,7 +214,7 @@ impl EventLoop {
                     .set_scrollback(self.app.shell_scroll);
                 self.app.shell_scroll = self.shell.parser.screen().scrollback();
                 if self.app.overlay.is_some() {
-                    let limit = ui::window_max_scroll(&self.app);
+                    let limit = windows::window_max_scroll(&self.app);
                     self.app.overlay_scroll = self.app.overlay_scroll.min(limit);
                 }
                 terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
