@@ -7,7 +7,7 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
-use support::{Lab, labrun, labrun_std, wait_until, workspace};
+use support::{LabIn, labrun, labrun_std, wait_until, workspace};
 
 const RUNS: usize = 20;
 
@@ -81,7 +81,7 @@ fn parallel_hints_are_each_counted() {
 #[test]
 fn a_check_in_the_labs_shell_is_kept_when_the_lab_records() {
     let (_dir, ws) = workspace();
-    let mut lab = Lab::start(&ws);
+    let mut lab = LabIn::start(&ws);
     // The lab checks every step on start and records it (not as attempts).
     wait_until("the lab's first record", || {
         step_field(&progress(&ws), "promote", "attempts") == 0

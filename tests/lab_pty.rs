@@ -1,144 +1,15 @@
 //! `labrun start` end to end: the real binary in a pseudo-terminal, its
 //! screen read back through a VT parser, driven by keystrokes like a learner.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
-use std::path::Path;
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+mod support;
+
 use std::time::{Duration, Instant};
-use tui_term::vt100;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Lab {
-    parser: Arc<Mutex<vt100::Parser>>,
-    /// Everything the lab wrote, to see how it left the terminal.
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-    exited: mpsc::Receiver<()>,
-}
-
-impl Lab {
-    fn start(workspace: &Path) -> Lab {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_labrun"));
-        cmd.args(["start", "--workspace"]);
-        cmd.arg(workspace);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("SHELL", "/bin/sh");
-        cmd.env_remove("REPLICATED_API_ORIGIN");
-        cmd.env_remove("REPLICATED_APP");
-        cmd.env_remove("REPLICATED_API_TOKEN");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(40, 140, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (done_tx, exited) = mpsc::channel();
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-            let _ = done_tx.send(());
-        });
-        Lab {
-            parser,
-            raw,
-            writer,
-            child,
-            exited,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < WAIT {
-            if pred(&self.screen()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-    }
-
-    fn type_keys(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn wait_exit(&mut self) {
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "labrun exited with {status:?}");
-        let _ = self.exited.recv_timeout(Duration::from_secs(5));
-    }
-
-    fn assert_terminal_restored(&self) {
-        let raw = self.raw.lock().unwrap();
-        let text = String::from_utf8_lossy(&raw);
-        let entered = text
-            .rfind("\x1b[?1049h")
-            .expect("entered the alternate screen");
-        let left = text
-            .rfind("\x1b[?1049l")
-            .expect("left the alternate screen");
-        assert!(left > entered);
-        assert!(
-            text.rfind("\x1b[?1000l").is_some() || text.rfind("\x1b[?1006l").is_some(),
-            "mouse capture off"
-        );
-        assert!(text.rfind("\x1b[?2004l").is_some(), "bracketed paste off");
-        assert!(!self.parser.lock().unwrap().screen().alternate_screen());
-    }
-}
-
-fn workspace() -> (tempfile::TempDir, std::path::PathBuf, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = dir.path().join("lab");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_labrun"))
-        .arg("init")
-        .arg(&ws)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let state: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(ws.join(".labrun/workspace.json")).unwrap())
-            .unwrap();
-    let app = state["vars"]["REPLICATED_APP"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    (dir, ws, app)
-}
+use support::lab::{Lab, Options};
 
 #[test]
 fn a_learner_types_in_the_shell_and_a_step_turns_green() {
-    let (_tmp, ws, app) = workspace();
-    let mut lab = Lab::start(&ws);
-    lab.wait_for("the lesson title", |s| {
-        s.contains("Proxying Private Images")
-    });
+    let mut lab = Lab::start();
+    let app = lab.app_slug();
     // Ctrl-] to the lab, `n` `n` to the second code block: the proxied image with the slug.
     lab.type_keys(b"\x1dnn");
     lab.wait_for("the app slug filled in", |s| {
@@ -170,7 +41,12 @@ fn a_learner_types_in_the_shell_and_a_step_turns_green() {
 
     lab.type_keys(b"\x1d"); // Ctrl-]: back to the lab
     lab.type_keys(b"q");
-    lab.wait_exit();
+    // Quitting ends the job: the lab asks first.
+    lab.wait_for("the question", |s| {
+        s.contains("a background job (sleep) is running in the shell — quit anyway? y/n")
+    });
+    lab.type_keys(b"y");
+    assert_eq!(lab.wait_exit(), 0);
     lab.assert_terminal_restored();
     let start = Instant::now();
     while sleeping(&job) && start.elapsed() < Duration::from_secs(5) {
@@ -182,37 +58,87 @@ fn a_learner_types_in_the_shell_and_a_step_turns_green() {
 fn sleeping(arg: &str) -> bool {
     std::process::Command::new("pgrep")
         .args(["-f", &format!("^sleep {arg}$")])
+        .stdout(std::process::Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
 }
 
+/// Issue 10 item 11: a signal ends the lab like any terminal program —
+/// terminal restored, shell ended, exit 128 + the signal (SIGTERM 143, SIGHUP 129).
 #[test]
-fn sigterm_restores_the_terminal() {
-    let (_tmp, ws, _) = workspace();
-    let mut lab = Lab::start(&ws);
-    lab.wait_for("the lesson title", |s| {
-        s.contains("Proxying Private Images")
-    });
-    let pid = lab.child.process_id().unwrap() as i32;
-    // SAFETY: kill(2) on the child we started.
-    unsafe {
-        libc::kill(pid, libc::SIGTERM);
+fn signals_restore_the_terminal_and_exit_128_plus_the_signal() {
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let mut lab = Lab::start();
+        let pid = lab.child.process_id().unwrap() as i32;
+        // SAFETY: kill(2) on the child we started.
+        unsafe {
+            libc::kill(pid, signal);
+        }
+        assert_eq!(lab.wait_exit(), code, "signal {signal}");
+        lab.assert_terminal_restored();
     }
-    lab.wait_exit();
-    lab.assert_terminal_restored();
+}
+
+/// Issue 9 item 10: a terminal that cannot draw the lab gets a clear
+/// refusal, exit 2, and not one escape sequence.
+#[test]
+fn term_dumb_is_refused_before_the_terminal_is_touched() {
+    let mut lab = Lab::spawn(Options::default().env("TERM", "dumb"));
+    assert_eq!(lab.wait_exit(), 2);
+    let out = lab.raw_output();
+    assert!(out.contains("needs a full-screen terminal"), "{out:?}");
+    assert!(out.contains("labrun check"), "{out:?}");
+    assert!(!out.contains('\x1b'), "wrote escape sequences: {out:?}");
+    assert!(!lab.workspace.exists(), "made a workspace it cannot use");
 }
 
 #[test]
 fn floods_and_binary_output_leave_the_lab_responsive() {
-    let (_tmp, ws, _) = workspace();
-    let mut lab = Lab::start(&ws);
-    lab.wait_for("the lesson title", |s| {
-        s.contains("Proxying Private Images")
-    });
+    let mut lab = Lab::start();
     // Random bytes (escape sequences, invalid UTF-8), then a flood of lines.
     lab.type_keys(b"head -c 300000 /dev/urandom; yes labrun-flood | head -n 200000; clear; echo still-$((40+2))\r");
     lab.wait_for("the shell after the flood", |s| s.contains("still-42"));
     lab.type_keys(b"\x1dq");
-    lab.wait_exit();
+    assert_eq!(lab.wait_exit(), 0);
     lab.assert_terminal_restored();
+}
+
+/// Issue 9 item 5: `p` is a terminal paste, bracketed when the program in
+/// the pane asked for it, so an editor or shell takes the block as text.
+#[test]
+fn paste_honours_the_programs_bracketed_paste_mode() {
+    let mut lab = Lab::start();
+    lab.type_keys(b"printf '\\033[?2004h'; cat -v\r");
+    lab.wait_for("cat waiting", |s| s.contains("cat -v"));
+    // Ctrl-] to the lab, the first code block (the image pattern), p: paste without running.
+    lab.type_keys(b"\x1d");
+    lab.wait_for("the lab's keys", |s| s.contains(" LAB "));
+    lab.type_keys(b"n");
+    lab.wait_for("a selected block", |s| s.contains("$PROXY_REGISTRY_HOST"));
+    lab.type_keys(b"p");
+    // `cat -v` shows the brackets (ESC as ^[) around the text; the pane wraps the line.
+    lab.wait_for("the paste, bracketed", |s| {
+        s.contains("^[[200~$PROXY_REGISTRY_HOST/proxy/") && s.contains("IMAGE_TAG^[[20")
+    });
+}
+
+/// Without bracketed paste, pasting several lines would run all but the
+/// last: `p` says so instead of typing them.
+#[test]
+fn a_multi_line_paste_without_bracketed_paste_runs_nothing() {
+    let mut lab = Lab::start();
+    // /bin/sh (dash) takes no bracketed paste. Block 3 is two lines of YAML.
+    lab.type_keys(b"\x1d");
+    lab.wait_for("the lab's keys", |s| s.contains(" LAB "));
+    lab.type_keys(b"nnn");
+    lab.wait_for("the third block", |s| s.contains("slackernews:"));
+    lab.type_keys(b"p");
+    lab.wait_for("the explanation", |s| {
+        s.contains("takes no bracketed paste")
+    });
+    assert!(
+        !lab.screen().contains("slackernews:: not found"),
+        "a line ran:\n{}",
+        lab.screen()
+    );
 }

@@ -132,11 +132,12 @@ impl Lab {
         self.wait_for("the key list closed", |s| !s.contains("this help"));
     }
 
-    fn wait_exit(&mut self) {
+    /// Waits for labrun to end with `code` (0 after `q`, 143 after SIGTERM).
+    fn wait_exit(&mut self, code: u32) {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "labrun exited with {status:?}");
+                assert_eq!(status.exit_code(), code, "labrun exited with {status:?}");
                 break;
             }
             if start.elapsed() > WAIT {
@@ -178,7 +179,7 @@ fn insert_characters_with_a_huge_count_leave_the_lab_answering() {
         s.contains("attack-42")
     });
     lab.type_keys(b"q");
-    lab.wait_exit();
+    lab.wait_exit(0);
 }
 
 #[test]
@@ -193,7 +194,7 @@ fn sigterm_during_an_endless_escape_sequence_attack_ends_the_lab() {
     unsafe {
         libc::kill(pid, libc::SIGTERM);
     }
-    lab.wait_exit();
+    lab.wait_exit(143);
 }
 
 #[test]
@@ -211,5 +212,5 @@ fn a_program_flooding_terminal_queries_leaves_the_lab_answering() {
     lab.open_help();
     lab.close_help();
     lab.type_keys(b"q");
-    lab.wait_exit();
+    lab.wait_exit(0);
 }

@@ -142,7 +142,7 @@ fn two_processes_creating_releases_keep_every_release() {
 #[test]
 fn next_to_the_lab_sandbox_prints_the_labs_exports_and_takes_over_after_it() {
     let (_dir, ws) = workspace();
-    let mut lab = support::Lab::start(&ws);
+    let mut lab = support::LabIn::start(&ws);
     let mut sandbox = None;
     // The lab publishes its API a moment after it starts.
     support::wait_until("sandbox to find the lab", || {

@@ -1,12 +1,11 @@
 //! `labrun start`: which workspace to open (the one you are in, else
 //! `./<slug>`), the lab, and the line that says how to come back.
 
-use super::{Fatal, SUCCESS, api_mode, open, resolve_vars, shell_word, shown_path};
+use super::{Fatal, api_mode, open, resolve_vars, shell_word, shown_path};
 use crate::cli::VarArgs;
 use crate::lesson::{Lesson, bundled};
 use crate::session::Session;
 use crate::workspace::{self, Workspace};
-use std::io::IsTerminal;
 use std::path::Path;
 
 pub(super) fn start(
@@ -14,11 +13,7 @@ pub(super) fn start(
     dir: Option<&Path>,
     args: &VarArgs,
 ) -> Result<u8, Fatal> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun start needs a terminal; use `labrun check` in scripts".into(),
-        ));
-    }
+    crate::tui::check_terminal().map_err(|e| Fatal(e.to_string()))?;
     let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session =
@@ -29,13 +24,17 @@ pub(super) fn start(
         workspace,
         session,
     };
-    crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
-    // The terminal is the learner's again: say how to come back.
-    println!(
-        "Your work is saved in {}; run `{resume}` to resume.",
-        shown_path(&root)
-    );
-    Ok(SUCCESS)
+    let ending = crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    // The terminal is the learner's again: say how to come back. After a
+    // signal (a closed terminal) nobody may be there to read it.
+    if ending == crate::tui::Ending::Quit {
+        let line = format!(
+            "Your work is saved in {}; run `{resume}` to resume.\n",
+            shown_path(&root)
+        );
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), line.as_bytes());
+    }
+    Ok(ending.exit_code())
 }
 
 /// The workspace `start` opens, its lesson, and the command that resumes it

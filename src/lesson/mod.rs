@@ -230,6 +230,27 @@ impl CheckSpec {
         }
     }
 
+    /// The workspace file this check reads itself (unexpanded), if any: not
+    /// the files of the checks inside a package or a release.
+    pub fn workspace_file(&self) -> Option<&str> {
+        match &self.kind {
+            CheckKind::FileExists { file }
+            | CheckKind::Yaml { file, .. }
+            | CheckKind::Text { file, .. }
+            | CheckKind::Template { file, .. }
+            | CheckKind::Package { file, .. } => Some(file),
+            CheckKind::Command { .. } | CheckKind::Release { .. } => None,
+        }
+    }
+
+    /// The checks inside this one (of a package or a release).
+    pub fn inner(&self) -> &[CheckSpec] {
+        match &self.kind {
+            CheckKind::Package { checks, .. } | CheckKind::Release { checks, .. } => checks,
+            _ => &[],
+        }
+    }
+
     /// This check and the checks inside it.
     pub fn with_inner(&self) -> Vec<&CheckSpec> {
         let mut all = vec![self];

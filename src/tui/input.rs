@@ -1,159 +1,103 @@
-//! Terminal input → actions. With the shell focused every key goes to the
-//! shell except Ctrl-] (back to the lab) and the function keys, which never
-//! collide with what a learner types.
+//! Terminal input → actions, through the bindings table. With the shell
+//! focused every key goes to the shell except Ctrl-] (keys to the lab) and
+//! the function keys, which no program in the shell needs. With the lab
+//! focused, printable keys go to the app with their binding and their time,
+//! so it can tell commands from typing meant for the shell (see `burst`).
 
-use super::app::{Action, App, Focus};
-use super::keys::{self, Modes};
+use super::app::{Action, App, Focus, Overlay};
+use super::bindings::{self, Command, Context};
+use super::keys;
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
+use std::time::Instant;
 
-/// Every key, for the help overlay: (keys, what they do).
-pub const HELP: &[(&str, &str)] = &[
-    ("Ctrl-]", "shell → lab: give the keys back to the lab"),
-    ("Tab / i", "lab → shell: type in the shell"),
-    ("F1 / ?", "this help"),
-    ("F2 / h", "hint for the current step"),
-    ("F3 / d", "results of the current step, with diffs"),
-    ("F5 / c", "check the current step"),
-    ("F6 / a", "check every step"),
-    ("F7 F8 / N n", "previous / next code block"),
-    (
-        "F9 / Enter",
-        "paste the code block into the shell and run it",
-    ),
-    ("p", "paste the code block without running it"),
-    ("y", "copy the code block to the clipboard (OSC 52)"),
-    ("[ ]", "previous / next step"),
-    ("j k ↑ ↓ PgUp PgDn g G", "scroll the lesson"),
-    (
-        "Shift-PgUp Shift-PgDn / wheel",
-        "scroll the shell's history",
-    ),
-    ("s", "show / hide secret values"),
-    ("r", "restart the shell after it exited"),
-    (
-        "mouse",
-        "click a step to select it, a pane to focus it; wheel scrolls",
-    ),
-    ("Esc", "close this window"),
-    ("q / Ctrl-C", "quit (in the lab)"),
-];
-
-pub fn action_for(event: &Event, app: &App, modes: Modes) -> Option<Action> {
+/// The action for a terminal event that came at `at`.
+pub fn action_for(event: &Event, at: Instant, app: &App) -> Option<Action> {
     match event {
-        Event::Key(key) if key.kind != KeyEventKind::Release => key_action(key, app, modes),
-        Event::Paste(text) if app.focus == Focus::Shell => {
-            Some(Action::ShellInput(keys::encode_paste(text, modes)))
-        }
+        Event::Key(key) if key.kind != KeyEventKind::Release => key_action(key, at, app),
+        Event::Paste(text) => Some(Action::Paste(text.clone())),
         Event::Resize(cols, rows) => Some(Action::Resize(*cols, *rows)),
         Event::Mouse(mouse) => mouse_action(mouse.kind, (mouse.column, mouse.row), app),
         _ => None,
     }
 }
 
-fn key_action(key: &KeyEvent, app: &App, modes: Modes) -> Option<Action> {
-    if let Some(action) = function_key(key.code) {
-        return Some(action);
+fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
+    if let Some(Overlay::ConfirmQuit(_)) = app.overlay {
+        // Only an explicit yes quits; any other key keeps the lab.
+        return Some(Action::Confirm(matches!(
+            key.code,
+            KeyCode::Char('y' | 'Y')
+        )));
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if app.overlay.is_some() && matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) && !ctrl {
-        return Some(Action::CloseOverlay);
+    if app.overlay.is_some()
+        && let Some(command) = bindings::lookup(Context::Window, key)
+    {
+        return Some(Action::Command(command));
     }
     match app.focus {
-        Focus::Shell => shell_key(key, app, modes),
-        Focus::Lesson => lesson_key(key, app),
+        Focus::Shell => shell_key(key, app),
+        Focus::Lesson => lab_key(key, at),
     }
 }
 
-/// Lab actions that work from either focus.
-fn function_key(code: KeyCode) -> Option<Action> {
-    Some(match code {
-        KeyCode::F(1) => Action::ShowHelp,
-        KeyCode::F(2) => Action::ShowHint,
-        KeyCode::F(3) => Action::ShowResults,
-        KeyCode::F(5) => Action::CheckCurrent,
-        KeyCode::F(6) => Action::CheckAll,
-        KeyCode::F(7) => Action::PrevCodeBlock,
-        KeyCode::F(8) => Action::NextCodeBlock,
-        KeyCode::F(9) => Action::PasteCode { run: true },
-        _ => return None,
-    })
+fn shell_key(key: &KeyEvent, app: &App) -> Option<Action> {
+    if let Some(command) = bindings::lookup(Context::Shell, key) {
+        return Some(Action::Command(command));
+    }
+    if app.shell_exited.is_some() {
+        // Nothing to type into: the keys go to the lab, where r restarts the shell.
+        return Some(Action::Command(match key.code {
+            KeyCode::Char('r') => Command::RestartShell,
+            _ => Command::FocusLab,
+        }));
+    }
+    let bytes = keys::encode_key(*key, app.shell_modes);
+    (!bytes.is_empty()).then_some(Action::ShellInput(bytes))
 }
 
-fn shell_key(key: &KeyEvent, app: &App, modes: Modes) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+fn lab_key(key: &KeyEvent, at: Instant) -> Option<Action> {
+    let command = bindings::lookup(Context::Lab, key);
+    let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
     match key.code {
-        KeyCode::Char(']') | KeyCode::Char('5') if ctrl => Some(Action::FocusLesson),
-        KeyCode::PageUp if shift => Some(Action::ShellScroll(page(app))),
-        KeyCode::PageDown if shift => Some(Action::ShellScroll(-page(app))),
-        KeyCode::Char('r') if app.shell_exited.is_some() => Some(Action::RestartShell),
-        _ if app.shell_exited.is_some() => Some(Action::FocusLesson),
-        _ => {
-            let bytes = keys::encode_key(*key, modes);
-            (!bytes.is_empty()).then_some(Action::ShellInput(bytes))
-        }
+        KeyCode::Char(c) if plain => Some(Action::LabChar { c, command, at }),
+        _ => command.map(Action::Command),
     }
 }
 
-fn page(app: &App) -> isize {
-    (app.shell_size().0 as isize - 2).max(1)
-}
-
-fn lesson_key(key: &KeyEvent, app: &App) -> Option<Action> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    Some(match key.code {
-        KeyCode::Char('c') if ctrl => Action::Quit,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Tab | KeyCode::Char('i') => Action::FocusShell,
-        KeyCode::Char('?') => Action::ShowHelp,
-        KeyCode::Char('h') => Action::ShowHint,
-        KeyCode::Char('d') => Action::ShowResults,
-        KeyCode::Char('c') => Action::CheckCurrent,
-        KeyCode::Char('a') => Action::CheckAll,
-        KeyCode::Char('n') => Action::NextCodeBlock,
-        KeyCode::Char('N') => Action::PrevCodeBlock,
-        KeyCode::Enter => Action::PasteCode { run: true },
-        KeyCode::Char('p') => Action::PasteCode { run: false },
-        KeyCode::Char('y') => Action::CopyCode,
-        KeyCode::Char(']') => Action::SelectStep(1),
-        KeyCode::Char('[') => Action::SelectStep(-1),
-        KeyCode::Char('j') | KeyCode::Down => Action::Scroll(1),
-        KeyCode::Char('k') | KeyCode::Up => Action::Scroll(-1),
-        KeyCode::PageDown | KeyCode::Char(' ') => Action::ScrollPage(1),
-        KeyCode::PageUp => Action::ScrollPage(-1),
-        KeyCode::Char('g') | KeyCode::Home => Action::ScrollTo(0),
-        KeyCode::Char('G') | KeyCode::End => Action::ScrollTo(usize::MAX),
-        KeyCode::Char('s') => Action::ToggleSecrets,
-        KeyCode::Char('r') if app.shell_exited.is_some() => Action::RestartShell,
-        KeyCode::Esc => Action::CloseOverlay,
-        _ => return None,
-    })
-}
-
-/// The wheel scrolls the pane under the pointer.
 /// The wheel scrolls the pane under the pointer; a click focuses the shell
-/// or the lab, and a click on a step selects it.
+/// or the lesson, and a click on a step selects it (leaving the keys where
+/// they are: a learner clicks a step to read it, not to stop typing).
 fn mouse_action(kind: MouseEventKind, (column, row): (u16, u16), app: &App) -> Option<Action> {
     let areas = app.areas();
-    let over_shell = column >= areas.shell.x;
+    let position = (column, row).into();
+    let over_shell = areas.shows_shell && areas.shell.contains(position);
     match (kind, over_shell) {
         (MouseEventKind::ScrollUp, false) => Some(Action::Scroll(-3)),
         (MouseEventKind::ScrollDown, false) => Some(Action::Scroll(3)),
         (MouseEventKind::ScrollUp, true) => Some(Action::ShellScroll(3)),
         (MouseEventKind::ScrollDown, true) => Some(Action::ShellScroll(-3)),
-        (MouseEventKind::Down(MouseButton::Left), true) => Some(Action::FocusShell),
-        (MouseEventKind::Down(MouseButton::Left), false) => {
+        (MouseEventKind::Down(MouseButton::Left), true) => {
+            Some(Action::Command(Command::FocusShell))
+        }
+        (MouseEventKind::Down(MouseButton::Left), false) if areas.shows_lesson => {
             let steps = super::app::inner(areas.steps);
-            let on_step = row
-                .checked_sub(steps.y)
-                .map(usize::from)
+            let first =
+                super::layout::first_visible_step(app.current, app.steps.len(), steps.height);
+            let on_step = steps
+                .contains(position)
+                .then(|| first + usize::from(row - steps.y))
                 .filter(|&i| i < app.steps.len());
-            match on_step.filter(|_| row < steps.y + steps.height) {
+            match on_step {
                 Some(index) => Some(Action::SelectStepAt(index)),
-                None => Some(Action::FocusLesson),
+                None if areas.lesson.contains(position) => Some(Action::FocusLesson),
+                None => None,
             }
+        }
+        // The steps' strip over the shell: back to the lesson and the steps.
+        (MouseEventKind::Down(MouseButton::Left), false) if areas.strip.contains(position) => {
+            Some(Action::Command(Command::FocusLab))
         }
         _ => None,
     }
@@ -161,7 +105,6 @@ fn mouse_action(kind: MouseEventKind, (column, row): (u16, u16), app: &App) -> O
 
 #[cfg(test)]
 mod tests {
-    use super::super::app::Overlay;
     use super::*;
     use crate::lesson::{Lesson, Vars, bundled};
 
@@ -177,8 +120,8 @@ mod tests {
     #[test]
     fn shell_focus_sends_everything_but_ctrl_bracket_and_function_keys() {
         let app = app();
-        let modes = Modes::default();
-        let to_shell = |code, m| action_for(&key(code, m), &app, modes);
+        let now = Instant::now();
+        let to_shell = |code, m| action_for(&key(code, m), now, &app);
         assert_eq!(
             to_shell(KeyCode::Char('c'), KeyModifiers::CONTROL),
             Some(Action::ShellInput(vec![3]))
@@ -193,23 +136,43 @@ mod tests {
         );
         assert_eq!(
             to_shell(KeyCode::Char(']'), KeyModifiers::CONTROL),
-            Some(Action::FocusLesson)
+            Some(Action::Command(Command::FocusLab))
         );
         assert_eq!(
             to_shell(KeyCode::F(5), KeyModifiers::NONE),
-            Some(Action::CheckCurrent)
+            Some(Action::Command(Command::CheckCurrent))
         );
     }
 
     #[test]
-    fn lesson_focus_keys_drive_the_lab() {
+    fn lab_focus_sends_printable_keys_with_their_binding_and_time() {
         let mut app = app();
         app.focus = Focus::Lesson;
-        let act = |code| action_for(&key(code, KeyModifiers::NONE), &app, Modes::default());
-        assert_eq!(act(KeyCode::Char('q')), Some(Action::Quit));
-        assert_eq!(act(KeyCode::Tab), Some(Action::FocusShell));
-        assert_eq!(act(KeyCode::Char('n')), Some(Action::NextCodeBlock));
-        assert_eq!(act(KeyCode::Enter), Some(Action::PasteCode { run: true }));
+        let at = Instant::now();
+        let act = |code| action_for(&key(code, KeyModifiers::NONE), at, &app);
+        assert_eq!(
+            act(KeyCode::Char('q')),
+            Some(Action::LabChar {
+                c: 'q',
+                command: Some(Command::Quit),
+                at
+            })
+        );
+        assert_eq!(
+            act(KeyCode::Char('l')),
+            Some(Action::LabChar {
+                c: 'l',
+                command: None,
+                at
+            })
+        );
+        assert_eq!(
+            act(KeyCode::Tab),
+            Some(Action::Command(Command::FocusShell))
+        );
+        assert_eq!(act(KeyCode::Enter), Some(Action::Command(Command::RunCode)));
+        let ctrl_c = action_for(&key(KeyCode::Char('c'), KeyModifiers::CONTROL), at, &app);
+        assert_eq!(ctrl_c, Some(Action::Command(Command::Quit)));
     }
 
     #[test]
@@ -217,26 +180,31 @@ mod tests {
         let app = app();
         let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
         release.kind = KeyEventKind::Release;
-        assert_eq!(
-            action_for(&Event::Key(release), &app, Modes::default()),
-            None
-        );
+        assert_eq!(action_for(&Event::Key(release), Instant::now(), &app), None);
     }
 
     #[test]
-    fn overlays_close_on_escape() {
+    fn windows_take_their_keys_and_questions_take_every_key() {
         let mut app = app();
         app.overlay = Some(Overlay::Help);
-        let esc = action_for(
-            &key(KeyCode::Esc, KeyModifiers::NONE),
-            &app,
-            Modes::default(),
+        let now = Instant::now();
+        let act = |app: &App, code| action_for(&key(code, KeyModifiers::NONE), now, app);
+        assert_eq!(
+            act(&app, KeyCode::Esc),
+            Some(Action::Command(Command::Close))
         );
-        assert_eq!(esc, Some(Action::CloseOverlay));
+        assert_eq!(
+            act(&app, KeyCode::Char('j')),
+            Some(Action::Command(Command::ScrollDown))
+        );
+        app.overlay = Some(Overlay::ConfirmQuit("vim is running".into()));
+        assert_eq!(act(&app, KeyCode::Char('y')), Some(Action::Confirm(true)));
+        assert_eq!(act(&app, KeyCode::Char('q')), Some(Action::Confirm(false)));
+        assert_eq!(act(&app, KeyCode::Enter), Some(Action::Confirm(false)));
     }
 
     #[test]
-    fn clicks_select_steps_and_focus_panes() {
+    fn a_click_on_a_step_selects_it_without_taking_the_keys() {
         use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
         let app = app();
         let click = |column, row| {
@@ -246,14 +214,17 @@ mod tests {
                 row,
                 modifiers: KeyModifiers::NONE,
             };
-            action_for(&Event::Mouse(mouse), &app, Modes::default())
+            action_for(&Event::Mouse(mouse), Instant::now(), &app)
         };
         let steps = super::super::app::inner(app.areas().steps);
         assert_eq!(
             click(steps.x + 2, steps.y + 2),
             Some(Action::SelectStepAt(2))
         );
-        assert_eq!(click(app.areas().shell.x + 3, 10), Some(Action::FocusShell));
+        assert_eq!(
+            click(app.areas().shell.x + 3, 10),
+            Some(Action::Command(Command::FocusShell))
+        );
         assert_eq!(click(2, 5), Some(Action::FocusLesson));
     }
 }

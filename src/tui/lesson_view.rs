@@ -3,6 +3,7 @@
 //! visible slice at a time ([`LessonView`]). Drawing does no parsing,
 //! wrapping or I/O, so a frame costs the same for any lesson length.
 
+use super::code_kind::CodeKind;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use pulldown_cmark::{
@@ -65,6 +66,8 @@ pub struct CodeBlock {
     pub number: usize,
     /// The block's text, without the final newline.
     pub text: String,
+    /// The fence's info string (`sh`, `yaml`), empty when there is none.
+    pub info: String,
 }
 
 /// A parsed document: blocks with styled spans, independent of width.
@@ -76,6 +79,8 @@ pub struct Document {
     blocks: Vec<Block>,
     code_blocks: Vec<CodeBlock>,
     headings: Vec<Heading>,
+    /// What each code block is (by index), shown in its header; empty until classified.
+    code_kinds: Vec<CodeKind>,
 }
 
 #[derive(Debug, Clone)]
@@ -158,6 +163,18 @@ impl Document {
         }
         self.id = next_id();
         self
+    }
+
+    /// Labels each code block with what it is (in document order).
+    pub fn with_code_kinds(mut self, kinds: Vec<CodeKind>) -> Document {
+        self.code_kinds = kinds;
+        self.id = next_id();
+        self
+    }
+
+    /// What code block `number` is, once classified.
+    pub fn code_kind(&self, number: usize) -> Option<CodeKind> {
+        self.code_kinds.get(number.checked_sub(1)?).copied()
     }
 
     /// Fenced and indented code blocks in document order.
@@ -301,6 +318,7 @@ impl<F: Fn(&str) -> bool> Builder<F> {
             blocks: self.blocks,
             code_blocks: self.code_blocks,
             headings: self.headings,
+            code_kinds: Vec::new(),
         }
     }
 
@@ -552,6 +570,7 @@ impl<F: Fn(&str) -> bool> Builder<F> {
         self.code_blocks.push(CodeBlock {
             number: index + 1,
             text,
+            info: lang.clone(),
         });
         self.push_block(Kind::Code { index, lang, lines });
         self.set_gap();
@@ -783,7 +802,14 @@ pub fn wrap(doc: &Document, width: u16, highlighted_code_block: Option<usize>) -
             }
             Kind::Code { index, lang, lines } => {
                 let selected = highlighted_code_block == Some(index + 1);
-                code_lines(&mut out, block, *index + 1, lang, lines, width, selected);
+                let kind = doc.code_kinds.get(*index).copied();
+                let header = CodeHeader {
+                    number: *index + 1,
+                    lang,
+                    kind,
+                    selected,
+                };
+                code_lines(&mut out, block, &header, lines, width);
             }
             Kind::Table(table) => {
                 for line in table_lines(block, table, width) {
@@ -980,26 +1006,51 @@ impl<'a> Wrapper<'a> {
     }
 }
 
+/// What a code block's first line shows.
+struct CodeHeader<'a> {
+    number: usize,
+    lang: &'a str,
+    kind: Option<CodeKind>,
+    selected: bool,
+}
+
 fn code_lines(
     out: &mut Wrapped,
     block: &Block,
-    number: usize,
-    lang: &str,
+    header_info: &CodeHeader,
     lines: &[String],
     width: usize,
-    selected: bool,
 ) {
+    let CodeHeader {
+        number,
+        lang,
+        kind,
+        selected,
+    } = *header_info;
     let (border, badge) = if selected {
         (theme::CODE_BORDER_SELECTED, theme::CODE_NUMBER_SELECTED)
     } else {
         (theme::CODE_BORDER, theme::CODE_NUMBER)
     };
+    // Heavy lines mark the selected block also where colours are off (NO_COLOR).
+    let (corner, side) = if selected {
+        ("┏━", "┃ ")
+    } else {
+        ("┌─", "│ ")
+    };
     let mut header = block.first_prefix.clone();
     header.push(Span::raw(CODE_INDENT));
-    header.push(Span::styled("┌─", border));
+    header.push(Span::styled(corner, border));
     header.push(Span::styled(format!(" {number} "), badge));
-    if !lang.is_empty() {
-        header.push(Span::styled(format!(" {lang}"), theme::DIM));
+    let about: Vec<&str> = [
+        Some(lang).filter(|l| !l.is_empty()),
+        kind.map(CodeKind::label),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !about.is_empty() {
+        header.push(Span::styled(format!(" {}", about.join(" · ")), theme::DIM));
     }
     out.push(header, Some(number));
     let avail = width
@@ -1009,7 +1060,7 @@ fn code_lines(
         for (chunk, chunk_width) in hard_chunks(line, avail) {
             let mut spans = block.rest_prefix.clone();
             spans.push(Span::raw(CODE_INDENT));
-            spans.push(Span::styled("│ ", border));
+            spans.push(Span::styled(side, border));
             // Padding to the edge makes the block's background a panel.
             let padded = format!("{chunk}{}", " ".repeat(avail.saturating_sub(chunk_width)));
             spans.push(Span::styled(padded, theme::CODE));
@@ -1353,11 +1404,13 @@ mod tests {
             [
                 CodeBlock {
                     number: 1,
-                    text: "helm package  slackernews\necho done".into()
+                    text: "helm package  slackernews\necho done".into(),
+                    info: "sh".into(),
                 },
                 CodeBlock {
                     number: 2,
-                    text: "indented\n\tcode".into()
+                    text: "indented\n\tcode".into(),
+                    info: String::new(),
                 },
             ]
         );

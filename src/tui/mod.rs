@@ -7,20 +7,27 @@
 //! never while idle.
 
 pub mod app;
+pub mod bindings;
+pub mod burst;
+pub mod code_kind;
 pub mod event;
 pub mod input;
+pub mod jobs;
 pub mod keys;
+pub mod layout;
 pub mod lesson_view;
 pub mod shell;
+pub mod tabs;
 pub mod ui;
 pub mod vt_guard;
+pub mod windows;
 
 use crate::checks::{self, Context, StepReport};
 use crate::lesson::{Lesson, Vars};
 use crate::progress::{Progress, Resume};
 use crate::session::Session;
 use crate::workspace::Workspace;
-use app::{App, Effect};
+use app::{Action, App, Effect};
 use event::Event;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{
@@ -44,8 +51,54 @@ pub struct Lab {
     pub session: Session,
 }
 
+/// How the lab ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// The learner quit.
+    Quit,
+    /// A signal ended it (its number).
+    Signal(i32),
+}
+
+impl Ending {
+    /// The process's exit code: 0 for a quit; 128 + the signal's number, as
+    /// a shell reports a program a signal ended (SIGTERM 143, SIGHUP 129).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ending::Quit => 0,
+            Ending::Signal(n) => u8::try_from(128 + n).unwrap_or(255),
+        }
+    }
+}
+
+/// Why the full-screen lab cannot run here; checked before the terminal is touched.
+#[derive(Debug, thiserror::Error)]
+pub enum TerminalError {
+    #[error("labrun start needs a terminal; use `labrun check` in scripts")]
+    NotATerminal,
+    #[error(
+        "labrun start needs a full-screen terminal, and TERM is {0:?}; \
+         read the lesson with `labrun show` and check your steps with `labrun check`"
+    )]
+    Dumb(String),
+}
+
+/// Refuses a terminal the lab cannot draw on: no terminal at all, or one
+/// that says it cannot move the cursor (`TERM=dumb`, or no TERM).
+pub fn check_terminal() -> Result<(), TerminalError> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TerminalError::NotATerminal);
+    }
+    let term = std::env::var("TERM").unwrap_or_default();
+    if term.is_empty() || term == "dumb" {
+        return Err(TerminalError::Dumb(term));
+    }
+    Ok(())
+}
+
 /// Runs the lab until the learner quits or a signal ends it.
-pub fn run(lab: Lab) -> std::io::Result<()> {
+pub fn run(lab: Lab) -> std::io::Result<Ending> {
     let mut terminal = init_terminal()?;
     let result = EventLoop::new(lab, &mut terminal).and_then(|mut l| l.run(&mut terminal));
     restore_terminal();
@@ -90,6 +143,7 @@ struct EventLoop {
     progress_path: std::path::PathBuf,
     _watcher: Option<notify::RecommendedWatcher>,
     _session: Session,
+    ending: Ending,
 }
 
 impl EventLoop {
@@ -100,13 +154,26 @@ impl EventLoop {
             workspace,
             session,
         } = lab;
-        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height));
+        let spec = shell_spec(&session, &workspace);
+        // Code blocks are commands when the shell would find their program.
+        let path = spec
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height))
+            .with_programs(code_kind::program_lookup(&path, workspace.root.clone()))
+            .with_surroundings(tabs::Surroundings::from_env(
+                session.local_api_origin().is_some(),
+            ));
         let (tx, rx) = mpsc::sync_channel(256);
         event::spawn_input(tx.clone());
         event::spawn_signals(tx.clone())?;
         // Without a watcher the lab still works; steps are checked on request.
         let watcher = event::spawn_watcher(&workspace.root, tx.clone()).ok();
-        let spec = shell_spec(&session, &workspace);
         let (rows, cols) = app.shell_size();
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
         let progress_path = workspace.progress_path();
@@ -127,6 +194,7 @@ impl EventLoop {
             progress_path,
             _watcher: watcher,
             _session: session,
+            ending: Ending::Quit,
         };
         let all = (0..event_loop.app.steps.len()).collect();
         event_loop.apply(vec![Effect::Check {
@@ -136,7 +204,7 @@ impl EventLoop {
         Ok(event_loop)
     }
 
-    fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<()> {
+    fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Ending> {
         let mut dirty = true;
         let mut last_frame = Instant::now() - FRAME;
         while self.app.running {
@@ -146,47 +214,67 @@ impl EventLoop {
                     .screen_mut()
                     .set_scrollback(self.app.shell_scroll);
                 self.app.shell_scroll = self.shell.parser.screen().scrollback();
+                if self.app.overlay.is_some() {
+                    let limit = windows::window_max_scroll(&self.app);
+                    self.app.overlay_scroll = self.app.overlay_scroll.min(limit);
+                }
                 terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
                 last_frame = Instant::now();
                 dirty = false;
             }
-            // Idle: block until something happens. Dirty: wait out the frame.
-            let event = if dirty {
-                match self
+            // Idle: block until something happens (or a held-back key is due).
+            // Dirty: wait out the frame.
+            let mut wake = self.app.deadline();
+            if dirty {
+                let frame_due = last_frame + FRAME;
+                wake = Some(wake.map_or(frame_due, |w| w.min(frame_due)));
+            }
+            let event = match wake {
+                Some(at) => match self
                     .rx
-                    .recv_timeout(FRAME.saturating_sub(last_frame.elapsed()))
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
                 {
-                    Ok(event) => event,
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
+                    Ok(event) => Some(event),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
                     Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                }
-            } else {
-                match self.rx.recv() {
-                    Ok(event) => event,
+                },
+                None => match self.rx.recv() {
+                    Ok(event) => Some(event),
                     Err(_) => break,
-                }
+                },
             };
-            dirty |= self.handle(event);
-            for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+            if let Some(event) = event {
                 dirty |= self.handle(event);
+                for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+                    dirty |= self.handle(event);
+                }
+            }
+            // After the events: a key that came in time continues its burst.
+            if self.app.deadline().is_some_and(|d| d <= Instant::now()) {
+                let effects = self.app.update(Action::Tick(Instant::now()));
+                self.apply(effects);
+                dirty = true;
             }
         }
         self.save_resume();
         self.shell.kill();
-        Ok(())
+        Ok(self.ending)
     }
 
     /// Handles one event; true when the screen must be redrawn.
     fn handle(&mut self, event: Event) -> bool {
         match event {
-            Event::Input(input) => {
-                let Some(action) = input::action_for(&input, &self.app, self.shell.modes()) else {
+            Event::Input(input, at) => {
+                let Some(action) = input::action_for(&input, at, &self.app) else {
                     return false;
                 };
                 let effects = self.app.update(action);
                 self.apply(effects);
             }
-            Event::ShellOutput(bytes) => self.shell.process(&bytes),
+            Event::ShellOutput(bytes) => {
+                self.shell.process(&bytes);
+                self.app.shell_modes = self.shell.modes();
+            }
             Event::ShellExited(code) => self.app.shell_exited = Some(code),
             Event::FilesChanged => self.apply(vec![Effect::Check {
                 steps: self.app.file_steps(),
@@ -197,7 +285,10 @@ impl EventLoop {
                 asked: false,
             }]),
             Event::Checked { reports, asked } => self.record(reports, asked),
-            Event::Terminate => self.app.running = false,
+            Event::Terminate(signal) => {
+                self.ending = Ending::Signal(signal);
+                self.app.running = false;
+            }
         }
         true
     }
@@ -217,6 +308,11 @@ impl EventLoop {
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
                 Effect::RestartShell => self.restart_shell(),
+                Effect::ProbeShell(probe) => {
+                    let activity = self.shell_activity();
+                    let effects = self.app.update(Action::ShellProbed(probe, activity));
+                    self.apply(effects);
+                }
                 Effect::RecordHint(i) => {
                     let (id, title) = (
                         self.app.steps[i].id.clone(),
@@ -225,6 +321,13 @@ impl EventLoop {
                     self.update_progress(|p| p.record_hint(&id, &title));
                 }
             }
+        }
+    }
+
+    fn shell_activity(&self) -> jobs::ShellActivity {
+        match self.shell.pid().and_then(|p| i32::try_from(p).ok()) {
+            Some(pid) => jobs::activity(pid, self.shell.foreground_group()),
+            None => jobs::ShellActivity::default(),
         }
     }
 

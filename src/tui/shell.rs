@@ -165,6 +165,16 @@ impl Shell {
         let _ = self.master.resize(pty_size(rows, cols));
     }
 
+    /// The shell's pid, which is also its session id.
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
+    /// The PTY's foreground process group (`tcgetpgrp`): the shell's own at its prompt.
+    pub fn foreground_group(&self) -> Option<i32> {
+        self.master.process_group_leader()
+    }
+
     pub fn modes(&self) -> keys::Modes {
         let screen = self.parser.screen();
         keys::Modes {
@@ -313,7 +323,7 @@ fn end_session(_: i32) {}
 /// The processes of session `sid`. Linux reads /proc; elsewhere the shell's
 /// own process group stands in for the session.
 #[cfg(unix)]
-fn session_members(sid: i32) -> Vec<i32> {
+pub fn session_members(sid: i32) -> Vec<i32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return vec![-sid];
     };

@@ -1,15 +1,16 @@
 //! Drawing the lab: a pure function of the state (and the shell's screen).
 //! No I/O here; everything shown was computed before the frame.
 
-use super::app::{App, Focus, Overlay, StepView, inner};
-use super::input::HELP;
+use super::app::{App, Focus, StepView, inner};
+use super::bindings::{self, Context};
+use super::layout;
 use super::lesson_view::LessonView;
 use crate::checks::Status;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
-use ratatui::text::{Line, Span, Text};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
 use tui_term::vt100;
 use tui_term::widget::{Cursor, PseudoTerminal};
 
@@ -21,16 +22,18 @@ pub fn render(frame: &mut Frame, app: &App, screen: &vt100::Screen) {
     }
     let areas = app.areas();
     render_header(frame, app, areas.header);
-    render_lesson(frame, app, areas.lesson);
-    render_steps(frame, app, areas.steps);
-    render_shell(frame, app, screen, areas.shell);
-    render_status(frame, app, areas.status);
-    match app.overlay {
-        Some(Overlay::Help) => render_help(frame, area),
-        Some(Overlay::Hint(step)) => render_hint(frame, area, &app.steps[step]),
-        Some(Overlay::Results(step)) => render_results(frame, area, &app.steps[step]),
-        None => {}
+    if areas.shows_lesson {
+        render_lesson(frame, app, areas.lesson);
+        render_steps(frame, app, areas.steps);
     }
+    if areas.strip.height > 0 {
+        render_strip(frame, app, areas.strip);
+    }
+    if areas.shows_shell {
+        render_shell(frame, app, screen, areas.shell);
+    }
+    render_status(frame, app, areas.status);
+    super::windows::render(frame, app, area);
 }
 
 fn render_too_small(frame: &mut Frame, area: Rect) {
@@ -69,14 +72,19 @@ fn render_header(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [title, subtitle] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let room = usize::from(area.width).saturating_sub(width_of(&progress) + 3);
     let line = Line::from(vec![
         " ".into(),
-        app.title.clone().bold(),
+        fit(&app.title, room).bold(),
         "  ".into(),
         progress.green(),
     ]);
     frame.render_widget(line, title);
-    frame.render_widget(Line::from(format!(" {}", app.subtitle)).dim(), subtitle);
+    let room = usize::from(area.width).saturating_sub(1);
+    frame.render_widget(
+        Line::from(format!(" {}", fit(&app.subtitle, room))).dim(),
+        subtitle,
+    );
 }
 
 fn render_lesson(frame: &mut Frame, app: &App, area: Rect) {
@@ -111,30 +119,51 @@ fn render_steps(frame: &mut Frame, app: &App, area: Rect) {
     let block = pane(Line::from(" Steps "), false);
     let inner_area = block.inner(area);
     frame.render_widget(block, area);
+    let width = usize::from(inner_area.width);
+    let first = layout::first_visible_step(app.current, app.steps.len(), inner_area.height);
     let mut lines: Vec<Line> = app
         .steps
         .iter()
         .enumerate()
-        .map(|(i, step)| step_line(i, step, i == app.current))
+        .skip(first)
+        .take(usize::from(inner_area.height))
+        .map(|(i, step)| step_line(i, step, i == app.current, width))
         .collect();
     if let Some(summary) = app.steps.get(app.current).and_then(first_problem) {
-        lines.push(Line::from(format!("  {summary}")).dim());
+        lines.push(Line::from(format!("  {}", fit(&summary, width.saturating_sub(2)))).dim());
     }
     frame.render_widget(Paragraph::new(lines), inner_area);
 }
 
-fn step_line(index: usize, step: &StepView, current: bool) -> Line<'static> {
+/// The steps in one line, over the shell when the steps pane is hidden:
+/// each step's mark, then the current step.
+fn render_strip(frame: &mut Frame, app: &App, area: Rect) {
+    let mut spans: Vec<Span> = vec![" Steps ".bold()];
+    spans.extend(app.steps.iter().map(status_icon));
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    if let Some(step) = app.steps.get(app.current) {
+        let text = format!(" {} {}", app.current + 1, step.title);
+        let room = usize::from(area.width).saturating_sub(used + 1);
+        spans.push(fit(&text, room).into());
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn step_line(index: usize, step: &StepView, current: bool, width: usize) -> Line<'static> {
     let marker = if current { "▸" } else { " " };
     let met = step
         .report
         .as_ref()
         .map(|r| format!("  {}/{}", r.passed_conditions(), r.outcomes.len()))
         .unwrap_or_default();
+    let number = format!("{} ", index + 1);
+    // The title gives way, with an ellipsis; the count of conditions met stays.
+    let room = width.saturating_sub(3 + number.len() + width_of(&met));
     let mut line = Line::from(vec![
         marker.into(),
         status_icon(step),
-        format!("{} ", index + 1).dim(),
-        step.title.clone().into(),
+        number.dim(),
+        fit(&step.title, room).into(),
         met.dim(),
     ]);
     if current {
@@ -171,6 +200,7 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
         .cursor(Cursor::default().visibility(false));
     frame.render_widget(terminal, area);
     let live = app.shell_scroll == 0 && app.shell_exited.is_none();
+    // (Drawn only when shown: the cursor belongs to the pane with the keys.)
     if app.focus == Focus::Shell && app.overlay.is_none() && live && !screen.hide_cursor() {
         let (row, col) = screen.cursor_position();
         if row < inner_area.height && col < inner_area.width {
@@ -180,119 +210,49 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
 }
 
 fn render_status(frame: &mut Frame, app: &App, area: Rect) {
-    let (focus, keys) = match app.focus {
-        Focus::Shell => (
-            " SHELL ",
-            " Ctrl-] lab · F1 help · F5 check · F8 next code · F9 run code ",
-        ),
-        Focus::Lesson => (
-            " LAB ",
-            " Tab shell · ? help · c check · n code · Enter run · h hint · q quit ",
-        ),
+    let (focus, context) = match app.focus {
+        Focus::Shell => (" SHELL ", Context::Shell),
+        Focus::Lesson => (" LAB ", Context::Lab),
     };
-    let mut spans = vec![focus.black().on_cyan().bold(), keys.dim()];
+    let hints: Vec<String> = bindings::hints(context)
+        .into_iter()
+        .map(|(key, word)| format!("{key} {word}"))
+        .collect();
+    let mut room = usize::from(area.width).saturating_sub(width_of(focus));
+    let mut spans = vec![focus.black().on_cyan().bold()];
     if let Some(message) = &app.message {
-        spans.push(format!(" {message}").yellow());
+        // The message matters more than the hints: it goes first, and whole if it can.
+        let message = fit(&format!(" {message} "), room);
+        room = room.saturating_sub(width_of(&message));
+        spans.push(message.yellow());
     }
+    spans.push(fit(&format!(" {} ", hints.join(" · ")), room).dim());
     frame.render_widget(Line::from(spans), area);
 }
 
-/// A centred window of at most `w`×`h`.
-fn popup(area: Rect, w: u16, h: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(area);
-    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
-        .flex(ratatui::layout::Flex::Center)
-        .areas(v);
-    r
+fn width_of(text: &str) -> usize {
+    Span::raw(text).width()
 }
 
-fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>) {
-    let width = area.width * 4 / 5;
-    // Lines wrap inside the window; count the rows they will take.
-    let inner_width = usize::from(width.saturating_sub(2).max(1));
-    let rows: usize = text
-        .lines
-        .iter()
-        .map(|l| l.width().max(1).div_ceil(inner_width))
-        .sum();
-    let window = popup(area, width, rows as u16 + 2);
-    frame.render_widget(Clear, window);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .title(Line::from(format!(" {title} ")).bold())
-        .title_bottom(Line::from(" Esc closes ").dim());
-    frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
-        window,
-    );
-}
-
-fn render_help(frame: &mut Frame, area: Rect) {
-    let width = HELP.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-    let lines: Vec<Line> = HELP
-        .iter()
-        .map(|(keys, what)| Line::from(vec![format!(" {keys:width$}  ").cyan(), (*what).into()]))
-        .collect();
-    render_window(frame, area, "Keys", Text::from(lines));
-}
-
-fn render_hint(frame: &mut Frame, area: Rect, step: &StepView) {
-    let text = if step.hint.is_empty() {
-        "This step has no hint."
-    } else {
-        &step.hint
-    };
-    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
-    render_window(
-        frame,
-        area,
-        &format!("Hint — {}", step.title),
-        Text::from(lines),
-    );
-}
-
-fn render_results(frame: &mut Frame, area: Rect, step: &StepView) {
-    let Some(report) = &step.report else {
-        let text = Text::from("Not checked yet: press F5 (or c in the lab).");
-        render_window(frame, area, &step.title, text);
-        return;
-    };
-    let mut lines = vec![Line::from(format!(
-        "{} of {} conditions met",
-        report.passed_conditions(),
-        report.outcomes.len()
-    ))];
-    for outcome in &report.outcomes {
-        let icon = match outcome.status {
-            Status::Pass => "✓ ".green(),
-            Status::Fail => "✗ ".red(),
-            Status::Error => "! ".yellow(),
-        };
-        lines.push(Line::from(vec![icon, outcome.name.clone().bold()]));
-        if outcome.status == Status::Pass {
-            continue;
-        }
-        lines.extend(
-            outcome
-                .message
-                .lines()
-                .map(|l| Line::from(format!("    {l}"))),
-        );
-        if let Some(location) = &outcome.location {
-            lines.push(Line::from(format!("    at {location}")).dim());
-        }
-        for l in outcome.diff.iter().flat_map(|d| d.lines()) {
-            let style = match l.as_bytes().first() {
-                Some(b'+') => Style::new().fg(Color::Green),
-                Some(b'-') => Style::new().fg(Color::Red),
-                _ => Style::new().add_modifier(Modifier::DIM),
-            };
-            lines.push(Line::styled(format!("    {l}"), style));
-        }
+/// `text` cut to `width` columns, with an ellipsis where it was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if width_of(text) <= width {
+        return text.to_string();
     }
-    render_window(frame, area, &step.title, Text::from(lines));
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = width_of(c.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -300,6 +260,8 @@ mod tests {
     use super::*;
     use crate::checks::{Outcome, StepReport};
     use crate::lesson::{Lesson, Vars, bundled};
+    use crate::tui::app::Action;
+    use crate::tui::bindings::Command;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
@@ -318,7 +280,8 @@ mod tests {
             ("PASSWORD".to_string(), "pw-secret-5678".to_string()),
         ];
         let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
-        let mut app = App::new(&lesson, vars, (width, height));
+        let mut app = App::new(&lesson, vars, (width, height))
+            .with_programs(|word| ["helm", "replicated"].contains(&word));
         app.apply_reports(vec![
             StepReport {
                 id: "proxy-image".into(),
@@ -358,6 +321,64 @@ mod tests {
         }
     }
 
+    /// Under 100 columns: stacked when tall enough, else the pane with the keys.
+    #[test]
+    fn narrow_terminals_stack_or_show_the_pane_with_the_keys() {
+        let terminal = draw(&app(80, 40));
+        insta::assert_snapshot!("lab_80x40_stacked", terminal.backend());
+        let mut lab = app(80, 24);
+        lab.update(Action::Command(Command::FocusLab));
+        let terminal = draw(&lab);
+        insta::assert_snapshot!("lab_80x24_lesson", terminal.backend());
+    }
+
+    #[test]
+    fn cut_titles_end_in_an_ellipsis() {
+        let text = format!("{}", draw(&app(120, 40)).backend());
+        // The step's title gives way; the count of conditions met stays.
+        assert!(
+            text.contains("│ ✓ 1 Pull the Slackernews image through the proxy re…  1/1│"),
+            "{text}"
+        );
+        let text = format!("{}", draw(&app(80, 24)).backend());
+        assert!(
+            text.contains("Replicated proxy registry · bas…\""),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_help_scrolls_at_80x24() {
+        let mut lab = app(80, 24);
+        lab.update(Action::Command(Command::Help));
+        let first = format!("{}", draw(&lab).backend());
+        assert!(first.contains("lines 1–"), "{first}");
+        assert!(!first.contains("quit (asks first"), "{first}");
+        lab.update(Action::Command(Command::Bottom));
+        lab.overlay_scroll = lab
+            .overlay_scroll
+            .min(crate::tui::windows::window_max_scroll(&lab));
+        let last = format!("{}", draw(&lab).backend());
+        assert!(last.contains("quit (asks first"), "{last}");
+        // Back up from the end at once: the loop clamped the scroll.
+        lab.update(Action::Command(Command::ScrollUp));
+        let up = format!("{}", draw(&lab).backend());
+        assert_ne!(up, last);
+    }
+
+    /// Without colours (NO_COLOR), the selected code block still stands out.
+    #[test]
+    fn the_selected_code_block_shows_without_colour() {
+        let mut lab = app(120, 40);
+        lab.update(Action::Command(Command::FocusLab));
+        lab.update(Action::Command(Command::Top));
+        lab.update(Action::Command(Command::NextCodeBlock));
+        let text = format!("{}", draw(&lab).backend());
+        assert!(text.contains("┏━ 1"), "{text}");
+        assert!(text.contains("┃ $PROXY_REGISTRY_HOST"), "{text}");
+        assert!(text.contains("┌─ 2"), "{text}");
+    }
+
     #[test]
     fn secrets_are_masked_until_revealed() {
         let mut app = app(200, 60);
@@ -369,7 +390,9 @@ mod tests {
         };
         assert!(!text(&app).contains("pw-secret-5678"));
         assert!(text(&app).contains("Password: [hidden]"));
-        app.update(crate::tui::app::Action::ToggleSecrets);
+        app.update(crate::tui::app::Action::Command(
+            crate::tui::bindings::Command::ToggleSecrets,
+        ));
         assert!(text(&app).contains("Password: pw-secret-5678"));
     }
 
@@ -404,7 +427,9 @@ mod tests {
     fn results_overlay_shows_every_condition() {
         let mut app = app(120, 40);
         app.current = 1;
-        app.update(crate::tui::app::Action::ShowResults);
+        app.update(crate::tui::app::Action::Command(
+            crate::tui::bindings::Command::Results,
+        ));
         let text = format!("{}", draw(&app).backend());
         assert!(text.contains("0 of 1 conditions met"), "{text}");
         assert!(text.contains("expected: \"0.5.0\""), "{text}");

@@ -55,20 +55,17 @@ pub fn plan(workspace: &Workspace, lesson: &Lesson, vars: &Vars, scope: Scope) -
     }
     let mut api = false;
     for check in steps.iter().flat_map(|s| &s.checks) {
-        match &check.kind {
-            CheckKind::FileExists { file }
-            | CheckKind::Yaml { file, .. }
-            | CheckKind::Text { file, .. }
-            | CheckKind::Template { file, .. }
-            | CheckKind::Package { file, .. } => {
-                // A name that cannot be filled in, or that leads outside the
-                // workspace, is never touched.
-                if let Some(rel) = vars.expand(file).ok().and_then(|f| in_workspace(&f)) {
-                    paths.insert(rel);
-                }
-            }
-            CheckKind::Release { .. } => api = true,
-            CheckKind::Command { .. } => {}
+        if matches!(check.kind, CheckKind::Release { .. }) {
+            api = true;
+        }
+        // A name that cannot be filled in, or that leads outside the
+        // workspace, is never touched.
+        if let Some(rel) = check
+            .workspace_file()
+            .and_then(|file| vars.expand(file).ok())
+            .and_then(|f| in_workspace(&f))
+        {
+            paths.insert(rel);
         }
     }
     let mut changes: Vec<Change> = paths

@@ -3,6 +3,7 @@
 //! child process, and waiting for conditions (never for fixed times).
 #![allow(dead_code)]
 
+pub mod lab;
 pub mod pty;
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
@@ -172,14 +173,14 @@ pub fn wait_until(what: &str, mut pred: impl FnMut() -> bool) {
 }
 
 /// The lab in a pseudo-terminal, its screen parsed.
-pub struct Lab {
+pub struct LabIn {
     screen: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
 }
 
-impl Lab {
-    pub fn start(ws: &Path) -> Lab {
+impl LabIn {
+    pub fn start(ws: &Path) -> LabIn {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -216,7 +217,7 @@ impl Lab {
                 parser.lock().unwrap().process(&buf[..n]);
             }
         });
-        Lab {
+        LabIn {
             screen,
             writer,
             child,
@@ -254,7 +255,7 @@ impl Lab {
     }
 }
 
-impl Drop for Lab {
+impl Drop for LabIn {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -1,0 +1,459 @@
+//! The lab's state, and how actions change it. Plain data: no terminal, no
+//! threads, no files. `update` returns the effects the event loop carries out.
+
+use crate::lesson::instruqt::Tab;
+use crate::tui::bindings::Command;
+use crate::tui::burst::Burst;
+use crate::tui::code_kind::{self, CodeKind};
+use crate::tui::jobs::ShellActivity;
+use crate::tui::keys::{self, Modes};
+use crate::tui::lesson_view::{self, Document, Wrapped};
+use crate::tui::tabs::{self, Surroundings};
+use lesson::{quoted_notes, step_files};
+use std::time::Instant;
+// `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
+use crate::checks::{Status, StepReport};
+use crate::lesson::{CheckKind, Lesson, Vars};
+pub use crate::tui::layout::{self, Areas, inner};
+use ratatui::layout::Rect;
+
+/// Below this the layout cannot show a lesson, a checklist and a shell.
+pub const MIN_SIZE: (u16, u16) = (80, 20);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Shell,
+    Lesson,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    Hint(usize),
+    Results(usize),
+    /// A yes/no question before quitting ends what runs in the shell.
+    ConfirmQuit(String),
+}
+
+/// What the lab looks at, put back when keys it took as commands were text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    current: usize,
+    scroll: usize,
+    code_block: Option<usize>,
+    overlay: Option<Overlay>,
+    overlay_scroll: usize,
+}
+
+/// Why the lab asked what runs in the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    Quit,
+    /// Open `file` (relative to the workspace) at `line` in the learner's editor.
+    Edit {
+        file: String,
+        line: Option<usize>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepView {
+    pub id: String,
+    pub title: String,
+    pub section: Option<String>,
+    pub hint: String,
+    /// Whether its checks ask the Vendor API (re-checked when the API's state changes).
+    pub uses_api: bool,
+    pub report: Option<StepReport>,
+    pub checking: bool,
+    /// The workspace files its checks read, in order (what the editor key opens).
+    pub files: Vec<String>,
+}
+
+impl StepView {
+    pub fn status(&self) -> Option<Status> {
+        self.report.as_ref().map(|r| r.status)
+    }
+}
+
+/// Everything a frame shows.
+pub struct App {
+    pub title: String,
+    pub subtitle: String,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub steps: Vec<StepView>,
+    pub current: usize,
+    /// The challenge's notes, as block quotes, and its text (variables not filled in yet).
+    notes: String,
+    body: String,
+    /// The challenge's tabs, and what stands in for them here.
+    tabs: Vec<Tab>,
+    surroundings: Surroundings,
+    vars: Vars,
+    pub reveal_secrets: bool,
+    pub doc: Document,
+    pub wrapped: Wrapped,
+    pub scroll: usize,
+    /// The selected code block's number (1-based, as shown in its header).
+    pub code_block: Option<usize>,
+    pub shell_exited: Option<Option<u32>>,
+    /// How far the shell pane is scrolled back (0 = live).
+    pub shell_scroll: usize,
+    pub size: (u16, u16),
+    pub message: Option<String>,
+    pub running: bool,
+    asset_exists: Vec<String>,
+    /// How far an open window is scrolled.
+    pub overlay_scroll: usize,
+    /// The shell pane's terminal modes (kept current by the event loop), for pastes.
+    pub shell_modes: Modes,
+    /// Keys typed in the lab in quick succession (see `burst`).
+    burst: Option<Burst<View>>,
+    /// What each code block is (by index): only commands are run.
+    code_kinds: Vec<CodeKind>,
+}
+
+/// What happened, as the app sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A key's command (see `bindings`).
+    Command(Command),
+    /// A printable key typed while the lab has the keys, the command it is
+    /// bound to there (if any), and when it came.
+    LabChar {
+        c: char,
+        command: Option<Command>,
+        at: Instant,
+    },
+    /// Time passed: commands of a burst that ended act now.
+    Tick(Instant),
+    /// What runs in the shell, as asked for `Probe`.
+    ShellProbed(Probe, ShellActivity),
+    /// The answer to a yes/no question.
+    Confirm(bool),
+    /// A click on the lesson.
+    FocusLesson,
+    /// The wheel over the lesson, and over the shell.
+    Scroll(isize),
+    ShellScroll(isize),
+    /// A click on a step.
+    SelectStepAt(usize),
+    /// Bytes for the shell (typed keys).
+    ShellInput(Vec<u8>),
+    /// Text the terminal pasted.
+    Paste(String),
+    Resize(u16, u16),
+}
+
+/// What the event loop must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    WriteShell(Vec<u8>),
+    /// Run the checks of these steps (indices) on a worker; `asked` when
+    /// the learner asked (counted as an attempt), not a file change.
+    Check {
+        steps: Vec<usize>,
+        asked: bool,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    ResizeShell {
+        rows: u16,
+        cols: u16,
+    },
+    RestartShell,
+    RecordHint(usize),
+    /// Find out what runs in the shell, and answer with `Action::ShellProbed`.
+    ProbeShell(Probe),
+}
+
+impl App {
+    pub fn new(lesson: &Lesson, vars: Vars, size: (u16, u16)) -> App {
+        let front = &lesson.challenge.front;
+        let mut subtitle = front.teaser.clone().unwrap_or_default();
+        if let Some(difficulty) = &front.difficulty {
+            subtitle.push_str(&format!(" · {difficulty}"));
+        }
+        if let Some(limit) = front.timelimit {
+            subtitle.push_str(&format!(" · {} min", limit.div_ceil(60)));
+        }
+        let steps = lesson
+            .steps
+            .iter()
+            .map(|s| StepView {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                section: s.section.clone(),
+                hint: vars.redact(
+                    &vars
+                        .expand(s.hint.trim())
+                        .unwrap_or_else(|_| s.hint.trim().to_string()),
+                ),
+                uses_api: s
+                    .checks
+                    .iter()
+                    .any(|c| matches!(c.kind, CheckKind::Release { .. })),
+                report: None,
+                checking: false,
+                files: step_files(&s.checks, &vars),
+            })
+            .collect();
+        let notes: Vec<String> = front
+            .notes
+            .iter()
+            .filter_map(|n| n.contents.clone())
+            .collect();
+        let notes = quoted_notes(&notes);
+        let images = crate::lesson::markdown::outline(&lesson.challenge.body).images;
+        let asset_exists = images
+            .into_iter()
+            .filter(|i| lesson.asset(&i.url).is_some())
+            .map(|i| i.url)
+            .collect();
+        let mut app = App {
+            title: front.title.clone(),
+            subtitle,
+            focus: Focus::Shell,
+            overlay: None,
+            steps,
+            current: 0,
+            notes,
+            body: lesson.challenge.body.clone(),
+            tabs: front.tabs.clone(),
+            surroundings: Surroundings::default(),
+            vars,
+            reveal_secrets: false,
+            doc: Document::parse("", |_| true),
+            wrapped: lesson_view::wrap(&Document::parse("", |_| true), 10, None),
+            scroll: 0,
+            code_block: None,
+            shell_exited: None,
+            shell_scroll: 0,
+            size,
+            message: None,
+            running: true,
+            asset_exists,
+            overlay_scroll: 0,
+            shell_modes: Modes::default(),
+            burst: None,
+            code_kinds: Vec::new(),
+        };
+        app.reparse();
+        app.with_programs(|_| false)
+    }
+
+    /// Tells commands from other code blocks; `is_program` says whether a
+    /// word names a program on the shell's PATH (see `code_kind`).
+    pub fn with_programs(mut self, is_program: impl Fn(&str) -> bool) -> App {
+        self.code_kinds = self
+            .doc
+            .code_blocks()
+            .iter()
+            .map(|b| code_kind::classify(&b.info, &b.text, &is_program))
+            .collect();
+        self.reparse();
+        self
+    }
+
+    /// What stands in for the lesson's tabs (the editor, the local API).
+    pub fn with_surroundings(mut self, surroundings: Surroundings) -> App {
+        self.surroundings = surroundings;
+        self.reparse();
+        self
+    }
+
+    pub fn areas(&self) -> Areas {
+        layout::layout(
+            Rect::new(0, 0, self.size.0, self.size.1),
+            self.steps.len(),
+            self.focus,
+        )
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    /// The shell pane's inner size, as (rows, cols).
+    pub fn shell_size(&self) -> (u16, u16) {
+        let inner = inner(self.areas().shell);
+        (inner.height.max(2), inner.width.max(2))
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::LabChar { c, command, at } => {
+                self.message = None;
+                self.lab_char(c, command, at)
+            }
+            Action::Tick(now) => {
+                if self.burst.as_ref().is_some_and(|b| !b.continues_at(now)) {
+                    return self.end_burst();
+                }
+                Vec::new()
+            }
+            Action::ShellProbed(probe, activity) => self.probed(probe, activity),
+            Action::Resize(cols, rows) => {
+                self.size = (cols, rows);
+                self.rewrap();
+                let (rows, cols) = self.shell_size();
+                vec![Effect::ResizeShell { rows, cols }]
+            }
+            // Typing in the shell leaves a message up: it may be about that typing.
+            other => {
+                if !matches!(other, Action::ShellInput(_)) {
+                    self.message = None;
+                }
+                let mut effects = self.end_burst();
+                effects.extend(self.act(other));
+                effects
+            }
+        }
+    }
+
+    /// When the loop must send a `Tick`: a burst's waiting commands are due.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.burst.as_ref().and_then(Burst::deadline)
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Command(command) => return self.run(command),
+            Action::Confirm(yes) => {
+                if matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+                    self.overlay = None;
+                    if yes {
+                        self.running = false;
+                    } else {
+                        self.message = Some("not quitting".into());
+                    }
+                }
+            }
+            Action::FocusLesson => self.focus = Focus::Lesson,
+            Action::Scroll(delta) => self.scroll_by(delta),
+            Action::ShellScroll(delta) => {
+                self.shell_scroll = self.shell_scroll.saturating_add_signed(delta);
+            }
+            // A click on a step selects it; it leaves the keys where they are.
+            Action::SelectStepAt(index) => {
+                let delta = index as isize - self.current as isize;
+                self.select_step(delta);
+            }
+            Action::ShellInput(bytes) => {
+                self.close_window_for_typing();
+                self.shell_scroll = 0;
+                return vec![Effect::WriteShell(bytes)];
+            }
+            Action::Paste(text) => {
+                // Pasted text is for the shell, whoever had the keys.
+                self.close_window_for_typing();
+                self.focus = Focus::Shell;
+                self.shell_scroll = 0;
+                return vec![Effect::WriteShell(keys::encode_paste(
+                    &text,
+                    self.shell_modes,
+                ))];
+            }
+            Action::LabChar { .. }
+            | Action::Tick(_)
+            | Action::ShellProbed(..)
+            | Action::Resize(..) => {}
+        }
+        Vec::new()
+    }
+
+    /// What a key's command does.
+    fn run(&mut self, command: Command) -> Vec<Effect> {
+        match command {
+            Command::FocusLab => self.focus = Focus::Lesson,
+            Command::FocusShell => {
+                self.focus = Focus::Shell;
+                self.overlay = None;
+            }
+            Command::Help => self.open_window(Overlay::Help),
+            Command::Hint if self.current < self.steps.len() => {
+                self.open_window(Overlay::Hint(self.current));
+                return vec![Effect::RecordHint(self.current)];
+            }
+            Command::Results if self.current < self.steps.len() => {
+                self.open_window(Overlay::Results(self.current));
+            }
+            Command::Hint | Command::Results => {}
+            Command::CheckCurrent => return self.check(vec![self.current]),
+            Command::CheckAll => return self.check((0..self.steps.len()).collect()),
+            Command::PrevCodeBlock => self.select_code_block(-1),
+            Command::NextCodeBlock => self.select_code_block(1),
+            Command::RunCode => return self.paste_code(true),
+            Command::PasteCode => return self.paste_code(false),
+            Command::CopyCode => {
+                if let Some(block) = self.selected_code() {
+                    self.message = Some("copied the code block to the clipboard".into());
+                    return vec![Effect::Copy(block)];
+                }
+                self.message = Some("select a code block first (n / F8)".into());
+            }
+            Command::PrevStep => self.select_step(-1),
+            Command::NextStep => self.select_step(1),
+            Command::ScrollDown => self.scroll_view(1),
+            Command::ScrollUp => self.scroll_view(-1),
+            Command::PageDown => self.scroll_view(self.page()),
+            Command::PageUp => self.scroll_view(-self.page()),
+            Command::Top => self.scroll_view(isize::MIN),
+            Command::Bottom => self.scroll_view(isize::MAX),
+            Command::ShellHistoryUp => self.shell_scroll += self.shell_page(),
+            Command::ShellHistoryDown => {
+                self.shell_scroll = self.shell_scroll.saturating_sub(self.shell_page());
+            }
+            Command::ToggleSecrets => {
+                self.reveal_secrets = !self.reveal_secrets;
+                self.reparse();
+            }
+            Command::RestartShell if self.shell_exited.is_some() => {
+                self.shell_exited = None;
+                self.shell_scroll = 0;
+                return vec![Effect::RestartShell];
+            }
+            Command::RestartShell => {
+                self.message = Some("the shell is running (r restarts it after it exits)".into());
+            }
+            Command::Quit if self.shell_exited.is_some() => self.running = false,
+            Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
+            Command::Close => self.overlay = None,
+            Command::Edit => match self.edit_target() {
+                Some((file, line)) => return vec![Effect::ProbeShell(Probe::Edit { file, line })],
+                None => {
+                    self.message = Some(format!(
+                        "this step names no file to edit: open one with {} in the shell",
+                        self.surroundings.editor
+                    ));
+                }
+            },
+        }
+        Vec::new()
+    }
+
+    fn probed(&mut self, probe: Probe, activity: ShellActivity) -> Vec<Effect> {
+        match probe {
+            // Quitting ends the shell's session: ask first if that ends a program.
+            Probe::Quit => match activity.describe() {
+                None => self.running = false,
+                Some(what) => {
+                    self.open_window(Overlay::ConfirmQuit(format!("{what} — quit anyway? y/n")))
+                }
+            },
+            Probe::Edit { file, line } => return self.open_editor(&file, line, &activity),
+        }
+        Vec::new()
+    }
+
+    fn open_window(&mut self, overlay: Overlay) {
+        self.overlay = Some(overlay);
+        self.overlay_scroll = 0;
+    }
+}
+
+mod lesson;
+#[cfg(test)]
+mod tests;
+mod typing;

@@ -1,0 +1,108 @@
+//! Keys typed while the lab has them: commands, or typing meant for the
+//! shell (see `burst`): what the app does with each printable key.
+
+use super::{App, Effect, Focus, Overlay, View};
+use crate::tui::bindings::Command;
+use crate::tui::burst::Burst;
+use std::time::Instant;
+
+impl App {
+    /// A printable key while the lab has the keys: a command, or typing
+    /// meant for the shell (see `burst`).
+    pub(super) fn lab_char(
+        &mut self,
+        c: char,
+        command: Option<Command>,
+        at: Instant,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if self.burst.as_ref().is_some_and(|b| !b.continues_at(at)) {
+            effects.extend(self.end_burst());
+        }
+        match command {
+            Some(command) => {
+                if self.burst.is_none() {
+                    self.burst = Some(Burst::new(self.view(), at));
+                }
+                let acts_now = self.burst.as_mut().is_some_and(|b| b.push(c, command, at));
+                if acts_now {
+                    effects.extend(self.run(command));
+                }
+            }
+            None => {
+                // Not a lab key: the learner is typing. The burst so far was text too.
+                let (text, asked_for_shell) = match self.burst.take() {
+                    Some(burst) => {
+                        self.restore(burst.before.clone());
+                        let asked = burst.first == Some(Command::FocusShell);
+                        (burst.into_text(c), asked)
+                    }
+                    None => (c.to_string(), false),
+                };
+                effects.extend(self.type_in_shell(text, c));
+                if asked_for_shell {
+                    // `i` and typing: nothing to explain.
+                    self.message = None;
+                }
+            }
+        }
+        effects
+    }
+
+    /// The commands a burst held back act now that it is over.
+    pub(super) fn end_burst(&mut self) -> Vec<Effect> {
+        let Some(burst) = self.burst.take() else {
+            return Vec::new();
+        };
+        burst
+            .pending
+            .into_iter()
+            .flat_map(|command| self.run(command))
+            .collect()
+    }
+
+    pub(super) fn type_in_shell(&mut self, text: String, stray: char) -> Vec<Effect> {
+        if self.shell_exited.is_some() {
+            self.message = Some(format!(
+                "“{stray}” is not a lab key; the shell has exited: r restarts it"
+            ));
+            return Vec::new();
+        }
+        self.focus = Focus::Shell;
+        self.overlay = None;
+        self.shell_scroll = 0;
+        self.message = Some(format!(
+            "typed “{text}” in the shell: “{stray}” is not a lab key (Ctrl-] gives the keys to the lab)"
+        ));
+        vec![Effect::WriteShell(text.into_bytes())]
+    }
+
+    pub(super) fn view(&self) -> View {
+        View {
+            current: self.current,
+            scroll: self.scroll,
+            code_block: self.code_block,
+            overlay: self.overlay.clone(),
+            overlay_scroll: self.overlay_scroll,
+        }
+    }
+
+    pub(super) fn restore(&mut self, view: View) {
+        let rewrap = view.code_block != self.code_block;
+        self.current = view.current;
+        self.code_block = view.code_block;
+        self.overlay = view.overlay;
+        self.overlay_scroll = view.overlay_scroll;
+        if rewrap {
+            self.rewrap();
+        }
+        self.scroll = view.scroll.min(self.max_scroll());
+    }
+
+    /// Typing goes on in the shell: a window it would hide is closed (not a question).
+    pub(super) fn close_window_for_typing(&mut self) {
+        if !matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+            self.overlay = None;
+        }
+    }
+}
