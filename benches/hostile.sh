@@ -121,3 +121,38 @@ status, loaded = timed_request()
 print(f"{len(idle)} idle sockets open: a normal request answered {status} in {loaded:.1f} ms "
       f"vs {base:.1f} ms without them ({loaded / base:.1f}×)")
 PY
+kill "${PIDS[@]}" 2>/dev/null || true
+
+# 4. Special files where labrun expects a regular one: each command must
+#    answer (not hang, not read forever) and say what is wrong.
+"$LABRUN" init "$WORK/fifo" >/dev/null
+special() { # WHAT PATH KIND COMMAND…: PATH replaced by a FIFO or /dev/zero, then COMMAND run
+  local what=$1 path=$2 kind=$3 rc=0 start end out
+  shift 3
+  rm -rf "$path"
+  if [ "$kind" = fifo ]; then mkfifo "$path"; else ln -s /dev/zero "$path"; fi
+  start=$(date +%s%N)
+  out=$(timeout 20 "$@" 2>&1 >/dev/null) || rc=$?
+  end=$(date +%s%N)
+  [ "$rc" = 124 ] && out="HUNG (killed after 20 s)"
+  printf '  %-34s exit %3s in %4d ms: %s\n' "$what" "$rc" $(((end - start) / 1000000)) \
+    "$(echo "$out" | grep -m1 -oE '(not a regular file[^;]*|larger than [0-9]+ bytes|HUNG.*)' || echo "$out" | head -1)"
+  rm -f "$path"
+}
+echo "special files (a FIFO or /dev/zero where a file belongs):"
+cp "$WORK/fifo/slackernews/values.yaml" "$WORK/values.yaml"
+special "values.yaml as a FIFO: check" "$WORK/fifo/slackernews/values.yaml" fifo "$LABRUN" check -w "$WORK/fifo" --step 1
+special "values.yaml as /dev/zero: check" "$WORK/fifo/slackernews/values.yaml" zero "$LABRUN" check -w "$WORK/fifo" --step 1
+cp "$WORK/values.yaml" "$WORK/fifo/slackernews/values.yaml"
+special "progress.json as a FIFO: progress" "$WORK/fifo/.labrun/progress.json" fifo "$LABRUN" progress -w "$WORK/fifo"
+special "progress.json as /dev/zero: hint" "$WORK/fifo/.labrun/progress.json" zero "$LABRUN" hint 1 -w "$WORK/fifo"
+mkdir -p "$WORK/class"
+special "a record as a FIFO: report" "$WORK/class/bob.json" fifo "$LABRUN" report "$WORK/class" "$WORK/fifo"
+cp "$WORK/fifo/.labrun/workspace.json" "$WORK/workspace.json"
+special "workspace.json as a FIFO: check" "$WORK/fifo/.labrun/workspace.json" fifo "$LABRUN" check -w "$WORK/fifo"
+
+# 5. Escape sequences in the shell pane: the lab next to a tmux pane (needs tmux).
+if command -v tmux >/dev/null; then
+  echo "escape-sequence attacks in the shell pane (benches/escape.sh):"
+  bash benches/escape.sh | sed 's/^/  /'
+fi

@@ -7,7 +7,8 @@ mod support;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Stdio;
-use support::{LabIn, labrun, labrun_std, wait_until, workspace};
+use support::lab::Lab;
+use support::{labrun, labrun_std, wait_until, workspace};
 
 const RUNS: usize = 20;
 
@@ -81,7 +82,7 @@ fn parallel_hints_are_each_counted() {
 #[test]
 fn a_check_in_the_labs_shell_is_kept_when_the_lab_records() {
     let (_dir, ws) = workspace();
-    let mut lab = LabIn::start(&ws);
+    let mut lab = Lab::start_in(&ws);
     // The lab checks every step on start and records it (not as attempts).
     wait_until("the lab's first record", || {
         step_field(&progress(&ws), "promote", "attempts") == 0
@@ -98,8 +99,7 @@ fn a_check_in_the_labs_shell_is_kept_when_the_lab_records() {
     assert_eq!(step_field(&progress(&ws), "bump-version", "attempts"), 1);
     // Quitting records where the learner was: on top of the shell's check.
     lab.type_keys(b"\x1dq");
-    let status = lab.wait();
-    assert!(status.success(), "{status:?}");
+    assert_eq!(lab.wait_exit(), 0);
     let after = progress(&ws);
     for id in ["proxy-image", "bump-version", "package", "promote"] {
         assert_eq!(step_field(&after, id, "attempts"), 1, "{id}: {after}");

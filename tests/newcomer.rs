@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
-use support::pty::Pty;
+use support::terminal::{Spawn, Terminal};
 
 const SLUG: &str = "proxying-private-images";
 const TITLE: &str = "Proxying Private Images";
@@ -50,7 +50,7 @@ fn start_quit_start_resumes_the_same_lab_from_the_parent_and_from_inside() {
     let ws: PathBuf = here.join(SLUG);
 
     // First start in an empty directory: the workspace is made, a step done.
-    let mut lab = Pty::spawn(here, &["start"], &[]);
+    let mut lab = Terminal::spawn(Spawn::labrun(here, &["start"]));
     lab.wait_for("the lesson title", |s| s.contains(TITLE));
     let first = state(&ws);
     let app = first["vars"]["REPLICATED_APP"]
@@ -70,7 +70,7 @@ fn start_quit_start_resumes_the_same_lab_from_the_parent_and_from_inside() {
     });
 
     // Start again from the same directory: the same workspace, step still done.
-    let mut lab = Pty::spawn(here, &["start"], &[]);
+    let mut lab = Terminal::spawn(Spawn::labrun(here, &["start"]));
     lab.wait_for("the lesson title", |s| s.contains(TITLE));
     lab.wait_for("the first step still passing", first_step_passing);
     lab.quit();
@@ -79,7 +79,7 @@ fn start_quit_start_resumes_the_same_lab_from_the_parent_and_from_inside() {
 
     // From a directory inside the workspace: still the same one, nothing nested.
     let inside = ws.join("slackernews");
-    let mut lab = Pty::spawn(&inside, &["start"], &[]);
+    let mut lab = Terminal::spawn(Spawn::labrun(&inside, &["start"]));
     lab.wait_for("the lesson title", |s| s.contains(TITLE));
     lab.wait_for("the first step still passing", first_step_passing);
     lab.quit();

@@ -7,7 +7,7 @@ mod support;
 use assert_cmd::Command;
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
-use support::pty::Pty;
+use support::terminal::{Spawn, Terminal};
 
 fn labrun(cwd: &Path) -> Command {
     let mut cmd = Command::cargo_bin("labrun").unwrap();
@@ -159,18 +159,17 @@ fn reset_the_whole_workspace_keeps_variables_and_the_learners_own_files() {
 fn reset_on_a_terminal_asks_and_no_means_no() {
     let (_tmp, ws) = worked_on();
     let edited = read(&ws.join("slackernews/values.yaml"));
-    let mut term = Pty::spawn(&ws, &["reset", "--step", "proxy-image"], &[]);
+    let mut term = Terminal::spawn(Spawn::labrun(&ws, &["reset", "--step", "proxy-image"]));
     term.wait_for("the question", |s| s.contains("Reset? [y/N]"));
     term.type_keys(b"n\r");
-    let status = term.wait_exit();
-    assert_eq!(status.exit_code(), 1);
+    assert_eq!(term.wait_exit(), 1);
     term.wait_for("the answer", |s| s.contains("Nothing changed."));
     assert_eq!(read(&ws.join("slackernews/values.yaml")), edited);
 
-    let mut term = Pty::spawn(&ws, &["reset", "--step", "proxy-image"], &[]);
+    let mut term = Terminal::spawn(Spawn::labrun(&ws, &["reset", "--step", "proxy-image"]));
     term.wait_for("the question", |s| s.contains("Reset? [y/N]"));
     term.type_keys(b"y\r");
-    assert!(term.wait_exit().success());
+    assert_eq!(term.wait_exit(), 0);
     term.wait_for("the answer", |s| s.contains("Reset step \"proxy-image\"."));
     assert_eq!(
         read(&ws.join("slackernews/values.yaml")),

@@ -25,7 +25,15 @@ fn alone() -> Alone {
         std::fs::create_dir(dir).unwrap();
     }
     let exe = bin.join("labrun");
-    std::fs::copy(env!("CARGO_BIN_EXE_labrun"), &exe).unwrap();
+    // Copied by another process: a copy written here would leave its write
+    // descriptor in any child another test thread forks meanwhile, and
+    // running the copy would then fail with "Text file busy" (ETXTBSY).
+    let copied = std::process::Command::new("cp")
+        .arg(env!("CARGO_BIN_EXE_labrun"))
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(copied.success(), "cp failed: {copied}");
     Alone {
         _tmp: tmp,
         exe,

@@ -142,7 +142,7 @@ fn two_processes_creating_releases_keep_every_release() {
 #[test]
 fn next_to_the_lab_sandbox_prints_the_labs_exports_and_takes_over_after_it() {
     let (_dir, ws) = workspace();
-    let mut lab = support::LabIn::start(&ws);
+    let mut lab = support::lab::Lab::start_in(&ws);
     let mut sandbox = None;
     // The lab publishes its API a moment after it starts.
     support::wait_until("sandbox to find the lab", || {
@@ -169,7 +169,7 @@ fn next_to_the_lab_sandbox_prints_the_labs_exports_and_takes_over_after_it() {
     support::wait_until("the lab's shell", || lab.shows(&format!("at {origin}")));
 
     lab.type_keys(b"\x1dq");
-    assert!(lab.wait().success());
+    assert_eq!(lab.wait_exit(), 0);
     sandbox.wait_for_line(|l| l.contains("serves the Vendor API now"));
     sandbox.wait_for_line(|l| l.trim().starts_with("export REPLICATED_APP="));
     assert_eq!(support::api_get(&sandbox.env(), "/v3/apps"), Some(200));

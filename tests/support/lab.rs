@@ -1,25 +1,15 @@
-//! A learner at a terminal, for the lab's end-to-end tests: the real
-//! `labrun start` in a pseudo-terminal, its screen read back through a VT
-//! parser, driven by keystrokes. Every wait polls a condition with a deadline.
+//! A learner at the lab, for its end-to-end tests: the real `labrun start`
+//! in a [`Terminal`], in a fresh directory as the README says (or on a
+//! workspace given with `-w`), and what a learner does there.
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{Read, Write};
+use super::terminal::{Spawn, Terminal};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use tui_term::vt100;
 
-/// Generous: the suite runs on a loaded 2-core machine.
-pub const WAIT: Duration = Duration::from_secs(30);
+pub use super::terminal::WAIT;
 
 pub struct Lab {
-    parser: Arc<Mutex<vt100::Parser>>,
-    /// Everything the lab wrote, to see how it left the terminal.
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    pub child: Box<dyn portable_pty::Child + Send + Sync>,
-    exited: mpsc::Receiver<()>,
+    term: Terminal,
     /// The learner's directory (`labrun start` runs here) and the workspace it makes.
     pub dir: PathBuf,
     pub workspace: PathBuf,
@@ -31,6 +21,8 @@ pub struct Options {
     pub rows: u16,
     pub shell: &'static str,
     pub env: Vec<(String, String)>,
+    /// An existing workspace to open with `-w` instead of `./<slug>`.
+    pub workspace: Option<PathBuf>,
 }
 
 impl Options {
@@ -47,6 +39,7 @@ impl Default for Options {
             rows: 40,
             shell: "/bin/sh",
             env: Vec::new(),
+            workspace: None,
         }
     }
 }
@@ -55,6 +48,14 @@ impl Lab {
     /// `labrun start` in a fresh directory, as the README says.
     pub fn start() -> Lab {
         Lab::start_with(Options::default())
+    }
+
+    /// `labrun start -w WORKSPACE` on a workspace made beforehand.
+    pub fn start_in(workspace: &Path) -> Lab {
+        Lab::start_with(Options {
+            workspace: Some(workspace.to_path_buf()),
+            ..Options::default()
+        })
     }
 
     pub fn start_with(options: Options) -> Lab {
@@ -69,73 +70,26 @@ impl Lab {
     pub fn spawn(options: Options) -> Lab {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
-        let size = PtySize {
-            rows: options.rows,
-            cols: options.cols,
-            pixel_width: 0,
-            pixel_height: 0,
+        let args: Vec<&str> = match &options.workspace {
+            Some(ws) => vec!["start", "-w", ws.to_str().unwrap()],
+            None => vec!["start"],
         };
-        let pair = native_pty_system().openpty(size).unwrap();
-        let mut cmd = CommandBuilder::new(binary());
-        cmd.arg("start");
-        cmd.cwd(&dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("SHELL", options.shell);
-        cmd.env("HOME", &dir);
-        cmd.env_remove("REPLICATED_API_ORIGIN");
-        cmd.env_remove("REPLICATED_APP");
-        cmd.env_remove("REPLICATED_API_TOKEN");
-        cmd.env_remove("NO_COLOR");
-        cmd.env_remove("VISUAL");
-        cmd.env_remove("EDITOR");
+        let mut spawn = Spawn::labrun(&dir, &args)
+            .size(options.rows, options.cols)
+            .env("SHELL", options.shell)
+            .env("HOME", &dir);
         for (key, value) in &options.env {
-            cmd.env(key, value);
+            spawn = spawn.env(key, value);
         }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            options.rows,
-            options.cols,
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (done_tx, exited) = mpsc::channel();
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-            let _ = done_tx.send(());
-        });
+        let term = Terminal::spawn(spawn);
         Lab {
-            parser,
-            raw,
-            writer,
-            child,
-            exited,
-            workspace: dir.join("proxying-private-images"),
+            term,
+            workspace: options
+                .workspace
+                .unwrap_or_else(|| dir.join("proxying-private-images")),
             dir,
             _tmp: tmp,
         }
-    }
-
-    pub fn screen(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// The screen's rows, for assertions about one line.
-    pub fn rows(&self) -> Vec<String> {
-        let parser = self.parser.lock().unwrap();
-        let (_, cols) = parser.screen().size();
-        parser.screen().rows(0, cols).collect()
     }
 
     /// The text of the lesson pane (the left pane), its lines joined and
@@ -152,29 +106,6 @@ impl Lab {
             .join(" ")
     }
 
-    /// Whether the cell at (row, col) is drawn in reverse video or bold.
-    pub fn cell_attrs(&self, row: u16, col: u16) -> Option<(bool, bool)> {
-        let parser = self.parser.lock().unwrap();
-        let cell = parser.screen().cell(row, col)?;
-        Some((cell.inverse(), cell.bold()))
-    }
-
-    pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < WAIT {
-            if pred(&self.screen()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("timed out waiting for {what}; screen:\n{}", self.screen());
-    }
-
-    pub fn type_keys(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-
     /// Runs a command in the shell pane (which must have the keys) and
     /// waits for the marker it prints, so the next keys meet a prompt.
     pub fn run_in_shell(&mut self, command: &str) {
@@ -184,25 +115,18 @@ impl Lab {
         self.wait_for(&marker, |s| s.contains(&marker));
     }
 
-    /// Waits for labrun to exit and returns its exit code.
-    pub fn wait_exit(&mut self) -> u32 {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            if start.elapsed() > WAIT {
-                let _ = self.child.kill();
-                panic!("labrun did not exit; screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let _ = self.exited.recv_timeout(Duration::from_secs(5));
-        status.exit_code()
-    }
-
-    pub fn raw_output(&self) -> String {
-        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
+    /// Waits for the shell to create `name` in the workspace.
+    pub fn wait_for_file(&self, name: &str) {
+        let path = self.workspace.join(name);
+        let start = std::time::Instant::now();
+        while !path.exists() {
+            assert!(
+                start.elapsed() < WAIT,
+                "no {} within {WAIT:?}",
+                path.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     pub fn assert_terminal_restored(&self) {
@@ -219,7 +143,7 @@ impl Lab {
             "mouse capture off"
         );
         assert!(text.rfind("\x1b[?2004l").is_some(), "bracketed paste off");
-        assert!(!self.parser.lock().unwrap().screen().alternate_screen());
+        assert!(!self.alternate_screen());
     }
 
     /// The generated app slug of the workspace.
@@ -235,17 +159,17 @@ impl Lab {
     }
 }
 
-impl Drop for Lab {
-    fn drop(&mut self) {
-        // A failed test must not leave the lab (and its shell) running.
-        let _ = self.child.kill();
+impl Deref for Lab {
+    type Target = Terminal;
+    fn deref(&self) -> &Terminal {
+        &self.term
     }
 }
 
-/// The labrun under test: this build, or the one `LABRUN_TEST_BIN` names
-/// (to see a regression test fail on a build from before its fix).
-pub fn binary() -> std::ffi::OsString {
-    std::env::var_os("LABRUN_TEST_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_labrun").into())
+impl DerefMut for Lab {
+    fn deref_mut(&mut self) -> &mut Terminal {
+        &mut self.term
+    }
 }
 
 fn next_marker() -> u64 {
@@ -267,8 +191,4 @@ pub fn find(rows: &[String], needle: &str) -> Option<(u16, u16)> {
         let col = line[..byte].chars().count();
         Some((r as u16, col as u16))
     })
-}
-
-pub fn path_exists(path: &Path) -> bool {
-    path.exists()
 }

@@ -4,16 +4,13 @@
 #![allow(dead_code)]
 
 pub mod lab;
-pub mod pty;
+pub mod terminal;
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tui_term::vt100;
 
 /// The longest any condition is waited for; a loaded CI machine is slow,
 /// but a hang must still end the test.
@@ -169,96 +166,6 @@ pub fn wait_until(what: &str, mut pred: impl FnMut() -> bool) {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(200));
-    }
-}
-
-/// The lab in a pseudo-terminal, its screen parsed.
-pub struct LabIn {
-    screen: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl LabIn {
-    pub fn start(ws: &Path) -> LabIn {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 140,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_labrun"));
-        cmd.args(["start", "-w"]);
-        cmd.arg(ws);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("SHELL", "/bin/sh");
-        for var in [
-            "REPLICATED_API_ORIGIN",
-            "REPLICATED_APP",
-            "REPLICATED_API_TOKEN",
-        ] {
-            cmd.env_remove(var);
-        }
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let writer = pair.master.take_writer().unwrap();
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(40, 140, 0)));
-        let parser = Arc::clone(&screen);
-        std::thread::spawn(move || {
-            let _master = pair.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                parser.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        LabIn {
-            screen,
-            writer,
-            child,
-        }
-    }
-
-    pub fn screen(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    pub fn shows(&self, text: &str) -> bool {
-        self.screen
-            .lock()
-            .unwrap()
-            .screen()
-            .contents()
-            .contains(text)
-    }
-
-    pub fn type_keys(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// Waits for the lab to exit (after `q`), bounded by [`PATIENCE`].
-    pub fn wait(&mut self) -> portable_pty::ExitStatus {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the lab did not exit");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for LabIn {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
