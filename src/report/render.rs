@@ -1,0 +1,496 @@
+//! A class report as text: a table for a terminal, Markdown, CSV and JSON,
+//! and the warnings for paths that were skipped.
+
+use super::build::{Cell, CellState, ClassReport, FailingCondition, StuckLearner};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// A short duration: `45s`, `12m`, `1h05m`, `2d03h`.
+pub fn short_duration(seconds: u64) -> String {
+    let (m, h, d) = (seconds / 60, seconds / 3600, seconds / 86_400);
+    if seconds < 60 {
+        format!("{seconds}s")
+    } else if m < 60 {
+        format!("{m}m")
+    } else if h < 24 {
+        format!("{h}h{:02}m", m % 60)
+    } else {
+        format!("{d}d{:02}h", h % 24)
+    }
+}
+
+/// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `·`.
+fn cell_text(cell: &Cell) -> String {
+    match cell.state {
+        CellState::NotStarted => "·".into(),
+        CellState::Passed => match cell.seconds_to_pass {
+            Some(s) => format!("✓ {}", short_duration(s)),
+            None => "✓".into(),
+        },
+        CellState::Failing => format!("✗ {}", cell.attempts),
+        CellState::Error => format!("! {}", cell.attempts),
+    }
+}
+
+fn stuck_text(learner: &StuckLearner) -> String {
+    let symbol = if learner.state == CellState::Error {
+        '!'
+    } else {
+        '✗'
+    };
+    format!("{symbol} {}", learner.attempts)
+}
+
+/// Text from files, safe for a terminal: control characters replaced.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// Columns a text takes on a terminal (wide characters count two).
+fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// Paints text for a terminal, or leaves it plain.
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn cell(&self, state: CellState, text: &str) -> String {
+        match state {
+            CellState::NotStarted => self.code("2", text),
+            CellState::Passed => self.code("32", text),
+            CellState::Failing => self.code("31", text),
+            CellState::Error => self.code("33", text),
+        }
+    }
+}
+
+/// A row of (plain, painted) cells padded to `widths` by their plain text.
+fn table_row(cells: &[(String, String)], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (i, ((plain, painted), w)) in cells.iter().zip(widths).enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(painted);
+        if i + 1 < cells.len() {
+            line.push_str(&" ".repeat(w.saturating_sub(width(plain))));
+        }
+    }
+    line.trim_end().to_string()
+}
+
+fn learners_phrase(n: usize) -> String {
+    if n == 1 {
+        "1 learner".into()
+    } else {
+        format!("{n} learners")
+    }
+}
+
+fn failing_phrase(f: &FailingCondition) -> String {
+    format!("“{}” ({} of {})", clean(&f.name), f.learners, f.of)
+}
+
+/// The report for a terminal: per lesson, the table, totals and who is stuck.
+pub fn render_human(r: &ClassReport, color: bool) -> String {
+    let paint = Paint(color);
+    if r.lessons.is_empty() {
+        return "No progress records.\n".into();
+    }
+    let mut out = String::new();
+    for (n, lesson) in r.lessons.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{} — {}, {} finished\n",
+            paint.code("1", &clean(&lesson.lesson)),
+            learners_phrase(lesson.learners.len()),
+            lesson.finished
+        );
+        let plain = |s: String| (s.clone(), s);
+        let bold = |s: String| (s.clone(), paint.code("1", &s));
+        let mut rows: Vec<Vec<(String, String)>> = Vec::new();
+        let mut header = vec![bold("LEARNER".into())];
+        header.extend(lesson.steps.iter().map(|s| bold(clean(&s.id))));
+        header.push(bold("PASSED".into()));
+        rows.push(header);
+        for learner in &lesson.learners {
+            let mut row = vec![plain(clean(&learner.name))];
+            row.extend(learner.cells.iter().map(|c| {
+                let text = cell_text(c);
+                (text.clone(), paint.cell(c.state, &text))
+            }));
+            row.push(plain(format!("{}/{}", learner.passed, lesson.steps.len())));
+            rows.push(row);
+        }
+        let total = lesson.learners.len();
+        let mut passed = vec![bold("passed".into())];
+        passed.extend(
+            lesson
+                .steps
+                .iter()
+                .map(|s| plain(format!("{}/{total}", s.passed))),
+        );
+        rows.push(passed);
+        let mut median = vec![bold("median".into())];
+        median.extend(
+            lesson
+                .steps
+                .iter()
+                .map(|s| plain(s.median_seconds_to_pass.map_or("-".into(), short_duration))),
+        );
+        rows.push(median);
+        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|row| row.get(i))
+                    .map(|(p, _)| width(p))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &rows {
+            let _ = writeln!(out, "{}", table_row(row, &widths));
+        }
+        out.push('\n');
+        if lesson.stuck.is_empty() {
+            let _ = writeln!(out, "{} nobody", paint.code("1", "Stuck:"));
+            continue;
+        }
+        let _ = writeln!(out, "{}", paint.code("1", "Stuck:"));
+        for at in &lesson.stuck {
+            let who: Vec<String> = at
+                .learners
+                .iter()
+                .map(|l| {
+                    let text = stuck_text(l);
+                    format!("{} ({})", clean(&l.name), paint.cell(l.state, &text))
+                })
+                .collect();
+            let _ = writeln!(out, "  {}: {}", clean(&at.step), who.join(", "));
+            if let Some(f) = &at.most_failing {
+                let _ = writeln!(out, "    most often failing: {}", failing_phrase(f));
+            }
+        }
+    }
+    out
+}
+
+/// Markdown text, escaped so that names render as written.
+fn md(text: &str) -> String {
+    let mut out = String::new();
+    for c in clean(text).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The report as Markdown: per lesson a heading, a table and who is stuck.
+pub fn render_markdown(r: &ClassReport) -> String {
+    if r.lessons.is_empty() {
+        return "No progress records.\n".into();
+    }
+    let mut out = String::new();
+    for (n, lesson) in r.lessons.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "## {}\n\n{}, {} finished.\n",
+            md(&lesson.lesson),
+            learners_phrase(lesson.learners.len()),
+            lesson.finished
+        );
+        let mut header = vec!["Learner".to_string()];
+        header.extend(lesson.steps.iter().map(|s| md(&s.id)));
+        header.push("Passed".into());
+        let _ = writeln!(out, "| {} |", header.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
+        for learner in &lesson.learners {
+            let mut row = vec![md(&learner.name)];
+            row.extend(learner.cells.iter().map(cell_text));
+            row.push(format!("{}/{}", learner.passed, lesson.steps.len()));
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
+        let total = lesson.learners.len();
+        let mut passed = vec!["**passed**".to_string()];
+        passed.extend(lesson.steps.iter().map(|s| format!("{}/{total}", s.passed)));
+        passed.push(String::new());
+        let _ = writeln!(out, "| {} |", passed.join(" | "));
+        let mut median = vec!["**median**".to_string()];
+        median.extend(
+            lesson
+                .steps
+                .iter()
+                .map(|s| s.median_seconds_to_pass.map_or("-".into(), short_duration)),
+        );
+        median.push(String::new());
+        let _ = writeln!(out, "| {} |", median.join(" | "));
+        out.push('\n');
+        if lesson.stuck.is_empty() {
+            out.push_str("**Stuck:** nobody\n");
+            continue;
+        }
+        out.push_str("**Stuck:**\n\n");
+        for at in &lesson.stuck {
+            let who: Vec<String> = at
+                .learners
+                .iter()
+                .map(|l| format!("{} ({})", md(&l.name), stuck_text(l)))
+                .collect();
+            let _ = write!(out, "- {}: {}", md(&at.step), who.join(", "));
+            if let Some(f) = &at.most_failing {
+                let _ = write!(
+                    out,
+                    " — most often failing: “{}” ({} of {})",
+                    md(&f.name),
+                    f.learners,
+                    f.of
+                );
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// One CSV field, quoted per RFC 4180 when it needs to be. A field that a
+/// spreadsheet would take for a formula (`= + - @`, tab, CR first) gets a
+/// leading `'` (OWASP's rule against CSV injection): names and conditions
+/// come from learners and lessons.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// The report as CSV, one row per learner and step (lessons, then learners
+/// by name, then steps in order); `status` is `passed`, `failing`, `error`
+/// or `not-started`; `failing_conditions` are joined by `; `.
+pub fn render_csv(r: &ClassReport) -> String {
+    let mut out = String::from(
+        "lesson,learner,step,title,status,attempts,seconds_to_pass,hints_shown,failing_conditions\n",
+    );
+    for lesson in &r.lessons {
+        for learner in &lesson.learners {
+            for (step, cell) in lesson.steps.iter().zip(&learner.cells) {
+                let status = match cell.state {
+                    CellState::NotStarted => "not-started",
+                    CellState::Passed => "passed",
+                    CellState::Failing => "failing",
+                    CellState::Error => "error",
+                };
+                let fields = [
+                    lesson.lesson.clone(),
+                    learner.name.clone(),
+                    step.id.clone(),
+                    step.title.clone(),
+                    status.to_string(),
+                    cell.attempts.to_string(),
+                    cell.seconds_to_pass
+                        .map_or(String::new(), |s| s.to_string()),
+                    cell.hints_shown.to_string(),
+                    cell.failing.join("; "),
+                ];
+                let fields: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                let _ = writeln!(out, "{}", fields.join(","));
+            }
+        }
+    }
+    out
+}
+
+/// The report as pretty JSON (see [`ClassReport`]), ending in a newline.
+pub fn render_json(r: &ClassReport) -> String {
+    let mut json = serde_json::to_string_pretty(r).expect("a report serializes");
+    json.push('\n');
+    json
+}
+
+/// The warnings for skipped paths, one line each: `warning: skipped PATH: WHY`.
+pub fn render_skipped(skipped: &[(PathBuf, String)]) -> String {
+    skipped
+        .iter()
+        .map(|(path, why)| format!("warning: skipped {}: {}\n", path.display(), clean(why)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::build;
+    use crate::report::fixtures::{class, passed, record};
+
+    #[test]
+    fn human_table_totals_and_stuck() {
+        let report = build(&class());
+        assert_eq!(
+            render_human(&report, false),
+            "\
+demo — 4 learners, 1 finished
+
+LEARNER  one    two   three  PASSED
+alice    ✓ 12m  ✓ 3m  ✓ 45s  3/3
+bob      ✓ 5m   ✗ 5   ✗ 5    1/3
+carol    ·      ·     ·      0/3
+dave     ✗ 3    ✗ 3   ✗ 3    0/3
+passed   2/4    1/4   1/4
+median   8m     3m    45s
+
+Stuck:
+  one: dave (✗ 3)
+    most often failing: “o1” (1 of 1)
+  two: bob (✗ 5)
+    most often failing: “c-a” (2 of 2)
+"
+        );
+    }
+
+    #[test]
+    fn csv_has_a_row_per_learner_and_step_quoted_per_rfc_4180() {
+        let mut records = class();
+        records.truncate(2);
+        records[1].learner = "alice \"ace\" smith".into();
+        assert_eq!(
+            render_csv(&build(&records)),
+            "\
+lesson,learner,step,title,status,attempts,seconds_to_pass,hints_shown,failing_conditions
+demo,\"alice \"\"ace\"\" smith\",one,\"Do one, carefully\",passed,2,720,0,
+demo,\"alice \"\"ace\"\" smith\",two,\"Do two, carefully\",passed,2,180,0,
+demo,\"alice \"\"ace\"\" smith\",three,\"Do three, carefully\",passed,2,45,0,
+demo,dave,one,\"Do one, carefully\",failing,3,,0,o1
+demo,dave,two,\"Do two, carefully\",failing,3,,0,c-a; c-b
+demo,dave,three,\"Do three, carefully\",failing,3,,0,x
+"
+        );
+    }
+
+    #[test]
+    fn markdown_table_escapes_names() {
+        let mut records = class();
+        records.truncate(2);
+        records[0].learner = "d|a_ve".into();
+        assert_eq!(
+            render_markdown(&build(&records)),
+            "\
+## demo
+
+2 learners, 1 finished.
+
+| Learner | one | two | three | Passed |
+|---|---|---|---|---|
+| alice | ✓ 12m | ✓ 3m | ✓ 45s | 3/3 |
+| d\\|a\\_ve | ✗ 3 | ✗ 3 | ✗ 3 | 0/3 |
+| **passed** | 1/2 | 1/2 | 1/2 |  |
+| **median** | 12m | 3m | 45s |  |
+
+**Stuck:**
+
+- one: d\\|a\\_ve (✗ 3) — most often failing: “o1” (1 of 1)
+"
+        );
+    }
+
+    #[test]
+    fn json_report_has_cells_and_totals() {
+        let json: serde_json::Value = serde_json::from_str(&render_json(&build(&class()))).unwrap();
+        assert_eq!(json["schema"], 1);
+        let lesson = &json["lessons"][0];
+        assert_eq!(lesson["lesson"], "demo");
+        assert_eq!(lesson["finished"], 1);
+        assert_eq!(lesson["learners"][1]["name"], "bob");
+        assert_eq!(lesson["learners"][1]["cells"][1]["state"], "failing");
+        assert_eq!(lesson["learners"][2]["cells"][0]["state"], "not-started");
+        assert_eq!(lesson["steps"][0]["median_seconds_to_pass"], 510);
+        assert_eq!(lesson["steps"][1]["most_failing"]["name"], "c-a");
+        assert_eq!(lesson["stuck"][1]["learners"][0]["attempts"], 5);
+    }
+
+    #[test]
+    fn colors_only_when_asked() {
+        let report = build(&class());
+        assert!(!render_human(&report, false).contains('\x1b'));
+        let colored = render_human(&report, true);
+        assert!(colored.contains("\x1b[32m✓ 12m\x1b[0m"), "{colored}");
+        assert!(colored.contains("\x1b[31m✗ 3\x1b[0m"), "{colored}");
+        // Padding follows the visible text, not the escape codes.
+        let plain: Vec<usize> = render_human(&report, false)
+            .lines()
+            .map(|l| l.chars().count())
+            .collect();
+        let stripped: Vec<usize> = colored
+            .lines()
+            .map(|l| {
+                let mut out = String::new();
+                let mut rest = l;
+                while let Some(at) = rest.find('\x1b') {
+                    out.push_str(&rest[..at]);
+                    rest = &rest[at + rest[at..].find('m').unwrap() + 1..];
+                }
+                out.push_str(rest);
+                out.chars().count()
+            })
+            .collect();
+        assert_eq!(plain, stripped);
+    }
+
+    #[test]
+    fn terminal_output_has_no_control_characters_from_files() {
+        let report = build(&[record("\x1b[2Jmallory\n", "demo", vec![passed("s", 1)])]);
+        let text = render_human(&report, false);
+        assert!(!text.contains('\x1b') && text.contains("\u{fffd}[2Jmallory\u{fffd}"));
+        assert!(!render_markdown(&report).contains('\x1b'));
+    }
+
+    #[test]
+    fn empty_class() {
+        let report = build(&[]);
+        assert_eq!(render_human(&report, true), "No progress records.\n");
+        assert_eq!(render_markdown(&report), "No progress records.\n");
+        assert_eq!(render_csv(&report).lines().count(), 1);
+        assert!(render_json(&report).contains("\"lessons\": []"));
+    }
+
+    #[test]
+    fn durations() {
+        let cases = [
+            (0, "0s"),
+            (59, "59s"),
+            (60, "1m"),
+            (3599, "59m"),
+            (3900, "1h05m"),
+            (86_400 + 3 * 3600, "1d03h"),
+        ];
+        for (seconds, text) in cases {
+            assert_eq!(short_duration(seconds), text);
+        }
+    }
+}
