@@ -566,7 +566,8 @@ fn shell_word(word: &str) -> String {
 
 fn export(dir: Option<&Path>, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
-    let record = crate::report::export(&workspace, &lesson, learner).map_err(Fatal)?;
+    let record =
+        crate::report::export(&workspace, &lesson, learner).map_err(|e| Fatal(e.to_string()))?;
     match output {
         Some(path) => {
             record

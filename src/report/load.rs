@@ -3,7 +3,7 @@
 //! with the reason.
 
 use super::identity::{Found, one_per_workspace, workspace_owner};
-use super::record::{Record, complete, make_record};
+use super::record::{Record, RecordError, complete, make_record};
 use crate::fsutil::{self, ReadError};
 use crate::lesson::{Lesson, Variable, Vars};
 use crate::progress::Progress;
@@ -19,7 +19,54 @@ const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub records: Vec<Record>,
-    pub skipped: Vec<(PathBuf, String)>,
+    pub skipped: Vec<(PathBuf, SkipReason)>,
+}
+
+/// Why [`load`] passed over a path (the warning names the path).
+#[derive(Debug, thiserror::Error)]
+pub enum SkipReason {
+    #[error("does not exist")]
+    Missing,
+    /// A FIFO, a device or a socket: refused rather than read forever.
+    #[error("not a regular file ({0})")]
+    NotRegular(&'static str),
+    #[error("larger than {0} bytes: too large for a progress record")]
+    TooLarge(u64),
+    #[error("not a text file (not UTF-8)")]
+    NotText,
+    #[error("{0}")]
+    Io(io::Error),
+    #[error("no progress records (*.json) or workspaces in this directory")]
+    NothingHere,
+    #[error(transparent)]
+    NotARecord(#[from] RecordError),
+    /// The workspace's state file is damaged (the path is the state file's).
+    #[error("{0}")]
+    DamagedWorkspace(String),
+    #[error(transparent)]
+    Workspace(WorkspaceError),
+    /// The workspace's progress file is unreadable or damaged.
+    #[error("{0}")]
+    Progress(String),
+    /// A workspace counted already, through the path named.
+    #[error(
+        "the same workspace as {}, which is reported instead (its progress is the most recent)",
+        .0.display()
+    )]
+    SameWorkspace(PathBuf),
+}
+
+impl From<ReadError> for SkipReason {
+    /// Without the path: the warning names it.
+    fn from(error: ReadError) -> SkipReason {
+        match error {
+            ReadError::NotFound { .. } => SkipReason::Missing,
+            ReadError::NotRegular { kind, .. } => SkipReason::NotRegular(kind),
+            ReadError::TooLarge { limit, .. } => SkipReason::TooLarge(limit),
+            ReadError::NotText { .. } => SkipReason::NotText,
+            ReadError::Io { source, .. } => SkipReason::Io(source),
+        }
+    }
 }
 
 /// Reads records and workspaces. Each path is a record file, a workspace
@@ -44,13 +91,13 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
 #[derive(Default)]
 struct Loader {
     found: Vec<Found>,
-    skipped: Vec<(PathBuf, String)>,
+    skipped: Vec<(PathBuf, SkipReason)>,
     seen: HashSet<PathBuf>,
 }
 
 impl Loader {
-    fn skip(&mut self, path: &Path, why: impl Into<String>) {
-        self.skipped.push((path.to_path_buf(), why.into()));
+    fn skip(&mut self, path: &Path, why: SkipReason) {
+        self.skipped.push((path.to_path_buf(), why));
     }
 
     fn first_visit(&mut self, path: &Path) -> bool {
@@ -60,8 +107,8 @@ impl Loader {
 
     fn path(&mut self, path: &Path) {
         match std::fs::metadata(path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => self.skip(path, "does not exist"),
-            Err(e) => self.skip(path, e.to_string()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => self.skip(path, SkipReason::Missing),
+            Err(e) => self.skip(path, SkipReason::Io(e)),
             Ok(meta) if meta.is_dir() => {
                 if !self.workspace(path) {
                     self.class_dir(path);
@@ -74,7 +121,7 @@ impl Loader {
     fn class_dir(&mut self, dir: &Path) {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
-            Err(e) => return self.skip(dir, e.to_string()),
+            Err(e) => return self.skip(dir, SkipReason::Io(e)),
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -95,10 +142,7 @@ impl Loader {
             }
         }
         if !found {
-            self.skip(
-                dir,
-                "no progress records (*.json) or workspaces in this directory",
-            );
+            self.skip(dir, SkipReason::NothingHere);
         }
     }
 
@@ -108,11 +152,11 @@ impl Loader {
             Ok(ws) => ws,
             Err(WorkspaceError::NotAWorkspace(_)) => return false,
             Err(WorkspaceError::Damaged { path, message }) => {
-                self.skip(&path, message);
+                self.skip(&path, SkipReason::DamagedWorkspace(message));
                 return true;
             }
             Err(e) => {
-                self.skip(dir, e.to_string());
+                self.skip(dir, SkipReason::Workspace(e));
                 return true;
             }
         };
@@ -151,32 +195,18 @@ impl Loader {
     }
 }
 
-fn read_record(path: &Path) -> Result<Record, String> {
-    let bytes = fsutil::read_limited(path, MAX_RECORD_BYTES).map_err(|e| why_unreadable(&e))?;
-    let text = String::from_utf8(bytes).map_err(|_| "not a text file (not UTF-8)".to_string())?;
-    Record::parse(&text)
-}
-
-/// Why a file could not be read, without its path (the warning names it):
-/// a FIFO or a device is refused rather than read forever.
-fn why_unreadable(error: &ReadError) -> String {
-    match error {
-        ReadError::NotFound { .. } => "does not exist".into(),
-        ReadError::NotRegular { kind, .. } => format!("not a regular file ({kind})"),
-        ReadError::TooLarge { limit, .. } => {
-            format!("larger than {limit} bytes: too large for a progress record")
-        }
-        ReadError::NotText { .. } => "not a text file (not UTF-8)".into(),
-        ReadError::Io { source, .. } => source.to_string(),
-    }
+fn read_record(path: &Path) -> Result<Record, SkipReason> {
+    let bytes = fsutil::read_limited(path, MAX_RECORD_BYTES)?;
+    let text = String::from_utf8(bytes).map_err(|_| SkipReason::NotText)?;
+    Ok(Record::parse(&text)?)
 }
 
 /// A workspace read directly: its owner's (see [`workspace_owner`]),
 /// redacted like an export. Without its lesson (moved, deleted) every saved
 /// value counts as secret and the steps are those recorded.
-fn from_workspace(ws: &Workspace) -> Result<Record, String> {
+fn from_workspace(ws: &Workspace) -> Result<Record, SkipReason> {
     let slug = &ws.state.lesson.slug;
-    let progress = Progress::load(&ws.progress_path(), slug)?;
+    let progress = Progress::load(&ws.progress_path(), slug).map_err(SkipReason::Progress)?;
     let learner = workspace_owner(ws);
     let (progress, variables) = match workspace_lesson(ws) {
         Some(lesson) => (complete(&progress, &lesson), lesson.variables),
@@ -246,6 +276,15 @@ mod tests {
         }
         let loaded = load(&[dir.path().to_path_buf()]);
         assert_eq!(loaded.skipped.len(), 7, "{:?}", loaded.skipped);
+        // Each is named for what it is not; none is an I/O error.
+        for (path, why) in &loaded.skipped {
+            let expected = path.ends_with("binary.json") == matches!(why, SkipReason::NotText);
+            let not_a_record = matches!(why, SkipReason::NotARecord(_));
+            assert!(
+                expected && (not_a_record || path.ends_with("binary.json")),
+                "{path:?}: {why:?}"
+            );
+        }
         // A record without a learner is named after its file.
         assert_eq!(loaded.records[0].learner, "odd");
         let report = build(&loaded.records);

@@ -27,8 +27,8 @@ pub use build::{
     StepSummary, StuckAt, StuckLearner, build,
 };
 pub use identity::{os_user, workspace_id};
-pub use load::{Loaded, load};
-pub use record::{Record, export};
+pub use load::{Loaded, SkipReason, load};
+pub use record::{ExportError, Record, RecordError, export};
 pub use render::{
     render_csv, render_human, render_json, render_markdown, render_skipped, short_duration,
 };

@@ -52,38 +52,58 @@ impl Record {
     }
 
     /// Reads a record from JSON text; the error says why it is not one.
-    pub fn parse(text: &str) -> Result<Record, String> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    pub fn parse(text: &str) -> Result<Record, RecordError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(RecordError::NotJson)?;
         let Some(object) = value.as_object() else {
-            return Err("not a labrun progress record (JSON, but not an object)".into());
+            return Err(RecordError::NotAnObject);
         };
         if object.get("kind").and_then(|k| k.as_str()) != Some(RECORD_KIND) {
-            return Err(format!(
-                "not a labrun progress record (no \"kind\": \"{RECORD_KIND}\"); \
-                 make one with `labrun progress export`"
-            ));
+            return Err(RecordError::NotARecord);
         }
         match object.get("schema").and_then(|s| s.as_u64()) {
             Some(s) if s == u64::from(RECORD_SCHEMA) => {}
-            Some(s) if s > u64::from(RECORD_SCHEMA) => {
-                return Err(format!(
-                    "record schema {s} is newer than this labrun reads ({RECORD_SCHEMA}): upgrade labrun"
-                ));
-            }
-            _ => return Err("damaged progress record: no valid \"schema\"".into()),
+            Some(s) if s > u64::from(RECORD_SCHEMA) => return Err(RecordError::NewerSchema(s)),
+            _ => return Err(RecordError::NoSchema),
         }
-        let record: Record =
-            serde_json::from_value(value).map_err(|e| format!("damaged progress record: {e}"))?;
+        let record: Record = serde_json::from_value(value).map_err(RecordError::Damaged)?;
         if record.progress.schema > progress::SCHEMA {
-            return Err(format!(
-                "progress schema {} is newer than this labrun reads ({}): upgrade labrun",
-                record.progress.schema,
-                progress::SCHEMA
-            ));
+            return Err(RecordError::NewerProgress(record.progress.schema));
         }
         Ok(record)
     }
+}
+
+/// Why text is not a progress record this labrun reads.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("not valid JSON: {0}")]
+    NotJson(serde_json::Error),
+    #[error("not a labrun progress record (JSON, but not an object)")]
+    NotAnObject,
+    #[error(
+        "not a labrun progress record (no \"kind\": \"{RECORD_KIND}\"); \
+         make one with `labrun progress export`"
+    )]
+    NotARecord,
+    #[error("record schema {0} is newer than this labrun reads ({RECORD_SCHEMA}): upgrade labrun")]
+    NewerSchema(u64),
+    #[error("damaged progress record: no valid \"schema\"")]
+    NoSchema,
+    #[error("damaged progress record: {0}")]
+    Damaged(serde_json::Error),
+    #[error(
+        "progress schema {0} is newer than this labrun reads ({reads}): upgrade labrun",
+        reads = progress::SCHEMA
+    )]
+    NewerProgress(u32),
+}
+
+/// Why a workspace's progress could not be exported.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Its progress file is unreadable or damaged (the message names it).
+    #[error("{0}")]
+    Progress(String),
 }
 
 /// The record of `workspace`'s progress in `lesson`: every lesson step in
@@ -94,8 +114,9 @@ pub fn export(
     workspace: &Workspace,
     lesson: &Lesson,
     learner: Option<&str>,
-) -> Result<Record, String> {
-    let progress = Progress::load(&workspace.progress_path(), &lesson.slug)?;
+) -> Result<Record, ExportError> {
+    let progress =
+        Progress::load(&workspace.progress_path(), &lesson.slug).map_err(ExportError::Progress)?;
     let learner = learner
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -189,18 +210,56 @@ mod tests {
         let good = record("ann", "demo", vec![passed("s", 1)]);
         assert_eq!(Record::parse(&good.to_json()).unwrap(), good);
         let err = |text: &str| Record::parse(text).unwrap_err();
-        assert!(err("{not json").starts_with("not valid JSON"));
-        assert!(err("[1]").contains("not an object"));
-        assert!(err(r#"{"hello":1}"#).starts_with("not a labrun progress record"));
-        assert!(err(r#"{"kind":"labrun-progress","schema":9}"#).contains("upgrade labrun"));
-        assert!(err(r#"{"kind":"labrun-progress","schema":"1"}"#).contains("schema"));
-        assert!(
-            err(r#"{"kind":"labrun-progress","schema":1,"learner":3}"#)
-                .starts_with("damaged progress record")
-        );
+        use RecordError::*;
+        assert!(matches!(err("{not json"), NotJson(_)));
+        assert!(matches!(err("[1]"), NotAnObject));
+        assert!(matches!(err(r#"{"hello":1}"#), NotARecord));
+        assert!(matches!(
+            err(r#"{"kind":"labrun-progress","schema":9}"#),
+            NewerSchema(9)
+        ));
+        assert!(matches!(
+            err(r#"{"kind":"labrun-progress","schema":"1"}"#),
+            NoSchema
+        ));
+        assert!(matches!(
+            err(r#"{"kind":"labrun-progress","schema":1,"learner":3}"#),
+            Damaged(_)
+        ));
         let mut newer = good.clone();
         newer.progress.schema = progress::SCHEMA + 1;
-        assert!(err(&newer.to_json()).contains("progress schema"));
+        assert!(matches!(err(&newer.to_json()), NewerProgress(s) if s == progress::SCHEMA + 1));
+        // The messages say what is wrong and what to do.
+        let says = |text: &str| err(text).to_string();
+        assert!(says("{not json").starts_with("not valid JSON: "));
+        assert_eq!(
+            says("[1]"),
+            "not a labrun progress record (JSON, but not an object)"
+        );
+        assert_eq!(
+            says(r#"{"hello":1}"#),
+            "not a labrun progress record (no \"kind\": \"labrun-progress\"); \
+             make one with `labrun progress export`"
+        );
+        assert_eq!(
+            says(r#"{"kind":"labrun-progress","schema":9}"#),
+            "record schema 9 is newer than this labrun reads (1): upgrade labrun"
+        );
+        assert_eq!(
+            says(r#"{"kind":"labrun-progress","schema":"1"}"#),
+            "damaged progress record: no valid \"schema\""
+        );
+        assert!(
+            says(r#"{"kind":"labrun-progress","schema":1,"learner":3}"#)
+                .starts_with("damaged progress record: invalid type")
+        );
+        assert_eq!(
+            err(&newer.to_json()).to_string(),
+            format!(
+                "progress schema {} is newer than this labrun reads (1): upgrade labrun",
+                progress::SCHEMA + 1
+            )
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and the warnings for paths that were skipped.
 
 use super::build::{Cell, CellState, ClassReport, FailingCondition, StuckLearner};
+use super::load::SkipReason;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -336,10 +337,13 @@ pub fn render_json(r: &ClassReport) -> String {
 }
 
 /// The warnings for skipped paths, one line each: `warning: skipped PATH: WHY`.
-pub fn render_skipped(skipped: &[(PathBuf, String)]) -> String {
+pub fn render_skipped(skipped: &[(PathBuf, SkipReason)]) -> String {
     skipped
         .iter()
-        .map(|(path, why)| format!("warning: skipped {}: {}\n", path.display(), clean(why)))
+        .map(|(path, why)| {
+            let why = why.to_string();
+            format!("warning: skipped {}: {}\n", path.display(), clean(&why))
+        })
         .collect()
 }
 
