@@ -1,95 +1,13 @@
-//! Check results for people and machines: a checklist for a terminal, JSON,
-//! and JUnit XML for CI. Outcomes arrive already redacted of secrets; text
-//! from lessons and files is printed without its escape sequences.
+//! `labrun check`'s results for people and machines: a checklist for a
+//! terminal, JSON, and JUnit XML for CI. Outcomes arrive already redacted
+//! of secrets; text from lessons and files is printed without its escape
+//! sequences.
 
+use super::style::Style;
+use super::text::{terminal_safe, xml};
 use crate::checks::{Status, StepReport};
 use serde::Serialize;
-use std::borrow::Cow;
 use std::fmt::Write;
-
-/// Text from a lesson or a learner's files made safe to print: terminal
-/// escape sequences (CSI, OSC, DCS, …, parsed as a terminal would) and
-/// control characters are removed; newlines and tabs are kept. Applied to
-/// every human-readable output, terminal or not: a log or a file is read
-/// on a terminal later, and CI log viewers interpret escapes too. A lesson
-/// formats with markdown, never with escapes.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Cow::Borrowed(text);
-    }
-    let mut printable = Printable(String::with_capacity(text.len()));
-    vte::Parser::new().advance(&mut printable, text.as_bytes());
-    Cow::Owned(printable.0)
-}
-
-/// Keeps what a terminal would print, and line structure.
-struct Printable(String);
-
-impl vte::Perform for Printable {
-    fn print(&mut self, c: char) {
-        // C1 controls arrive here as characters (UTF-8 text).
-        if !c.is_control() {
-            self.0.push(c);
-        }
-    }
-
-    fn execute(&mut self, byte: u8) {
-        if byte == b'\n' || byte == b'\t' {
-            self.0.push(char::from(byte));
-        }
-    }
-}
-
-/// ANSI styling, on only for a terminal without `NO_COLOR`.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    pub fn detect(stream_is_terminal: bool) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: stream_is_terminal && !no_color,
-        }
-    }
-
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn status(&self, status: Status) -> String {
-        match status {
-            Status::Pass => self.paint("32", "✓"),
-            Status::Fail => self.paint("31", "✗"),
-            Status::Error => self.paint("33", "!"),
-        }
-    }
-
-    fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
-    }
-
-    fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
-    }
-
-    fn diff_line(&self, line: &str) -> String {
-        match line.as_bytes().first() {
-            Some(b'+') if !line.starts_with("+++") => self.paint("32", line),
-            Some(b'-') if !line.starts_with("---") => self.paint("31", line),
-            Some(b'@') => self.paint("36", line),
-            _ => line.to_string(),
-        }
-    }
-}
 
 pub fn passed(reports: &[StepReport]) -> usize {
     reports.iter().filter(|r| r.status == Status::Pass).count()
@@ -224,24 +142,6 @@ pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
     out
 }
 
-/// Text escaped for XML content and attributes.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab/newline are not allowed in XML 1.0.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,16 +183,6 @@ mod tests {
                 -0.4.1
                 +0.5.0
         "#);
-    }
-
-    #[test]
-    fn escape_sequences_and_controls_are_taken_out() {
-        let hostile =
-            "a\x1b[2J\x1b]0;title\x07b\x1bP1$q\x1b\\c\u{9b}31md\r\x08\te\nf\x1b]8;;http://x\x1b\\g";
-        assert_eq!(terminal_safe(hostile), "abc31md\te\nfg");
-        assert!(matches!(terminal_safe("plain\ttext\n"), Cow::Borrowed(_)));
-        // Nothing after an unterminated string is printed: a terminal would swallow it too.
-        assert_eq!(terminal_safe("x\x1b]0;never ended"), "x");
     }
 
     #[test]
