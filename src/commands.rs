@@ -6,7 +6,7 @@ use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFor
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::vars::{MissingVar, WeakSecret};
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
-use crate::output::{self, Style, terminal_safe};
+use crate::output::{self, Painter, terminal_safe};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
@@ -267,13 +267,8 @@ fn check(
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let ctx = session.context(&lesson, &workspace);
     let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
-    let stdout = std::io::stdout();
     let text = match format {
-        Format::Human => output::human(
-            lesson.title(),
-            &reports,
-            Style::detect(stdout.is_terminal()),
-        ),
+        Format::Human => output::human(lesson.title(), &reports, Painter::for_stdout()),
         Format::Json => output::json(&lesson.slug, &reports),
         Format::Junit => output::junit(&lesson.slug, &reports),
     };
@@ -596,9 +591,7 @@ fn report(paths: &[std::path::PathBuf], format: ReportFormat) -> Result<u8, Fata
     }
     let class = report::build(&loaded.records);
     let text = match format {
-        ReportFormat::Human => {
-            report::render_human(&class, Style::detect(std::io::stdout().is_terminal()).color)
-        }
+        ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
         ReportFormat::Markdown => report::render_markdown(&class),
         ReportFormat::Csv => report::render_csv(&class),
         ReportFormat::Json => report::render_json(&class),

@@ -205,3 +205,20 @@ fn output_is_coloured_on_a_terminal_and_plain_with_no_color() {
         assert!(plain.contains("✗"), "{args:?}: {plain}");
     }
 }
+
+#[test]
+fn colour_follows_the_usual_conventions() {
+    let (_dir, ws) = half_done();
+    let check = ["check", "-w", ws.to_str().unwrap()];
+    // A terminal that shows no colour gets none, nor does one told not to.
+    for env in [("TERM", "dumb"), ("CLICOLOR", "0")] {
+        let text = on_terminal(&check, &[env]);
+        assert!(!text.contains('\x1b'), "{env:?}: {text}");
+        assert!(text.contains("✗ pull-secret"), "{env:?}: {text}");
+    }
+    // CLICOLOR_FORCE colours a pipe too (a CI log that shows colour).
+    let (_, forced) = stdout(labrun().env("CLICOLOR_FORCE", "1").args(check));
+    assert!(forced.contains("\x1b[31m✗\x1b[0m pull-secret"), "{forced}");
+    let (_, piped) = stdout(labrun().args(check));
+    assert!(!piped.contains('\x1b'), "{piped}");
+}

@@ -275,7 +275,7 @@ fn no_secret_is_exported_or_reported() {
     let direct = report::load(std::slice::from_ref(&ws));
     let class = report::build(&[loaded.records, direct.records].concat());
     for text in [
-        report::render_human(&class, true),
+        report::render_human(&class, labrun::output::Painter::COLOR),
         report::render_markdown(&class),
         report::render_csv(&class),
         report::render_json(&class),

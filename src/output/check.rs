@@ -3,7 +3,7 @@
 //! of secrets; text from lessons and files is printed without its escape
 //! sequences.
 
-use super::style::Style;
+use super::style::{Painter, styles};
 use super::text::{terminal_safe, xml};
 use crate::checks::{Status, StepReport};
 use serde::Serialize;
@@ -14,12 +14,12 @@ pub fn passed(reports: &[StepReport]) -> usize {
 }
 
 /// The checklist: every step with its conditions; details for those not passing.
-pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
+pub fn human(title: &str, reports: &[StepReport], paint: Painter) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "{} — {} of {} steps pass\n",
-        style.bold(&terminal_safe(title)),
+        paint.paint(styles::STRONG, &terminal_safe(title)),
         passed(reports),
         reports.len()
     );
@@ -29,10 +29,10 @@ pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
         let _ = writeln!(
             out,
             "{} {:id_width$}  {}  {}",
-            style.status(report.status),
+            paint.status(report.status),
             report.id,
             terminal_safe(&report.title),
-            style.dim(&format!("({met} conditions met)"))
+            paint.paint(styles::QUIET, &format!("({met} conditions met)"))
         );
         if report.status == Status::Pass {
             continue;
@@ -41,7 +41,7 @@ pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
             let _ = writeln!(
                 out,
                 "    {} {}",
-                style.status(outcome.status),
+                paint.status(outcome.status),
                 terminal_safe(&outcome.name)
             );
             if outcome.status == Status::Pass {
@@ -52,11 +52,15 @@ pub fn human(title: &str, reports: &[StepReport], style: Style) -> String {
             }
             if let Some(location) = &outcome.location {
                 let location = terminal_safe(location);
-                let _ = writeln!(out, "        {}", style.dim(&format!("at {location}")));
+                let _ = writeln!(
+                    out,
+                    "        {}",
+                    paint.paint(styles::QUIET, &format!("at {location}"))
+                );
             }
             if let Some(diff) = &outcome.diff {
                 for line in terminal_safe(diff).lines() {
-                    let _ = writeln!(out, "        {}", style.diff_line(line));
+                    let _ = writeln!(out, "        {}", paint.diff_line(line));
                 }
             }
         }
@@ -170,7 +174,7 @@ mod tests {
 
     #[test]
     fn human_checklist_without_colour() {
-        let text = human("Lesson", &reports(), Style { color: false });
+        let text = human("Lesson", &reports(), Painter::PLAIN);
         insta::assert_snapshot!(text, @r#"
         Lesson — 1 of 2 steps pass
 
@@ -187,8 +191,8 @@ mod tests {
 
     #[test]
     fn colour_only_when_asked() {
-        assert!(human("L", &reports(), Style { color: true }).contains("\x1b[32m✓"));
-        assert!(!human("L", &reports(), Style { color: false }).contains('\x1b'));
+        assert!(human("L", &reports(), Painter::COLOR).contains("\x1b[32m✓"));
+        assert!(!human("L", &reports(), Painter::PLAIN).contains('\x1b'));
     }
 
     #[test]

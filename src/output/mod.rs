@@ -1,7 +1,7 @@
 //! labrun's one output layer: what every command prints goes through here.
 //!
 //! - [`text`]: lesson and file text made safe for a terminal or XML
-//! - [`style`]: colour and weight, only on a terminal without `NO_COLOR`
+//! - [`style`]: the one painter: colour and weight, where the stream takes them
 //! - [`check`]: `labrun check`'s checklist, JSON and JUnit XML
 
 pub mod check;
@@ -9,6 +9,6 @@ pub mod style;
 pub mod text;
 
 pub use check::{human, json, junit, passed};
-pub use style::Style;
+pub use style::{Painter, styles};
 pub use text::terminal_safe;
 pub(crate) use text::xml;

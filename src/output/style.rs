@@ -1,52 +1,109 @@
-//! Styling for a terminal: colour and weight, on only where the output is
-//! a terminal and `NO_COLOR` is not set.
+//! Colour and weight for a terminal: the one painter every command's text
+//! goes through. `anstyle` names the styles; `anstream` decides whether a
+//! stream gets them — a terminal that supports colour, without `NO_COLOR`
+//! (or `CLICOLOR=0`), or any stream with `CLICOLOR_FORCE`.
 
 use crate::checks::Status;
+use anstyle::{AnsiColor, Style};
 
-/// ANSI styling, on only for a terminal without `NO_COLOR`.
-#[derive(Debug, Clone, Copy)]
-pub struct Style {
-    pub color: bool,
+/// The styles labrun's output uses, by what they mean.
+pub mod styles {
+    use super::{AnsiColor, Style};
+
+    pub const PASS: Style = AnsiColor::Green.on_default();
+    pub const FAIL: Style = AnsiColor::Red.on_default();
+    /// A check that could not be evaluated.
+    pub const ERROR: Style = AnsiColor::Yellow.on_default();
+    /// Titles and column headings.
+    pub const STRONG: Style = Style::new().bold();
+    /// What matters less: counts, locations, steps not started.
+    pub const QUIET: Style = Style::new().dimmed();
+    /// A diff's `@@` line.
+    pub const HUNK: Style = AnsiColor::Cyan.on_default();
 }
 
-impl Style {
-    pub fn detect(stream_is_terminal: bool) -> Style {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Style {
-            color: stream_is_terminal && !no_color,
+/// Paints text with [`styles`], or leaves it plain. Rendering functions
+/// take one, so what they return is a pure function of their input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    /// Text as it is: for pipes, files, and machines.
+    pub const PLAIN: Painter = Painter { color: false };
+    /// Text with escape codes: for a terminal.
+    pub const COLOR: Painter = Painter { color: true };
+
+    /// Colour where standard output takes it (see the module's comment).
+    pub fn for_stdout() -> Painter {
+        let choice = anstream::AutoStream::choice(&std::io::stdout());
+        Painter {
+            color: choice != anstream::ColorChoice::Never,
         }
     }
 
-    pub fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+    pub fn paint(self, style: Style, text: &str) -> String {
+        if self.color && !style.is_plain() {
+            format!("{}{text}{}", style.render(), style.render_reset())
         } else {
             text.to_string()
         }
     }
 
-    pub fn status(&self, status: Status) -> String {
-        match status {
-            Status::Pass => self.paint("32", "✓"),
-            Status::Fail => self.paint("31", "✗"),
-            Status::Error => self.paint("33", "!"),
-        }
+    /// A check's mark: `✓`, `✗`, or `!` when it could not be evaluated.
+    pub fn status(self, status: Status) -> String {
+        let (mark, style) = match status {
+            Status::Pass => ("✓", styles::PASS),
+            Status::Fail => ("✗", styles::FAIL),
+            Status::Error => ("!", styles::ERROR),
+        };
+        self.paint(style, mark)
     }
 
-    pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+    /// A line of a unified diff: added green, removed red, hunks cyan.
+    pub fn diff_line(self, line: &str) -> String {
+        let style = match line.as_bytes().first() {
+            Some(b'+') if !line.starts_with("+++") => styles::PASS,
+            Some(b'-') if !line.starts_with("---") => styles::FAIL,
+            Some(b'@') => styles::HUNK,
+            _ => Style::new(),
+        };
+        self.paint(style, line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paint_writes_the_codes_every_terminal_knows() {
+        let paint = |style| Painter::COLOR.paint(style, "x");
+        assert_eq!(paint(styles::PASS), "\x1b[32mx\x1b[0m");
+        assert_eq!(paint(styles::FAIL), "\x1b[31mx\x1b[0m");
+        assert_eq!(paint(styles::ERROR), "\x1b[33mx\x1b[0m");
+        assert_eq!(paint(styles::STRONG), "\x1b[1mx\x1b[0m");
+        assert_eq!(paint(styles::QUIET), "\x1b[2mx\x1b[0m");
+        assert_eq!(paint(styles::HUNK), "\x1b[36mx\x1b[0m");
+        assert_eq!(paint(Style::new()), "x");
     }
 
-    pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+    #[test]
+    fn plain_is_plain() {
+        assert_eq!(Painter::PLAIN.paint(styles::PASS, "x"), "x");
+        assert_eq!(Painter::PLAIN.status(Status::Error), "!");
+        assert_eq!(Painter::PLAIN.diff_line("+a"), "+a");
     }
 
-    pub fn diff_line(&self, line: &str) -> String {
-        match line.as_bytes().first() {
-            Some(b'+') if !line.starts_with("+++") => self.paint("32", line),
-            Some(b'-') if !line.starts_with("---") => self.paint("31", line),
-            Some(b'@') => self.paint("36", line),
-            _ => line.to_string(),
-        }
+    #[test]
+    fn diff_lines_by_their_first_character() {
+        let p = Painter::COLOR;
+        assert_eq!(p.diff_line("+new"), "\x1b[32m+new\x1b[0m");
+        assert_eq!(p.diff_line("-old"), "\x1b[31m-old\x1b[0m");
+        assert_eq!(p.diff_line("@@ -1 +1 @@"), "\x1b[36m@@ -1 +1 @@\x1b[0m");
+        assert_eq!(p.diff_line("+++ b/file"), "+++ b/file");
+        assert_eq!(p.diff_line("--- a/file"), "--- a/file");
+        assert_eq!(p.diff_line(" same"), " same");
     }
 }

@@ -310,6 +310,7 @@ fn median(sorted: &[u64]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Painter;
     use crate::report::fixtures::{cond, not_started, passed, record, step};
     use crate::report::render::render_human;
 
@@ -332,7 +333,7 @@ mod tests {
         // A step missing from a record is not started.
         assert_eq!(alpha.learners[0].cells[0].state, CellState::NotStarted);
         assert_eq!(alpha.finished, 0);
-        let text = render_human(&report, false);
+        let text = render_human(&report, Painter::PLAIN);
         assert!(text.contains("alpha — 3 learners, 0 finished"), "{text}");
         assert!(text.contains("\nbeta — 1 learner, 1 finished"), "{text}");
         assert!(text.contains("Stuck: nobody"), "{text}");
@@ -350,7 +351,7 @@ mod tests {
             vec![cond("api", Status::Error)],
         );
         let report = build(&[record("ann", "demo", vec![regressed, broken])]);
-        let text = render_human(&report, false);
+        let text = render_human(&report, Painter::PLAIN);
         assert!(text.contains("ann      ✓ 1m  ! 4  1/2"), "{text}");
         assert!(text.contains("two: ann (! 4)"), "{text}");
         assert!(text.contains("“api” (1 of 1)"), "{text}");

@@ -248,6 +248,7 @@ fn workspace_lesson(ws: &Workspace) -> Option<Lesson> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Painter;
     use crate::report::build;
     use crate::report::fixtures::{passed, record};
     use crate::report::render::{render_csv, render_human, render_json, render_markdown};
@@ -288,7 +289,7 @@ mod tests {
         // A record without a learner is named after its file.
         assert_eq!(loaded.records[0].learner, "odd");
         let report = build(&loaded.records);
-        let text = render_human(&report, false);
+        let text = render_human(&report, Painter::PLAIN);
         assert!(
             text.contains("odd      ✓ 213503982334601d07h  1/1"),
             "{text}"

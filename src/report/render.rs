@@ -3,6 +3,8 @@
 
 use super::build::{Cell, CellState, ClassReport, FailingCondition, StuckLearner};
 use super::load::SkipReason;
+use crate::output::{Painter, styles};
+use anstyle::Style;
 use std::fmt::Write;
 use std::path::PathBuf;
 
@@ -54,25 +56,13 @@ fn width(text: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(text)
 }
 
-/// Paints text for a terminal, or leaves it plain.
-struct Paint(bool);
-
-impl Paint {
-    fn code(&self, code: &str, text: &str) -> String {
-        if self.0 {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
-    }
-
-    fn cell(&self, state: CellState, text: &str) -> String {
-        match state {
-            CellState::NotStarted => self.code("2", text),
-            CellState::Passed => self.code("32", text),
-            CellState::Failing => self.code("31", text),
-            CellState::Error => self.code("33", text),
-        }
+/// How a cell of the table is painted: as a check's status would be.
+fn cell_style(state: CellState) -> Style {
+    match state {
+        CellState::NotStarted => styles::QUIET,
+        CellState::Passed => styles::PASS,
+        CellState::Failing => styles::FAIL,
+        CellState::Error => styles::ERROR,
     }
 }
 
@@ -104,8 +94,7 @@ fn failing_phrase(f: &FailingCondition) -> String {
 }
 
 /// The report for a terminal: per lesson, the table, totals and who is stuck.
-pub fn render_human(r: &ClassReport, color: bool) -> String {
-    let paint = Paint(color);
+pub fn render_human(r: &ClassReport, paint: Painter) -> String {
     if r.lessons.is_empty() {
         return "No progress records.\n".into();
     }
@@ -117,12 +106,12 @@ pub fn render_human(r: &ClassReport, color: bool) -> String {
         let _ = writeln!(
             out,
             "{} — {}, {} finished\n",
-            paint.code("1", &clean(&lesson.lesson)),
+            paint.paint(styles::STRONG, &clean(&lesson.lesson)),
             learners_phrase(lesson.learners.len()),
             lesson.finished
         );
         let plain = |s: String| (s.clone(), s);
-        let bold = |s: String| (s.clone(), paint.code("1", &s));
+        let bold = |s: String| (s.clone(), paint.paint(styles::STRONG, &s));
         let mut rows: Vec<Vec<(String, String)>> = Vec::new();
         let mut header = vec![bold("LEARNER".into())];
         header.extend(lesson.steps.iter().map(|s| bold(clean(&s.id))));
@@ -132,7 +121,7 @@ pub fn render_human(r: &ClassReport, color: bool) -> String {
             let mut row = vec![plain(clean(&learner.name))];
             row.extend(learner.cells.iter().map(|c| {
                 let text = cell_text(c);
-                (text.clone(), paint.cell(c.state, &text))
+                (text.clone(), paint.paint(cell_style(c.state), &text))
             }));
             row.push(plain(format!("{}/{}", learner.passed, lesson.steps.len())));
             rows.push(row);
@@ -169,17 +158,21 @@ pub fn render_human(r: &ClassReport, color: bool) -> String {
         }
         out.push('\n');
         if lesson.stuck.is_empty() {
-            let _ = writeln!(out, "{} nobody", paint.code("1", "Stuck:"));
+            let _ = writeln!(out, "{} nobody", paint.paint(styles::STRONG, "Stuck:"));
             continue;
         }
-        let _ = writeln!(out, "{}", paint.code("1", "Stuck:"));
+        let _ = writeln!(out, "{}", paint.paint(styles::STRONG, "Stuck:"));
         for at in &lesson.stuck {
             let who: Vec<String> = at
                 .learners
                 .iter()
                 .map(|l| {
                     let text = stuck_text(l);
-                    format!("{} ({})", clean(&l.name), paint.cell(l.state, &text))
+                    format!(
+                        "{} ({})",
+                        clean(&l.name),
+                        paint.paint(cell_style(l.state), &text)
+                    )
                 })
                 .collect();
             let _ = writeln!(out, "  {}: {}", clean(&at.step), who.join(", "));
@@ -357,7 +350,7 @@ mod tests {
     fn human_table_totals_and_stuck() {
         let report = build(&class());
         assert_eq!(
-            render_human(&report, false),
+            render_human(&report, Painter::PLAIN),
             "\
 demo — 4 learners, 1 finished
 
@@ -441,12 +434,12 @@ demo,dave,three,\"Do three, carefully\",failing,3,,0,x
     #[test]
     fn colors_only_when_asked() {
         let report = build(&class());
-        assert!(!render_human(&report, false).contains('\x1b'));
-        let colored = render_human(&report, true);
+        assert!(!render_human(&report, Painter::PLAIN).contains('\x1b'));
+        let colored = render_human(&report, Painter::COLOR);
         assert!(colored.contains("\x1b[32m✓ 12m\x1b[0m"), "{colored}");
         assert!(colored.contains("\x1b[31m✗ 3\x1b[0m"), "{colored}");
         // Padding follows the visible text, not the escape codes.
-        let plain: Vec<usize> = render_human(&report, false)
+        let plain: Vec<usize> = render_human(&report, Painter::PLAIN)
             .lines()
             .map(|l| l.chars().count())
             .collect();
@@ -469,7 +462,7 @@ demo,dave,three,\"Do three, carefully\",failing,3,,0,x
     #[test]
     fn terminal_output_has_no_control_characters_from_files() {
         let report = build(&[record("\x1b[2Jmallory\n", "demo", vec![passed("s", 1)])]);
-        let text = render_human(&report, false);
+        let text = render_human(&report, Painter::PLAIN);
         assert!(!text.contains('\x1b') && text.contains("\u{fffd}[2Jmallory\u{fffd}"));
         assert!(!render_markdown(&report).contains('\x1b'));
     }
@@ -477,7 +470,10 @@ demo,dave,three,\"Do three, carefully\",failing,3,,0,x
     #[test]
     fn empty_class() {
         let report = build(&[]);
-        assert_eq!(render_human(&report, true), "No progress records.\n");
+        assert_eq!(
+            render_human(&report, Painter::COLOR),
+            "No progress records.\n"
+        );
         assert_eq!(render_markdown(&report), "No progress records.\n");
         assert_eq!(render_csv(&report).lines().count(), 1);
         assert!(render_json(&report).contains("\"lessons\": []"));
