@@ -331,42 +331,9 @@ fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
             "{}",
             serde_json::to_string_pretty(&progress).expect("serializes")
         ),
-        ProgressFormat::Human => print!("{}", progress_table(&lesson, &progress)),
+        ProgressFormat::Human => print!("{}", output::progress_table(&lesson, &progress)),
     }
     Ok(SUCCESS)
-}
-
-fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
-    let mut out = format!("{}\n\n", terminal_safe(lesson.title()));
-    let width = lesson
-        .steps
-        .iter()
-        .map(|s| s.id.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    out.push_str(&format!(
-        "{:width$}  STATUS       ATTEMPTS  FIRST PASSED\n",
-        "STEP"
-    ));
-    for step in &lesson.steps {
-        let recorded = progress.step(&step.id);
-        let status = match recorded.and_then(|s| s.status) {
-            None => "not checked",
-            Some(Status::Pass) => "passing",
-            Some(Status::Fail) => "failing",
-            Some(Status::Error) => "error",
-        };
-        let attempts = recorded.map_or(0, |s| s.attempts);
-        let passed = recorded
-            .and_then(|s| s.first_passed_at.as_deref())
-            .unwrap_or("-");
-        out.push_str(&format!(
-            "{:width$}  {status:11}  {attempts:8}  {passed}\n",
-            step.id
-        ));
-    }
-    out
 }
 
 fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {

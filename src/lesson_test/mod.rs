@@ -17,7 +17,7 @@ mod phases;
 mod render;
 
 pub use phases::test_lesson;
-pub use render::{render_case, render_human, render_json, render_junit};
+pub use render::{render_human, render_json, render_junit};
 
 use serde::Serialize;
 use std::path::PathBuf;

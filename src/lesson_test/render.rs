@@ -2,30 +2,20 @@
 //! deviation for people, JSON for scripts, JUnit XML for CI.
 
 use super::{CaseResult, LessonRun, Phase, all_ok};
-use crate::output::{terminal_safe, xml};
+use crate::output::table::{Cell, Column, Table};
+use crate::output::{Painter, terminal_safe, xml};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// One case as a line: `ok    solve     bump-version  12ms`.
-pub fn render_case(case: &CaseResult) -> String {
-    let verdict = if case.ok { "ok" } else { "FAIL" };
-    format!(
-        "{verdict:4}  {:8}  {:24}  {}",
-        case.phase.as_str(),
-        case.step.as_deref().unwrap_or("-"),
-        millis(case.duration)
-    )
-}
 
 /// Every case of every lesson, details under the deviating ones, a summary per lesson.
 pub fn render_human(runs: &[LessonRun]) -> String {
     let mut out = String::new();
     for run in runs {
         let _ = writeln!(out, "{}", terminal_safe(&run.lesson));
-        for case in &run.results {
-            let _ = writeln!(out, "  {}", render_case(case));
+        for (case, line) in run.results.iter().zip(case_lines(&run.results)) {
+            let _ = writeln!(out, "  {line}");
             if !case.ok {
                 // Details quote the lesson's checks: no escape sequences from it reach a CI log.
                 for line in terminal_safe(&case.detail).lines() {
@@ -54,6 +44,21 @@ pub fn render_human(runs: &[LessonRun]) -> String {
         runs.len()
     );
     out
+}
+
+/// A line per case: `ok    solve     bump-version              12ms`.
+fn case_lines(cases: &[CaseResult]) -> Vec<String> {
+    // The minimum widths keep lessons' lines aligned with each other.
+    let mut table = Table::new(&[Column::left(4), Column::left(8), Column::left(24)]);
+    for case in cases {
+        table.row(vec![
+            Cell::plain(if case.ok { "ok" } else { "FAIL" }),
+            Cell::plain(case.phase.as_str()),
+            Cell::plain(case.step.as_deref().unwrap_or("-")),
+            Cell::plain(millis(case.duration)),
+        ]);
+    }
+    table.lines(Painter::PLAIN)
 }
 
 #[derive(Serialize)]
@@ -202,6 +207,21 @@ mod tests {
         );
         assert!(
             text.ends_with("1 lesson(s) tested, 1 with deviations\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_step_id_longer_than_the_column_widens_it_for_every_case() {
+        let mut run = sample();
+        run.results[0].step = Some("a-step-with-a-very-long-name-indeed".into());
+        let text = render_human(&[run]);
+        assert!(
+            text.contains("  ok    lint      a-step-with-a-very-long-name-indeed  12ms\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  FAIL  baseline  bump                                 12ms\n"),
             "{text}"
         );
     }

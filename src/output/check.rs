@@ -3,9 +3,11 @@
 //! of secrets; text from lessons and files is printed without its escape
 //! sequences.
 
-use super::style::{Painter, styles};
+use super::style::{Painter, status_mark, status_style, styles};
+use super::table::{Cell, Table};
 use super::text::{terminal_safe, xml};
 use crate::checks::{Status, StepReport};
+use anstyle::Style;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -23,17 +25,20 @@ pub fn human(title: &str, reports: &[StepReport], paint: Painter) -> String {
         passed(reports),
         reports.len()
     );
-    let id_width = reports.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    // A row per step, its details printed under it when it does not pass.
+    let mut table = Table::new(&[]);
     for report in reports {
         let met = format!("{}/{}", report.passed_conditions(), report.outcomes.len());
-        let _ = writeln!(
-            out,
-            "{} {:id_width$}  {}  {}",
-            paint.status(report.status),
-            report.id,
-            terminal_safe(&report.title),
-            paint.paint(styles::QUIET, &format!("({met} conditions met)"))
-        );
+        let mark = Cell::styled(status_style(report.status), status_mark(report.status));
+        table.row(vec![
+            mark.then(Style::new(), format!(" {}", report.id)),
+            Cell::plain(terminal_safe(&report.title))
+                .then(Style::new(), "  ")
+                .then(styles::QUIET, format!("({met} conditions met)")),
+        ]);
+    }
+    for (report, line) in reports.iter().zip(table.lines(paint)) {
+        let _ = writeln!(out, "{line}");
         if report.status == Status::Pass {
             continue;
         }

@@ -51,14 +51,9 @@ impl Painter {
         }
     }
 
-    /// A check's mark: `✓`, `✗`, or `!` when it could not be evaluated.
+    /// A check's mark (see [`status_mark`]) in its colour.
     pub fn status(self, status: Status) -> String {
-        let (mark, style) = match status {
-            Status::Pass => ("✓", styles::PASS),
-            Status::Fail => ("✗", styles::FAIL),
-            Status::Error => ("!", styles::ERROR),
-        };
-        self.paint(style, mark)
+        self.paint(status_style(status), status_mark(status))
     }
 
     /// A line of a unified diff: added green, removed red, hunks cyan.
@@ -70,6 +65,24 @@ impl Painter {
             _ => Style::new(),
         };
         self.paint(style, line)
+    }
+}
+
+/// A check's mark: `✓`, `✗`, or `!` when it could not be evaluated.
+pub fn status_mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✓",
+        Status::Fail => "✗",
+        Status::Error => "!",
+    }
+}
+
+/// The colour of a status, wherever it shows.
+pub fn status_style(status: Status) -> Style {
+    match status {
+        Status::Pass => styles::PASS,
+        Status::Fail => styles::FAIL,
+        Status::Error => styles::ERROR,
     }
 }
 

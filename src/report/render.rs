@@ -1,11 +1,15 @@
 //! A class report as text: a table for a terminal, Markdown, CSV and JSON,
 //! and the warnings for paths that were skipped.
 
-use super::build::{Cell, CellState, ClassReport, FailingCondition, StuckLearner};
+use super::build::{
+    Cell as ReportCell, CellState, ClassReport, FailingCondition, LessonReport, StuckLearner,
+};
 use super::load::SkipReason;
+use crate::output::table::{Cell, Table};
 use crate::output::{Painter, styles};
 use anstyle::Style;
 use std::fmt::Write;
+use std::iter::once;
 use std::path::PathBuf;
 
 /// A short duration: `45s`, `12m`, `1h05m`, `2d03h`.
@@ -23,7 +27,7 @@ pub fn short_duration(seconds: u64) -> String {
 }
 
 /// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `·`.
-fn cell_text(cell: &Cell) -> String {
+fn cell_text(cell: &ReportCell) -> String {
     match cell.state {
         CellState::NotStarted => "·".into(),
         CellState::Passed => match cell.seconds_to_pass {
@@ -51,11 +55,6 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
-/// Columns a text takes on a terminal (wide characters count two).
-fn width(text: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(text)
-}
-
 /// How a cell of the table is painted: as a check's status would be.
 fn cell_style(state: CellState) -> Style {
     match state {
@@ -66,19 +65,46 @@ fn cell_style(state: CellState) -> Style {
     }
 }
 
-/// A row of (plain, painted) cells padded to `widths` by their plain text.
-fn table_row(cells: &[(String, String)], widths: &[usize]) -> String {
-    let mut line = String::new();
-    for (i, ((plain, painted), w)) in cells.iter().zip(widths).enumerate() {
-        if i > 0 {
-            line.push_str("  ");
-        }
-        line.push_str(painted);
-        if i + 1 < cells.len() {
-            line.push_str(&" ".repeat(w.saturating_sub(width(plain))));
-        }
+/// A lesson's table before any format: the steps, a row per learner (name,
+/// a cell per step, steps passed), then how many passed each step and
+/// their median time.
+struct Grid<'a> {
+    steps: Vec<&'a str>,
+    learners: Vec<GridRow<'a>>,
+    passed: Vec<String>,
+    median: Vec<String>,
+}
+
+struct GridRow<'a> {
+    name: &'a str,
+    cells: Vec<(CellState, String)>,
+    passed: String,
+}
+
+fn grid(lesson: &LessonReport) -> Grid<'_> {
+    let total = lesson.learners.len();
+    Grid {
+        steps: lesson.steps.iter().map(|s| s.id.as_str()).collect(),
+        learners: lesson
+            .learners
+            .iter()
+            .map(|l| GridRow {
+                name: &l.name,
+                cells: l.cells.iter().map(|c| (c.state, cell_text(c))).collect(),
+                passed: format!("{}/{}", l.passed, lesson.steps.len()),
+            })
+            .collect(),
+        passed: lesson
+            .steps
+            .iter()
+            .map(|s| format!("{}/{total}", s.passed))
+            .collect(),
+        median: lesson
+            .steps
+            .iter()
+            .map(|s| s.median_seconds_to_pass.map_or("-".into(), short_duration))
+            .collect(),
     }
-    line.trim_end().to_string()
 }
 
 fn learners_phrase(n: usize) -> String {
@@ -110,52 +136,37 @@ pub fn render_human(r: &ClassReport, paint: Painter) -> String {
             learners_phrase(lesson.learners.len()),
             lesson.finished
         );
-        let plain = |s: String| (s.clone(), s);
-        let bold = |s: String| (s.clone(), paint.paint(styles::STRONG, &s));
-        let mut rows: Vec<Vec<(String, String)>> = Vec::new();
-        let mut header = vec![bold("LEARNER".into())];
-        header.extend(lesson.steps.iter().map(|s| bold(clean(&s.id))));
-        header.push(bold("PASSED".into()));
-        rows.push(header);
-        for learner in &lesson.learners {
-            let mut row = vec![plain(clean(&learner.name))];
-            row.extend(learner.cells.iter().map(|c| {
-                let text = cell_text(c);
-                (text.clone(), paint.paint(cell_style(c.state), &text))
-            }));
-            row.push(plain(format!("{}/{}", learner.passed, lesson.steps.len())));
-            rows.push(row);
-        }
-        let total = lesson.learners.len();
-        let mut passed = vec![bold("passed".into())];
-        passed.extend(
-            lesson
-                .steps
-                .iter()
-                .map(|s| plain(format!("{}/{total}", s.passed))),
+        let g = grid(lesson);
+        let strong = |text: &str| Cell::styled(styles::STRONG, text);
+        let mut table = Table::new(&[]);
+        let steps = g.steps.iter().map(|id| strong(&clean(id)));
+        table.row(
+            once(strong("LEARNER"))
+                .chain(steps)
+                .chain(once(strong("PASSED")))
+                .collect(),
         );
-        rows.push(passed);
-        let mut median = vec![bold("median".into())];
-        median.extend(
-            lesson
-                .steps
+        for row in &g.learners {
+            let cells = row
+                .cells
                 .iter()
-                .map(|s| plain(s.median_seconds_to_pass.map_or("-".into(), short_duration))),
-        );
-        rows.push(median);
-        let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
-        let widths: Vec<usize> = (0..columns)
-            .map(|i| {
-                rows.iter()
-                    .filter_map(|row| row.get(i))
-                    .map(|(p, _)| width(p))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &rows {
-            let _ = writeln!(out, "{}", table_row(row, &widths));
+                .map(|(state, text)| Cell::styled(cell_style(*state), text));
+            let passed = Cell::plain(&row.passed);
+            table.row(
+                once(Cell::plain(clean(row.name)))
+                    .chain(cells)
+                    .chain(once(passed))
+                    .collect(),
+            );
         }
+        for (name, totals) in [("passed", &g.passed), ("median", &g.median)] {
+            table.row(
+                once(strong(name))
+                    .chain(totals.iter().map(Cell::plain))
+                    .collect(),
+            );
+        }
+        out.push_str(&table.render(paint));
         out.push('\n');
         if lesson.stuck.is_empty() {
             let _ = writeln!(out, "{} nobody", paint.paint(styles::STRONG, "Stuck:"));
@@ -216,31 +227,27 @@ pub fn render_markdown(r: &ClassReport) -> String {
             learners_phrase(lesson.learners.len()),
             lesson.finished
         );
-        let mut header = vec!["Learner".to_string()];
-        header.extend(lesson.steps.iter().map(|s| md(&s.id)));
-        header.push("Passed".into());
-        let _ = writeln!(out, "| {} |", header.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(header.len()));
-        for learner in &lesson.learners {
-            let mut row = vec![md(&learner.name)];
-            row.extend(learner.cells.iter().map(cell_text));
-            row.push(format!("{}/{}", learner.passed, lesson.steps.len()));
-            let _ = writeln!(out, "| {} |", row.join(" | "));
+        let g = grid(lesson);
+        let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+        let steps = g.steps.iter().map(|id| md(id));
+        out.push_str(&row(once("Learner".into())
+            .chain(steps)
+            .chain(once("Passed".into()))
+            .collect()));
+        let _ = writeln!(out, "|{}", "---|".repeat(g.steps.len() + 2));
+        for learner in g.learners {
+            let cells = learner.cells.into_iter().map(|(_, text)| text);
+            out.push_str(&row(once(md(learner.name))
+                .chain(cells)
+                .chain(once(learner.passed))
+                .collect()));
         }
-        let total = lesson.learners.len();
-        let mut passed = vec!["**passed**".to_string()];
-        passed.extend(lesson.steps.iter().map(|s| format!("{}/{total}", s.passed)));
-        passed.push(String::new());
-        let _ = writeln!(out, "| {} |", passed.join(" | "));
-        let mut median = vec!["**median**".to_string()];
-        median.extend(
-            lesson
-                .steps
-                .iter()
-                .map(|s| s.median_seconds_to_pass.map_or("-".into(), short_duration)),
-        );
-        median.push(String::new());
-        let _ = writeln!(out, "| {} |", median.join(" | "));
+        for (name, totals) in [("**passed**", g.passed), ("**median**", g.median)] {
+            out.push_str(&row(once(name.into())
+                .chain(totals)
+                .chain(once(String::new()))
+                .collect()));
+        }
         out.push('\n');
         if lesson.stuck.is_empty() {
             out.push_str("**Stuck:** nobody\n");
