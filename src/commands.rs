@@ -270,7 +270,7 @@ fn check(
     let text = match format {
         Format::Human => output::human(lesson.title(), &reports, Painter::for_stdout()),
         Format::Json => output::json(&lesson.slug, &reports),
-        Format::Junit => output::junit(&lesson.slug, &reports),
+        Format::Junit => output::check::junit(&lesson.slug, &reports),
     };
     // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
     print!("{}", session.vars.redact(&text));

@@ -6,6 +6,7 @@
 
 use assert_cmd::Command;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 use regex::Regex;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -104,6 +105,31 @@ fn check_junit_has_a_testcase_per_step_with_failures_and_diffs() {
     let (code, xml) = stdout(labrun().args(["check", "--format", "junit", "-w"]).arg(&ws));
     assert_eq!(code, Some(1), "{xml}");
     insta::assert_snapshot!("check_junit", xml);
+    // What CI reads: a case per step, the failing conditions with their diffs.
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let suite = &report.test_suites[0];
+    assert_eq!(suite.name.as_str(), "proxying-private-images");
+    assert_eq!((suite.tests, suite.failures, suite.errors), (5, 3, 0));
+    let bump = failure(&suite.test_cases[1]);
+    assert_eq!(bump.0, "0 of 1 conditions met");
+    assert!(bump.1.ends_with("-0.4.1\n+0.5.0"), "{}", bump.1);
+    assert!(matches!(
+        suite.test_cases[2].status,
+        TestCaseStatus::Success { .. }
+    ));
+}
+
+/// The message and details of a case that failed.
+fn failure(case: &quick_junit::TestCase) -> (&str, &str) {
+    match &case.status {
+        TestCaseStatus::NonSuccess {
+            kind: NonSuccessKind::Failure,
+            message: Some(message),
+            description: Some(details),
+            ..
+        } => (message.as_str(), details.as_str()),
+        other => panic!("{}: {other:?}", case.name.as_str()),
+    }
 }
 
 #[test]
@@ -131,6 +157,23 @@ fn labrun_test_prints_a_line_per_case_and_the_details_of_deviations() {
     insta::assert_snapshot!("test_human", without_times(&text));
     let xml = std::fs::read_to_string(&junit).unwrap();
     insta::assert_snapshot!("test_junit", without_times(&xml));
+    let report = Report::deserialize_from_str(&xml).unwrap();
+    let suite = &report.test_suites[0];
+    assert_eq!((suite.tests, suite.failures), (16, 3));
+    let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        &names[..3],
+        ["lint", "baseline: proxy-image", "baseline: bump-version"]
+    );
+    let (message, details) = failure(&suite.test_cases[2]);
+    assert!(
+        message.starts_with("step bump-version: check can never fail"),
+        "{message}"
+    );
+    assert!(
+        details.contains("✓ Chart.yaml version is 0.5.0"),
+        "{details}"
+    );
 }
 
 /// Runs `labrun ARGS…` on a pseudo-terminal with `envs` set; all it wrote.

@@ -2,8 +2,9 @@
 //! deviation for people, JSON for scripts, JUnit XML for CI.
 
 use super::{CaseResult, LessonRun, Phase, all_ok};
+use crate::output::junit::{Junit, Suite, Verdict};
 use crate::output::table::{Cell, Column, Table};
-use crate::output::{Painter, terminal_safe, xml};
+use crate::output::{Painter, terminal_safe};
 use serde::Serialize;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -104,47 +105,28 @@ pub fn render_json(runs: &[LessonRun]) -> String {
 
 /// One testsuite per lesson, one testcase per phase and step.
 pub fn render_junit(runs: &[LessonRun]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    let mut junit = Junit::default();
     for run in runs {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">",
-            xml(&run.lesson),
-            run.results.len(),
-            run.failures(),
-            secs(run.duration())
-        );
+        let mut suite = Suite::new(&run.lesson);
+        suite.time(run.duration());
         for case in &run.results {
-            junit_case(&mut out, &run.lesson, case);
+            let name = match &case.step {
+                Some(step) => format!("{}: {step}", case.phase.as_str()),
+                None => case.phase.as_str().to_string(),
+            };
+            let verdict = if case.ok {
+                Verdict::Pass
+            } else {
+                Verdict::Failure {
+                    message: case.detail.lines().next().unwrap_or("deviation"),
+                    details: &case.detail,
+                }
+            };
+            suite.case(&run.lesson, &name, Some(case.duration), verdict);
         }
-        out.push_str("  </testsuite>\n");
+        junit.suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-fn junit_case(out: &mut String, lesson: &str, case: &CaseResult) {
-    let name = match &case.step {
-        Some(step) => format!("{}: {step}", case.phase.as_str()),
-        None => case.phase.as_str().to_string(),
-    };
-    let _ = write!(
-        out,
-        "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\">",
-        xml(lesson),
-        xml(&name),
-        secs(case.duration)
-    );
-    if !case.ok {
-        let summary = case.detail.lines().next().unwrap_or("deviation");
-        let _ = write!(
-            out,
-            "\n      <failure message=\"{}\">{}</failure>\n    ",
-            xml(summary),
-            xml(&case.detail)
-        );
-    }
-    out.push_str("</testcase>\n");
+    junit.to_xml()
 }
 
 /// `12ms` under a second, `1.23s` above: enough to spot the slow step.
@@ -156,13 +138,10 @@ fn millis(duration: Duration) -> String {
     }
 }
 
-fn secs(duration: Duration) -> String {
-    format!("{:.3}", duration.as_secs_f64())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quick_junit::{NonSuccessKind, TestCaseStatus};
 
     fn sample() -> LessonRun {
         let case = |phase, step: Option<&str>, detail: &str| CaseResult {
@@ -253,16 +232,42 @@ mod tests {
 
     #[test]
     fn junit_has_a_testcase_per_phase_and_step() {
-        let xml = render_junit(&[sample()]);
-        assert!(xml.contains(
-            "<testsuite name=\"demo\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"0.024\">"
-        ));
-        assert!(
-            xml.contains("<testcase classname=\"demo\" name=\"lint\" time=\"0.012\"></testcase>")
+        let xml = render_junit(&[sample(), sample()]);
+        let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+        assert_eq!((report.tests, report.failures, report.errors), (4, 2, 0));
+        let suite = &report.test_suites[1];
+        assert_eq!(suite.name.as_str(), "demo");
+        assert_eq!(suite.time, Some(Duration::from_millis(24)));
+        let lint = &suite.test_cases[0];
+        assert_eq!(
+            (lint.name.as_str(), lint.classname.as_deref(), lint.time),
+            ("lint", Some("demo"), Some(Duration::from_millis(12)))
         );
-        assert!(xml.contains("name=\"baseline: bump\""), "{xml}");
+        assert!(matches!(lint.status, TestCaseStatus::Success { .. }));
+        let bump = &suite.test_cases[1];
+        assert_eq!(bump.name.as_str(), "baseline: bump");
+        let TestCaseStatus::NonSuccess {
+            kind,
+            message,
+            description,
+            ..
+        } = &bump.status
+        else {
+            panic!("{xml}");
+        };
+        assert_eq!(*kind, NonSuccessKind::Failure);
+        assert_eq!(
+            message.as_deref(),
+            Some("step bump: check can never fail: \"a<b\" already passes")
+        );
+        assert_eq!(
+            description.as_deref(),
+            Some(sample().results[1].detail.as_str())
+        );
         assert!(
-            xml.contains("<failure message=\"step bump: check can never fail: &quot;a&lt;b&quot; already passes\">"),
+            xml.contains(
+                "message=\"step bump: check can never fail: &quot;a&lt;b&quot; already passes\""
+            ),
             "{xml}"
         );
     }

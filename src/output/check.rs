@@ -3,9 +3,10 @@
 //! of secrets; text from lessons and files is printed without its escape
 //! sequences.
 
+use super::junit::{Junit, Suite, Verdict};
 use super::style::{Painter, status_mark, status_style, styles};
 use super::table::{Cell, Table};
-use super::text::{terminal_safe, xml};
+use super::text::terminal_safe;
 use crate::checks::{Status, StepReport};
 use anstyle::Style;
 use serde::Serialize;
@@ -93,68 +94,42 @@ pub fn json(lesson: &str, reports: &[StepReport]) -> String {
 
 /// One testcase per step; failing conditions become its failure text.
 pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
-    let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites>\n  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
-        xml(lesson),
-        reports.len(),
-        count(Status::Fail),
-        count(Status::Error)
-    );
+    let mut suite = Suite::new(lesson);
     for report in reports {
-        let _ = write!(
-            out,
-            "    <testcase classname=\"{}\" name=\"{}\">",
-            xml(lesson),
-            xml(&format!("{}: {}", report.id, report.title))
+        let summary = format!(
+            "{} of {} conditions met",
+            report.passed_conditions(),
+            report.outcomes.len()
         );
-        if report.status != Status::Pass {
-            let tag = if report.status == Status::Error {
-                "error"
-            } else {
-                "failure"
-            };
-            let failing: Vec<_> = report
-                .outcomes
-                .iter()
-                .filter(|o| o.status != Status::Pass)
-                .collect();
-            let summary = format!(
-                "{} of {} conditions met",
-                report.passed_conditions(),
-                report.outcomes.len()
-            );
-            let details: String = failing
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{}: {}\n{}",
-                        o.name,
-                        o.message,
-                        o.diff.as_deref().unwrap_or("")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-            let _ = write!(
-                out,
-                "\n      <{tag} message=\"{}\">{}</{tag}>\n    ",
-                xml(&summary),
-                xml(&details)
-            );
-        }
-        out.push_str("</testcase>\n");
+        let failing: Vec<String> = report
+            .outcomes
+            .iter()
+            .filter(|o| o.status != Status::Pass)
+            .map(|o| {
+                let diff = o.diff.as_deref().unwrap_or("");
+                format!("{}: {}\n{diff}", o.name, o.message)
+            })
+            .collect();
+        let details = failing.join("\n");
+        let (message, details) = (summary.as_str(), details.as_str());
+        let verdict = match report.status {
+            Status::Pass => Verdict::Pass,
+            Status::Fail => Verdict::Failure { message, details },
+            Status::Error => Verdict::Error { message, details },
+        };
+        let name = format!("{}: {}", report.id, report.title);
+        suite.case(lesson, &name, None, verdict);
     }
-    out.push_str("  </testsuite>\n</testsuites>\n");
-    out
+    let mut junit = Junit::default();
+    junit.suite(suite);
+    junit.to_xml()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checks::Outcome;
+    use quick_junit::{NonSuccessKind, TestCaseStatus};
 
     fn reports() -> Vec<StepReport> {
         vec![
@@ -215,15 +190,66 @@ mod tests {
     }
 
     #[test]
-    fn junit_escapes_and_counts() {
-        let xml = junit("lesson", &reports());
+    fn junit_has_a_testcase_per_step_with_the_failing_conditions() {
+        let mut reports = reports();
+        reports.push(StepReport {
+            id: "promote".into(),
+            title: "Promote".into(),
+            status: Status::Error,
+            outcomes: vec![Outcome::error("the API", "unreachable")],
+        });
+        let xml = junit("lesson", &reports);
+        // Escaped as XML says: the writer's escaping, the shape the redactor knows.
         assert!(
-            xml.contains("<testsuite name=\"lesson\" tests=\"2\" failures=\"1\" errors=\"0\">")
+            xml.contains("name=\"bump-version: Bump &lt;version&gt;\""),
+            "{xml}"
         );
-        assert!(xml.contains("name=\"bump-version: Bump &lt;version&gt;\""));
-        assert!(xml.contains("<failure message=\"0 of 1 conditions met\">Chart.yaml: version: expected &quot;0.5.0&quot;"));
-        assert!(xml.contains(
-            "<testcase classname=\"lesson\" name=\"proxy-image: Proxy the image\"></testcase>"
-        ));
+        assert!(xml.contains("-0.4.1\n+0.5.0\n</failure>"), "{xml}");
+        let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+        let suite = &report.test_suites[0];
+        assert_eq!(suite.name.as_str(), "lesson");
+        assert_eq!((suite.tests, suite.failures, suite.errors), (3, 1, 1));
+        let names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "proxy-image: Proxy the image",
+                "bump-version: Bump <version>",
+                "promote: Promote"
+            ]
+        );
+        assert!(
+            suite
+                .test_cases
+                .iter()
+                .all(|c| c.classname.as_deref() == Some("lesson"))
+        );
+        let status = |i: usize| match &suite.test_cases[i].status {
+            TestCaseStatus::NonSuccess {
+                kind,
+                message,
+                description,
+                ..
+            } => Some((*kind, message.as_deref(), description.as_deref())),
+            _ => None,
+        };
+        assert_eq!(status(0), None);
+        assert_eq!(
+            status(1),
+            Some((
+                NonSuccessKind::Failure,
+                Some("0 of 1 conditions met"),
+                // (read back without the line break that ends it)
+                Some("Chart.yaml: version: expected \"0.5.0\"\nfound \"0.4.1\"\n-0.4.1\n+0.5.0")
+            ))
+        );
+        assert_eq!(
+            status(2),
+            Some((
+                NonSuccessKind::Error,
+                Some("0 of 1 conditions met"),
+                Some("the API: unreachable")
+            ))
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! Text from lessons, learners' files and checks made safe for a terminal
-//! or an XML file: escape sequences and control characters taken out.
+//! Text from lessons, learners' files and checks made safe for a
+//! terminal: escape sequences and control characters taken out.
 
 use std::borrow::Cow;
 
@@ -37,24 +37,6 @@ impl vte::Perform for Printable {
             self.0.push(char::from(byte));
         }
     }
-}
-
-/// Text escaped for XML content and attributes.
-pub(crate) fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters other than tab/newline are not allowed in XML 1.0.
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
