@@ -4,13 +4,28 @@
 
 use super::phases::indent;
 use crate::checks::{self, StepReport};
+use crate::lesson::vars::WeakSecret;
 use crate::lesson::{Lesson, Step, Vars};
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session};
-use crate::workspace::{self, Workspace};
+use crate::workspace::{self, Workspace, WorkspaceError};
 use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
+
+/// Why a throw-away workspace could not be made ready.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    #[error("could not make a temporary directory: {0}")]
+    TempDir(std::io::Error),
+    #[error("could not create a workspace: {0}")]
+    Workspace(WorkspaceError),
+    #[error(transparent)]
+    WeakSecret(WeakSecret),
+    /// The whole message, redacted: the session's error may quote a value.
+    #[error("{0}")]
+    Session(String),
+}
 
 /// A solution may package or talk to the API; it must still end.
 const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
@@ -45,13 +60,13 @@ impl Solved {
 
 impl<'l> Lab<'l> {
     /// `name` names the workspace directory, for when it is kept.
-    pub(super) fn open(lesson: &'l Lesson, name: &str) -> Result<Lab<'l>, String> {
+    pub(super) fn open(lesson: &'l Lesson, name: &str) -> Result<Lab<'l>, LabError> {
         let dir = tempfile::Builder::new()
             .prefix("labrun-test-")
             .tempdir()
-            .map_err(|e| format!("could not make a temporary directory: {e}"))?;
-        let (workspace, _) = workspace::init(lesson, &dir.path().join(name), false)
-            .map_err(|e| format!("could not create a workspace: {e}"))?;
+            .map_err(LabError::TempDir)?;
+        let (workspace, _) =
+            workspace::init(lesson, &dir.path().join(name), false).map_err(LabError::Workspace)?;
         // As `labrun check` resolves them: the environment, then the values made for the workspace.
         let vars = Vars::resolve(
             &lesson.variables,
@@ -59,9 +74,11 @@ impl<'l> Lab<'l> {
             |k| std::env::var(k).ok(),
             &workspace.state.vars,
         );
-        vars.check_secrets().map_err(|e| e.to_string())?;
-        let session = Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline)
-            .map_err(|e| vars.redact(&format!("could not open the lesson's session: {e}")))?;
+        vars.check_secrets().map_err(LabError::WeakSecret)?;
+        let session =
+            Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline).map_err(|e| {
+                LabError::Session(vars.redact(&format!("could not open the lesson's session: {e}")))
+            })?;
         Ok(Lab {
             lesson,
             session,

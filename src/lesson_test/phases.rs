@@ -32,7 +32,7 @@ pub fn test_lesson(
             kept.extend(lab.finish(options.keep));
         }
         // Without a workspace there is no baseline and nothing to solve in.
-        Err(why) => cases.record(Phase::Baseline, None, started, Err(why)),
+        Err(why) => cases.record(Phase::Baseline, None, started, Err(why.to_string())),
     }
     for step in &lesson.steps {
         let started = Instant::now();
@@ -200,7 +200,7 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, 
         .partition(|s| !left_out.contains(s.id.as_str()));
     let lab = match Lab::open(lesson, &format!("without-{}", target.id)) {
         Ok(lab) => lab,
-        Err(why) => return (Err(why), None),
+        Err(why) => return (Err(why.to_string()), None),
     };
     let failed = apply(&lab, &applied);
     let report = lab.check(target);
@@ -315,6 +315,7 @@ pub(super) fn indent(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson_test::lab::LabError;
     use crate::lesson_test::{all_ok, render_human, render_json, render_junit};
     use std::fs;
     use tempfile::TempDir;
@@ -444,8 +445,12 @@ file = "two.txt"
         assert!(
             run.results[1]
                 .detail
-                .contains("could not create a workspace")
+                .starts_with("could not create a workspace: ")
         );
+        assert!(matches!(
+            Lab::open(&lesson, "again").err(),
+            Some(LabError::Workspace(_))
+        ));
     }
 
     #[test]
