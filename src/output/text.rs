@@ -1,5 +1,6 @@
 //! Text from lessons, learners' files and checks made safe for a
-//! terminal: escape sequences and control characters taken out.
+//! terminal: escape sequences and control characters taken out of a block
+//! of text, or shown as `�` on a line of a table.
 
 use std::borrow::Cow;
 
@@ -19,6 +20,15 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     let mut printable = Printable(String::with_capacity(text.len()));
     vte::Parser::new().advance(&mut printable, text.as_bytes());
     Cow::Owned(printable.0)
+}
+
+/// Text from a file made safe for one line of a table or a list: every
+/// control character (line breaks too) shows as `�`, so a name can
+/// neither break the layout nor send an escape sequence.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }
 
 /// Keeps what a terminal would print, and line structure.
@@ -51,5 +61,14 @@ mod tests {
         assert!(matches!(terminal_safe("plain\ttext\n"), Cow::Borrowed(_)));
         // Nothing after an unterminated string is printed: a terminal would swallow it too.
         assert_eq!(terminal_safe("x\x1b]0;never ended"), "x");
+    }
+
+    #[test]
+    fn one_line_shows_every_control_character() {
+        assert_eq!(
+            one_line("a\x1b[2Jb\nc\td\u{9b}"),
+            "a\u{fffd}[2Jb\u{fffd}c\u{fffd}d\u{fffd}"
+        );
+        assert_eq!(one_line("名前 ok"), "名前 ok");
     }
 }

@@ -6,6 +6,7 @@ use super::build::{
 };
 use super::load::SkipReason;
 use crate::output::table::{Cell, Table};
+use crate::output::text::one_line;
 use crate::output::{Painter, styles};
 use anstyle::Style;
 use std::fmt::Write;
@@ -46,13 +47,6 @@ fn stuck_text(learner: &StuckLearner) -> String {
         '✗'
     };
     format!("{symbol} {}", learner.attempts)
-}
-
-/// Text from files, safe for a terminal: control characters replaced.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
 }
 
 /// How a cell of the table is painted: as a check's status would be.
@@ -116,30 +110,39 @@ fn learners_phrase(n: usize) -> String {
 }
 
 fn failing_phrase(f: &FailingCondition) -> String {
-    format!("“{}” ({} of {})", clean(&f.name), f.learners, f.of)
+    format!("“{}” ({} of {})", one_line(&f.name), f.learners, f.of)
 }
 
-/// The report for a terminal: per lesson, the table, totals and who is stuck.
-pub fn render_human(r: &ClassReport, paint: Painter) -> String {
+/// Each lesson's part written by `lesson`, a blank line between two; a
+/// class without records says so.
+fn per_lesson(r: &ClassReport, mut lesson: impl FnMut(&mut String, &LessonReport)) -> String {
     if r.lessons.is_empty() {
         return "No progress records.\n".into();
     }
     let mut out = String::new();
-    for (n, lesson) in r.lessons.iter().enumerate() {
+    for (n, l) in r.lessons.iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }
+        lesson(&mut out, l);
+    }
+    out
+}
+
+/// The report for a terminal: per lesson, the table, totals and who is stuck.
+pub fn render_human(r: &ClassReport, paint: Painter) -> String {
+    per_lesson(r, |out, lesson| {
         let _ = writeln!(
             out,
             "{} — {}, {} finished\n",
-            paint.paint(styles::STRONG, &clean(&lesson.lesson)),
+            paint.paint(styles::STRONG, &one_line(&lesson.lesson)),
             learners_phrase(lesson.learners.len()),
             lesson.finished
         );
         let g = grid(lesson);
         let strong = |text: &str| Cell::styled(styles::STRONG, text);
         let mut table = Table::new(&[]);
-        let steps = g.steps.iter().map(|id| strong(&clean(id)));
+        let steps = g.steps.iter().map(|id| strong(&one_line(id)));
         table.row(
             once(strong("LEARNER"))
                 .chain(steps)
@@ -153,7 +156,7 @@ pub fn render_human(r: &ClassReport, paint: Painter) -> String {
                 .map(|(state, text)| Cell::styled(cell_style(*state), text));
             let passed = Cell::plain(&row.passed);
             table.row(
-                once(Cell::plain(clean(row.name)))
+                once(Cell::plain(one_line(row.name)))
                     .chain(cells)
                     .chain(once(passed))
                     .collect(),
@@ -170,7 +173,7 @@ pub fn render_human(r: &ClassReport, paint: Painter) -> String {
         out.push('\n');
         if lesson.stuck.is_empty() {
             let _ = writeln!(out, "{} nobody", paint.paint(styles::STRONG, "Stuck:"));
-            continue;
+            return;
         }
         let _ = writeln!(out, "{}", paint.paint(styles::STRONG, "Stuck:"));
         for at in &lesson.stuck {
@@ -181,24 +184,23 @@ pub fn render_human(r: &ClassReport, paint: Painter) -> String {
                     let text = stuck_text(l);
                     format!(
                         "{} ({})",
-                        clean(&l.name),
+                        one_line(&l.name),
                         paint.paint(cell_style(l.state), &text)
                     )
                 })
                 .collect();
-            let _ = writeln!(out, "  {}: {}", clean(&at.step), who.join(", "));
+            let _ = writeln!(out, "  {}: {}", one_line(&at.step), who.join(", "));
             if let Some(f) = &at.most_failing {
                 let _ = writeln!(out, "    most often failing: {}", failing_phrase(f));
             }
         }
-    }
-    out
+    })
 }
 
 /// Markdown text, escaped so that names render as written.
 fn md(text: &str) -> String {
     let mut out = String::new();
-    for c in clean(text).chars() {
+    for c in one_line(text).chars() {
         if matches!(
             c,
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~'
@@ -212,14 +214,7 @@ fn md(text: &str) -> String {
 
 /// The report as Markdown: per lesson a heading, a table and who is stuck.
 pub fn render_markdown(r: &ClassReport) -> String {
-    if r.lessons.is_empty() {
-        return "No progress records.\n".into();
-    }
-    let mut out = String::new();
-    for (n, lesson) in r.lessons.iter().enumerate() {
-        if n > 0 {
-            out.push('\n');
-        }
+    per_lesson(r, |out, lesson| {
         let _ = writeln!(
             out,
             "## {}\n\n{}, {} finished.\n",
@@ -251,7 +246,7 @@ pub fn render_markdown(r: &ClassReport) -> String {
         out.push('\n');
         if lesson.stuck.is_empty() {
             out.push_str("**Stuck:** nobody\n");
-            continue;
+            return;
         }
         out.push_str("**Stuck:**\n\n");
         for at in &lesson.stuck {
@@ -272,8 +267,7 @@ pub fn render_markdown(r: &ClassReport) -> String {
             }
             out.push('\n');
         }
-    }
-    out
+    })
 }
 
 /// One CSV field, quoted per RFC 4180 when it needs to be. A field that a
@@ -342,7 +336,7 @@ pub fn render_skipped(skipped: &[(PathBuf, SkipReason)]) -> String {
         .iter()
         .map(|(path, why)| {
             let why = why.to_string();
-            format!("warning: skipped {}: {}\n", path.display(), clean(&why))
+            format!("warning: skipped {}: {}\n", path.display(), one_line(&why))
         })
         .collect()
 }
