@@ -402,13 +402,28 @@ file = "two.txt"
         );
         assert!(detail.contains("✗ two.txt exists"), "{detail}");
         assert!(detail.contains("token is [hidden]"), "{detail}");
+        let junit = render_junit(std::slice::from_ref(&run));
         for text in [
             render_human(std::slice::from_ref(&run)),
             render_json(std::slice::from_ref(&run)),
-            render_junit(&[run]),
+            junit.clone(),
         ] {
             assert!(!text.contains(SECRET), "{text}");
         }
+        // The JUnit failure carries the redacted output, not nothing.
+        let report = quick_junit::Report::deserialize_from_str(&junit).unwrap();
+        let solve_two = &report.test_suites[0].test_cases[4];
+        assert_eq!(solve_two.name.as_str(), "solve: two");
+        let quick_junit::TestCaseStatus::NonSuccess { description, .. } = &solve_two.status else {
+            panic!("{junit}");
+        };
+        assert!(
+            description
+                .as_deref()
+                .unwrap_or("")
+                .contains("token is [hidden]"),
+            "{junit}"
+        );
     }
 
     #[test]
