@@ -6,7 +6,7 @@ use crate::cli::{Cli, Command, Format, ProgressAction, ProgressFormat, ReportFor
 use crate::lesson::lint::{self, Severity};
 use crate::lesson::vars::{MissingVar, WeakSecret};
 use crate::lesson::{CheckSpec, Lesson, LessonError, Step, Vars, bundled, vars};
-use crate::output::{self, Style, terminal_safe};
+use crate::output::{self, Painter, terminal_safe};
 use crate::progress::Progress;
 use crate::script::{self, Script};
 use crate::session::{ApiMode, Session, SessionError};
@@ -267,15 +267,10 @@ fn check(
     let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
     let ctx = session.context(&lesson, &workspace);
     let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
-    let stdout = std::io::stdout();
     let text = match format {
-        Format::Human => output::human(
-            lesson.title(),
-            &reports,
-            Style::detect(stdout.is_terminal()),
-        ),
+        Format::Human => output::human(lesson.title(), &reports, Painter::for_stdout()),
         Format::Json => output::json(&lesson.slug, &reports),
-        Format::Junit => output::junit(&lesson.slug, &reports),
+        Format::Junit => output::check::junit(&lesson.slug, &reports),
     };
     // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
     print!("{}", session.vars.redact(&text));
@@ -337,42 +332,9 @@ fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
             "{}",
             serde_json::to_string_pretty(&progress).expect("serializes")
         ),
-        ProgressFormat::Human => print!("{}", progress_table(&lesson, &progress)),
+        ProgressFormat::Human => print!("{}", output::progress_table(&lesson, &progress)),
     }
     Ok(SUCCESS)
-}
-
-fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
-    let mut out = format!("{}\n\n", terminal_safe(lesson.title()));
-    let width = lesson
-        .steps
-        .iter()
-        .map(|s| s.id.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    out.push_str(&format!(
-        "{:width$}  STATUS       ATTEMPTS  FIRST PASSED\n",
-        "STEP"
-    ));
-    for step in &lesson.steps {
-        let recorded = progress.step(&step.id);
-        let status = match recorded.and_then(|s| s.status) {
-            None => "not checked",
-            Some(Status::Pass) => "passing",
-            Some(Status::Fail) => "failing",
-            Some(Status::Error) => "error",
-        };
-        let attempts = recorded.map_or(0, |s| s.attempts);
-        let passed = recorded
-            .and_then(|s| s.first_passed_at.as_deref())
-            .unwrap_or("-");
-        out.push_str(&format!(
-            "{:width$}  {status:11}  {attempts:8}  {passed}\n",
-            step.id
-        ));
-    }
-    out
 }
 
 fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
@@ -571,7 +533,8 @@ fn shell_word(word: &str) -> String {
 
 fn export(dir: Option<&Path>, output: Option<&Path>, learner: Option<&str>) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
-    let record = crate::report::export(&workspace, &lesson, learner).map_err(Fatal)?;
+    let record =
+        crate::report::export(&workspace, &lesson, learner).map_err(|e| Fatal(e.to_string()))?;
     match output {
         Some(path) => {
             record
@@ -600,9 +563,7 @@ fn report(paths: &[std::path::PathBuf], format: ReportFormat) -> Result<u8, Fata
     }
     let class = report::build(&loaded.records);
     let text = match format {
-        ReportFormat::Human => {
-            report::render_human(&class, Style::detect(std::io::stdout().is_terminal()).color)
-        }
+        ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
         ReportFormat::Markdown => report::render_markdown(&class),
         ReportFormat::Csv => report::render_csv(&class),
         ReportFormat::Json => report::render_json(&class),

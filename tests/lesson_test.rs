@@ -156,15 +156,31 @@ fn a_check_that_does_not_depend_on_its_own_work_fails_the_mutation_pass() {
         "proxy-image",
         &["step pull-secret already passes after the solution of proxy-image"],
     );
+    // The JUnit report carries the case, its failure message and the details, and reads back.
+    let detail = case(&run, Phase::Mutation, "pull-secret").detail.clone();
     let junit = lesson_test::render_junit(&[run]);
-    assert!(
-        junit.contains(
-            "name=\"mutation: pull-secret\" time=\"" // the time varies
-        ),
-        "{junit}"
+    let report = quick_junit::Report::deserialize_from_str(&junit).unwrap();
+    let suite = &report.test_suites[0];
+    assert_eq!((suite.tests, suite.failures), (16, 2), "{junit}");
+    let mutation = suite
+        .test_cases
+        .iter()
+        .find(|c| c.name.as_str() == "mutation: pull-secret")
+        .unwrap_or_else(|| panic!("{junit}"));
+    assert!(mutation.time.is_some());
+    let quick_junit::TestCaseStatus::NonSuccess {
+        message,
+        description,
+        ..
+    } = &mutation.status
+    else {
+        panic!("{junit}");
+    };
+    assert_eq!(
+        message.as_deref(),
+        Some(
+            "step pull-secret passes without its own solution: its checks do not depend on its own work"
+        )
     );
-    assert!(
-        junit.contains("<failure message=\"step pull-secret passes without its own solution"),
-        "{junit}"
-    );
+    assert_eq!(description.as_deref(), Some(detail.trim_end()));
 }

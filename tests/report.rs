@@ -5,7 +5,7 @@
 use labrun::checks::Status;
 use labrun::lesson::Lesson;
 use labrun::progress::{Condition, Progress, StepProgress};
-use labrun::report::{self, Record};
+use labrun::report::{self, Record, SkipReason};
 use labrun::workspace;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -223,13 +223,14 @@ fn paths_may_be_files_workspaces_or_missing_and_each_is_read_once() {
         skipped,
         ["bad.json", "workspace.json", "foreign.json", "nowhere.json"]
     );
-    assert_eq!(loaded.skipped[3].1, "does not exist");
+    assert!(matches!(loaded.skipped[3].1, SkipReason::Missing));
+    assert_eq!(loaded.skipped[3].1.to_string(), "does not exist");
 
     let empty = root.path().join("empty");
     fs::create_dir(&empty).unwrap();
     let loaded = report::load(&[empty]);
     assert!(loaded.records.is_empty());
-    assert!(loaded.skipped[0].1.contains("no progress records"));
+    assert!(matches!(loaded.skipped[0].1, SkipReason::NothingHere));
 }
 
 #[test]
@@ -274,7 +275,7 @@ fn no_secret_is_exported_or_reported() {
     let direct = report::load(std::slice::from_ref(&ws));
     let class = report::build(&[loaded.records, direct.records].concat());
     for text in [
-        report::render_human(&class, true),
+        report::render_human(&class, labrun::output::Painter::COLOR),
         report::render_markdown(&class),
         report::render_csv(&class),
         report::render_json(&class),

@@ -5,9 +5,10 @@
 //! count as one learner in a report.
 
 use super::Record;
+use super::load::SkipReason;
 use crate::workspace::{State, Workspace};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The OS user's name: `USER`, else `USERNAME`, else "unknown".
 pub fn os_user() -> String {
@@ -91,7 +92,7 @@ pub(super) struct Found {
 /// a tie: an export is never newer than it), under the name of the latest
 /// export if there is one (it may carry `--learner`). The others are
 /// returned with the reason, to be reported as skipped.
-pub(super) fn one_per_workspace(found: Vec<Found>) -> (Vec<Record>, Vec<(PathBuf, String)>) {
+pub(super) fn one_per_workspace(found: Vec<Found>) -> (Vec<Record>, Vec<(PathBuf, SkipReason)>) {
     let mut groups: Vec<Vec<Found>> = Vec::new();
     for f in found {
         let same = |g: &Vec<Found>| {
@@ -121,18 +122,11 @@ pub(super) fn one_per_workspace(found: Vec<Found>) -> (Vec<Record>, Vec<(PathBuf
             kept.record.learner = name;
         }
         for other in group {
-            skipped.push((other.path, same_workspace(&kept.path)));
+            skipped.push((other.path, SkipReason::SameWorkspace(kept.path.clone())));
         }
         records.push(kept.record);
     }
     (records, skipped)
-}
-
-fn same_workspace(kept: &Path) -> String {
-    format!(
-        "the same workspace as {}, which is reported instead (its progress is the most recent)",
-        kept.display()
-    )
 }
 
 /// The latest check of any step, then the workspace itself over an export.

@@ -1,93 +1,16 @@
-//! `labrun test`: proves that a lesson's checks and reference solutions agree,
-//! so a learner never meets a step that cannot fail, cannot pass, or passes
-//! for someone else's work.
-//!
-//! Each lesson is linted, then run in throw-away workspaces with the local
-//! Vendor API: every check must fail on the starting files (baseline); each
-//! solution, applied in order, must make its own step pass while later steps
-//! still fail (solve); and each step must still fail when every other
-//! solution except its own (and its dependents') is applied (mutation).
+//! The phases of `labrun test` — lint, baseline, solve, mutation — run in
+//! order on one lesson, each case decided as it ends; and the text that
+//! says what deviated.
 
-use crate::checks::{self, Outcome, Status, StepReport};
+use super::lab::Lab;
+use super::{CaseResult, LessonRun, Options, Phase};
+use crate::checks::{Outcome, Status, StepReport};
 use crate::lesson::lint::{self, Severity};
-use crate::lesson::{Lesson, Step, Vars};
-use crate::output::{terminal_safe, xml};
-use crate::script::{self, Script};
-use crate::session::{ApiMode, Session};
-use crate::workspace::{self, Workspace};
-use serde::Serialize;
+use crate::lesson::{Lesson, Step};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
-use tempfile::TempDir;
-
-/// A solution may package or talk to the API; it must still end.
-const SOLUTION_TIMEOUT: Duration = Duration::from_secs(300);
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    /// Leave the workspaces on disk (their paths are in [`LessonRun::kept`]).
-    pub keep: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    Lint,
-    Baseline,
-    Solve,
-    Mutation,
-}
-
-impl Phase {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Lint => "lint",
-            Phase::Baseline => "baseline",
-            Phase::Solve => "solve",
-            Phase::Mutation => "mutation",
-        }
-    }
-}
-
-/// One phase of one step (or of the whole lesson, when `step` is `None`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseResult {
-    pub phase: Phase,
-    pub step: Option<String>,
-    pub ok: bool,
-    pub duration: Duration,
-    /// What deviated, redacted of secrets; empty when ok.
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LessonRun {
-    /// The lesson's slug.
-    pub lesson: String,
-    pub results: Vec<CaseResult>,
-    /// Workspaces left on disk (with `keep`).
-    pub kept: Vec<PathBuf>,
-}
-
-impl LessonRun {
-    pub fn ok(&self) -> bool {
-        self.results.iter().all(|r| r.ok)
-    }
-
-    fn failures(&self) -> usize {
-        self.results.iter().filter(|r| !r.ok).count()
-    }
-
-    fn duration(&self) -> Duration {
-        self.results.iter().map(|r| r.duration).sum()
-    }
-}
-
-pub fn all_ok(runs: &[LessonRun]) -> bool {
-    runs.iter().all(LessonRun::ok)
-}
+use std::time::Instant;
 
 /// Tests one lesson; `progress` sees each case as soon as it is decided.
 pub fn test_lesson(
@@ -109,7 +32,7 @@ pub fn test_lesson(
             kept.extend(lab.finish(options.keep));
         }
         // Without a workspace there is no baseline and nothing to solve in.
-        Err(why) => cases.record(Phase::Baseline, None, started, Err(why)),
+        Err(why) => cases.record(Phase::Baseline, None, started, Err(why.to_string())),
     }
     for step in &lesson.steps {
         let started = Instant::now();
@@ -277,7 +200,7 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, 
         .partition(|s| !left_out.contains(s.id.as_str()));
     let lab = match Lab::open(lesson, &format!("without-{}", target.id)) {
         Ok(lab) => lab,
-        Err(why) => return (Err(why), None),
+        Err(why) => return (Err(why.to_string()), None),
     };
     let failed = apply(&lab, &applied);
     let report = lab.check(target);
@@ -384,270 +307,18 @@ fn condition(outcome: &Outcome) -> String {
     text
 }
 
-fn indent(text: &str) -> String {
+pub(super) fn indent(text: &str) -> String {
     let lines: Vec<String> = text.lines().map(|l| format!("  {l}")).collect();
     lines.join("\n")
-}
-
-/// A throw-away workspace with its session (local Vendor API, stand-ins).
-struct Lab<'l> {
-    lesson: &'l Lesson,
-    // Declared before `dir` so the API stops (and stops writing its state)
-    // before the directory is removed.
-    session: Session,
-    workspace: Workspace,
-    dir: TempDir,
-}
-
-/// How a solution ran, already redacted.
-struct Solved {
-    success: bool,
-    /// "exited with status 1" and the like.
-    ending: String,
-    output: String,
-}
-
-impl Solved {
-    fn output_block(&self) -> String {
-        if self.output.trim().is_empty() {
-            "solution output: (none)".into()
-        } else {
-            format!("solution output:\n{}", indent(self.output.trim_end()))
-        }
-    }
-}
-
-impl<'l> Lab<'l> {
-    /// `name` names the workspace directory, for when it is kept.
-    fn open(lesson: &'l Lesson, name: &str) -> Result<Lab<'l>, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("labrun-test-")
-            .tempdir()
-            .map_err(|e| format!("could not make a temporary directory: {e}"))?;
-        let (workspace, _) = workspace::init(lesson, &dir.path().join(name), false)
-            .map_err(|e| format!("could not create a workspace: {e}"))?;
-        // As `labrun check` resolves them: the environment, then the values made for the workspace.
-        let vars = Vars::resolve(
-            &lesson.variables,
-            &[],
-            |k| std::env::var(k).ok(),
-            &workspace.state.vars,
-        );
-        vars.check_secrets().map_err(|e| e.to_string())?;
-        let session = Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline)
-            .map_err(|e| vars.redact(&format!("could not open the lesson's session: {e}")))?;
-        Ok(Lab {
-            lesson,
-            session,
-            workspace,
-            dir,
-        })
-    }
-
-    fn check(&self, step: &Step) -> StepReport {
-        checks::run_step(step, &self.session.context(self.lesson, &self.workspace))
-    }
-
-    fn solve(&self, step: &Step) -> Solved {
-        let mut env = self.session.shell_env();
-        env.push((
-            "LABRUN_WORKSPACE".into(),
-            self.workspace.root.display().to_string(),
-        ));
-        let run = script::run(&Script {
-            source: &step.solution,
-            dir: &self.workspace.root,
-            env,
-            extra_path: self.session.extra_path.as_deref(),
-            timeout: SOLUTION_TIMEOUT,
-            errexit: true,
-        });
-        let redact = |text: &str| self.session.vars.redact(text);
-        match run {
-            Ok(finished) => Solved {
-                success: finished.success(),
-                ending: finished.describe(SOLUTION_TIMEOUT),
-                output: redact(&finished.output),
-            },
-            Err(e) => Solved {
-                success: false,
-                ending: redact(&format!("could not start: {e}")),
-                output: String::new(),
-            },
-        }
-    }
-
-    /// Stops the session; removes the workspace unless `keep`, else returns its path.
-    fn finish(self, keep: bool) -> Option<PathBuf> {
-        let Lab {
-            session,
-            workspace,
-            dir,
-            ..
-        } = self;
-        drop(session);
-        if keep {
-            let _ = dir.keep();
-            Some(workspace.root)
-        } else {
-            None
-        }
-    }
-}
-
-// ── Reports ─────────────────────────────────────────────────────────────
-
-/// One case as a line: `ok    solve     bump-version  12ms`.
-pub fn render_case(case: &CaseResult) -> String {
-    let verdict = if case.ok { "ok" } else { "FAIL" };
-    format!(
-        "{verdict:4}  {:8}  {:24}  {}",
-        case.phase.as_str(),
-        case.step.as_deref().unwrap_or("-"),
-        millis(case.duration)
-    )
-}
-
-/// Every case of every lesson, details under the deviating ones, a summary per lesson.
-pub fn render_human(runs: &[LessonRun]) -> String {
-    let mut out = String::new();
-    for run in runs {
-        let _ = writeln!(out, "{}", terminal_safe(&run.lesson));
-        for case in &run.results {
-            let _ = writeln!(out, "  {}", render_case(case));
-            if !case.ok {
-                // Details quote the lesson's checks: no escape sequences from it reach a CI log.
-                for line in terminal_safe(&case.detail).lines() {
-                    let _ = writeln!(out, "        {line}");
-                }
-            }
-        }
-        let verdict = if run.ok() { "ok" } else { "FAILED" };
-        let _ = writeln!(
-            out,
-            "{}: {verdict}: {} of {} cases pass ({})",
-            terminal_safe(&run.lesson),
-            run.results.len() - run.failures(),
-            run.results.len(),
-            millis(run.duration())
-        );
-        for path in &run.kept {
-            let _ = writeln!(out, "  kept workspace {}", path.display());
-        }
-        out.push('\n');
-    }
-    let failed = runs.iter().filter(|r| !r.ok()).count();
-    let _ = writeln!(
-        out,
-        "{} lesson(s) tested, {failed} with deviations",
-        runs.len()
-    );
-    out
-}
-
-#[derive(Serialize)]
-struct JsonCase<'a> {
-    phase: Phase,
-    step: Option<&'a str>,
-    ok: bool,
-    duration_ms: u64,
-    detail: &'a str,
-}
-
-#[derive(Serialize)]
-struct JsonLesson<'a> {
-    lesson: &'a str,
-    ok: bool,
-    results: Vec<JsonCase<'a>>,
-    kept: &'a [PathBuf],
-}
-
-pub fn render_json(runs: &[LessonRun]) -> String {
-    let lessons: Vec<JsonLesson> = runs
-        .iter()
-        .map(|run| JsonLesson {
-            lesson: &run.lesson,
-            ok: run.ok(),
-            results: run
-                .results
-                .iter()
-                .map(|c| JsonCase {
-                    phase: c.phase,
-                    step: c.step.as_deref(),
-                    ok: c.ok,
-                    duration_ms: u64::try_from(c.duration.as_millis()).unwrap_or(u64::MAX),
-                    detail: &c.detail,
-                })
-                .collect(),
-            kept: &run.kept,
-        })
-        .collect();
-    let report = serde_json::json!({ "ok": all_ok(runs), "lessons": lessons });
-    serde_json::to_string_pretty(&report).expect("reports serialize") + "\n"
-}
-
-/// One testsuite per lesson, one testcase per phase and step.
-pub fn render_junit(runs: &[LessonRun]) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    for run in runs {
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">",
-            xml(&run.lesson),
-            run.results.len(),
-            run.failures(),
-            secs(run.duration())
-        );
-        for case in &run.results {
-            junit_case(&mut out, &run.lesson, case);
-        }
-        out.push_str("  </testsuite>\n");
-    }
-    out.push_str("</testsuites>\n");
-    out
-}
-
-fn junit_case(out: &mut String, lesson: &str, case: &CaseResult) {
-    let name = match &case.step {
-        Some(step) => format!("{}: {step}", case.phase.as_str()),
-        None => case.phase.as_str().to_string(),
-    };
-    let _ = write!(
-        out,
-        "    <testcase classname=\"{}\" name=\"{}\" time=\"{}\">",
-        xml(lesson),
-        xml(&name),
-        secs(case.duration)
-    );
-    if !case.ok {
-        let summary = case.detail.lines().next().unwrap_or("deviation");
-        let _ = write!(
-            out,
-            "\n      <failure message=\"{}\">{}</failure>\n    ",
-            xml(summary),
-            xml(&case.detail)
-        );
-    }
-    out.push_str("</testcase>\n");
-}
-
-/// `12ms` under a second, `1.23s` above: enough to spot the slow step.
-fn millis(duration: Duration) -> String {
-    if duration < Duration::from_secs(1) {
-        format!("{}ms", duration.as_millis())
-    } else {
-        format!("{:.2}s", duration.as_secs_f64())
-    }
-}
-
-fn secs(duration: Duration) -> String {
-    format!("{:.3}", duration.as_secs_f64())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson_test::lab::LabError;
+    use crate::lesson_test::{all_ok, render_human, render_json, render_junit};
     use std::fs;
+    use tempfile::TempDir;
 
     const TEXT: &str = "---\nslug: demo\ntitle: Demo\n---\n# Do it\n";
     const SECRET: &str = "s3cret-token-value";
@@ -731,13 +402,28 @@ file = "two.txt"
         );
         assert!(detail.contains("✗ two.txt exists"), "{detail}");
         assert!(detail.contains("token is [hidden]"), "{detail}");
+        let junit = render_junit(std::slice::from_ref(&run));
         for text in [
             render_human(std::slice::from_ref(&run)),
             render_json(std::slice::from_ref(&run)),
-            render_junit(&[run]),
+            junit.clone(),
         ] {
             assert!(!text.contains(SECRET), "{text}");
         }
+        // The JUnit failure carries the redacted output, not nothing.
+        let report = quick_junit::Report::deserialize_from_str(&junit).unwrap();
+        let solve_two = &report.test_suites[0].test_cases[4];
+        assert_eq!(solve_two.name.as_str(), "solve: two");
+        let quick_junit::TestCaseStatus::NonSuccess { description, .. } = &solve_two.status else {
+            panic!("{junit}");
+        };
+        assert!(
+            description
+                .as_deref()
+                .unwrap_or("")
+                .contains("token is [hidden]"),
+            "{junit}"
+        );
     }
 
     #[test]
@@ -774,8 +460,12 @@ file = "two.txt"
         assert!(
             run.results[1]
                 .detail
-                .contains("could not create a workspace")
+                .starts_with("could not create a workspace: ")
         );
+        assert!(matches!(
+            Lab::open(&lesson, "again").err(),
+            Some(LabError::Workspace(_))
+        ));
     }
 
     #[test]
@@ -790,93 +480,5 @@ file = "two.txt"
         assert_eq!(of("proxy-image"), ["package", "promote", "proxy-image"]);
         assert_eq!(of("pull-secret"), ["package", "promote", "pull-secret"]);
         assert_eq!(of("promote"), ["promote"]);
-    }
-
-    fn sample() -> LessonRun {
-        let case = |phase, step: Option<&str>, detail: &str| CaseResult {
-            phase,
-            step: step.map(Into::into),
-            ok: detail.is_empty(),
-            duration: Duration::from_millis(12),
-            detail: detail.into(),
-        };
-        LessonRun {
-            lesson: "demo".into(),
-            results: vec![
-                case(Phase::Lint, None, ""),
-                case(
-                    Phase::Baseline,
-                    Some("bump"),
-                    "step bump: check can never fail: \"a<b\" already passes\n  ✓ a<b: ok",
-                ),
-            ],
-            kept: vec![],
-        }
-    }
-
-    #[test]
-    fn human_report_has_a_line_per_case_and_the_details() {
-        let text = render_human(&[sample()]);
-        assert!(
-            text.contains("  ok    lint      -                         12ms\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("  FAIL  baseline  bump                      12ms\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("        step bump: check can never fail"),
-            "{text}"
-        );
-        assert!(
-            text.contains("demo: FAILED: 1 of 2 cases pass (24ms)"),
-            "{text}"
-        );
-        assert!(
-            text.ends_with("1 lesson(s) tested, 1 with deviations\n"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn json_report_shape() {
-        let v: serde_json::Value = serde_json::from_str(&render_json(&[sample()])).unwrap();
-        assert_eq!(v["ok"], false);
-        let case = &v["lessons"][0]["results"][1];
-        assert_eq!(
-            (
-                &case["phase"],
-                &case["step"],
-                &case["ok"],
-                &case["duration_ms"]
-            ),
-            (
-                &serde_json::json!("baseline"),
-                &serde_json::json!("bump"),
-                &serde_json::json!(false),
-                &serde_json::json!(12)
-            )
-        );
-        assert_eq!(
-            v["lessons"][0]["results"][0]["step"],
-            serde_json::Value::Null
-        );
-    }
-
-    #[test]
-    fn junit_has_a_testcase_per_phase_and_step() {
-        let xml = render_junit(&[sample()]);
-        assert!(xml.contains(
-            "<testsuite name=\"demo\" tests=\"2\" failures=\"1\" errors=\"0\" time=\"0.024\">"
-        ));
-        assert!(
-            xml.contains("<testcase classname=\"demo\" name=\"lint\" time=\"0.012\"></testcase>")
-        );
-        assert!(xml.contains("name=\"baseline: bump\""), "{xml}");
-        assert!(
-            xml.contains("<failure message=\"step bump: check can never fail: &quot;a&lt;b&quot; already passes\">"),
-            "{xml}"
-        );
     }
 }

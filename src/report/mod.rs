@@ -1,0 +1,39 @@
+//! Instructors' view of a class: `labrun progress export` writes a portable,
+//! redacted record of one workspace's progress; `labrun report` reads such
+//! records (and workspaces) and shows learners × steps, who is stuck where,
+//! and totals.
+//!
+//! Data flows one way: workspaces or record files → [`load`] → [`Record`]s →
+//! [`build`] → [`ClassReport`] → one of the renderers. Everything after
+//! [`load`] is pure and deterministic.
+//!
+//! - [`record`]: the exported record, made from a workspace and read back
+//! - [`identity`]: who a record is of (the learner, the workspace)
+//! - [`load`]: finding records in files, workspaces and class directories
+//! - [`build`]: the class report from the records
+//! - [`render`]: the report as a table, Markdown, CSV or JSON
+
+mod build;
+mod identity;
+mod load;
+mod record;
+mod render;
+
+#[cfg(test)]
+mod fixtures;
+
+pub use build::{
+    Cell, CellState, ClassReport, FailingCondition, LearnerRow, LessonReport, REPORT_SCHEMA,
+    StepSummary, StuckAt, StuckLearner, build,
+};
+pub use identity::{os_user, workspace_id};
+pub use load::{Loaded, SkipReason, load};
+pub use record::{ExportError, Record, RecordError, export};
+pub use render::{
+    render_csv, render_human, render_json, render_markdown, render_skipped, short_duration,
+};
+
+/// The version of the exported record format.
+pub const RECORD_SCHEMA: u32 = 1;
+/// What a record says it is, to tell it from other JSON files.
+pub const RECORD_KIND: &str = "labrun-progress";
