@@ -4,21 +4,18 @@
 //! the progress table, the case lines of `labrun test`, and both JUnit
 //! reports.
 
+mod support;
+
 use assert_cmd::Command;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 use regex::Regex;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::time::Duration;
+
+use support::terminal::{Spawn, Terminal};
 
 /// The app slug every command here sees, so output does not depend on the
 /// one `init` draws at random.
 const APP: &str = "slackernews-pinned";
-
-/// How long a run may take on a loaded machine before the test fails.
-const WAIT: Duration = Duration::from_secs(120);
 
 fn labrun() -> Command {
     let mut cmd = Command::cargo_bin("labrun").unwrap();
@@ -178,50 +175,17 @@ fn labrun_test_prints_a_line_per_case_and_the_details_of_deviations() {
 
 /// Runs `labrun ARGS…` on a pseudo-terminal with `envs` set; all it wrote.
 fn on_terminal(args: &[&str], envs: &[(&str, &str)]) -> String {
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 50,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_labrun"));
-    cmd.args(args);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("REPLICATED_APP", APP);
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "REPLICATED_API_ORIGIN",
-    ] {
-        cmd.env_remove(var);
-    }
+    let here = std::env::current_dir().unwrap();
+    let mut spawn = Spawn::labrun(&here, args)
+        .size(50, 200)
+        .env("REPLICATED_APP", APP);
     for (name, value) in envs {
-        cmd.env(name, value);
+        spawn = spawn.env(name, value);
     }
-    let mut child = pair.slave.spawn_command(cmd).unwrap();
-    drop(pair.slave);
-    let mut reader = pair.master.try_clone_reader().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut all = Vec::new();
-        let mut buf = [0u8; 8192];
-        // Ends at EOF, or EIO once the child has closed the terminal.
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
-        let _ = tx.send(all);
-    });
-    let status = child.wait().unwrap();
-    drop(pair.master);
-    let bytes = rx.recv_timeout(WAIT).expect("the terminal closes");
-    let text = String::from_utf8(bytes).unwrap().replace("\r\n", "\n");
-    assert!(status.exit_code() <= 1, "{status:?}: {text}");
+    let mut term = Terminal::spawn(spawn);
+    let code = term.wait_exit();
+    let text = term.raw_output().replace("\r\n", "\n");
+    assert!(code <= 1, "exit {code}: {text}");
     text
 }
 
@@ -234,7 +198,7 @@ fn output_is_coloured_on_a_terminal_and_plain_with_no_color() {
         "\x1b[1mProxying Private Images\x1b[0m — 2 of 5 steps pass",
         "\x1b[32m✓\x1b[0m proxy-image ",
         "\x1b[31m✗\x1b[0m pull-secret ",
-        "\x1b[2m(0/2 conditions met)\x1b[0m",
+        "\x1b[2m(0/3 conditions met)\x1b[0m",
     ] {
         assert!(check.contains(painted), "{painted:?} not in:\n{check}");
     }

@@ -82,6 +82,8 @@ impl Terminal {
             "REPLICATED_APP",
             "REPLICATED_API_TOKEN",
             "NO_COLOR",
+            "CLICOLOR",
+            "CLICOLOR_FORCE",
             "VISUAL",
             "EDITOR",
         ] {
