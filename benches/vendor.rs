@@ -7,9 +7,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use labrun::checks::{self, Context, Status};
 use labrun::lesson::{Lesson, Vars, bundled};
-use labrun::vendor::client::{Client, Config};
-use labrun::vendor::server::{Sandbox, ServerConfig};
-use labrun::vendor::types::encode_chart_spec;
+use labrun::vendor_api::client::{Client, Config};
+use labrun::vendor_api::server::{Sandbox, ServerConfig};
+use labrun::vendor_api::types::encode_chart_spec;
 
 const APP: &str = "slackernews-bench";
 const TOKEN: &str = "bench-token-0123456789";
@@ -43,12 +43,12 @@ fn released_sandbox() -> (Sandbox, Config, tempfile::TempDir) {
         &format!("repository: proxy.replicated.com/proxy/{APP}/ghcr.io/slackernews/slackernews-web:1.0.17"),
     );
     std::fs::write(chart.join("values.yaml"), values).unwrap();
-    let options = labrun::helm::PackageOptions {
+    let options = labrun::standins::helm::PackageOptions {
         destination: dir.path().to_path_buf(),
         version: Some("0.5.0".into()),
         app_version: None,
     };
-    let tgz = std::fs::read(labrun::helm::package(&chart, &options).unwrap()).unwrap();
+    let tgz = std::fs::read(labrun::standins::helm::package(&chart, &options).unwrap()).unwrap();
     let client = Client::new(config.clone()).unwrap();
     let app = client.app().unwrap();
     let release = client

@@ -121,8 +121,8 @@ pub fn run(cli: Cli) -> ExitCode {
             token,
             workspace,
         } => sandbox(listen, state, app, token, workspace.as_deref()),
-        Command::Replicated { args } => Ok(crate::vendor::replicated::run(&args) as u8),
-        Command::Helm { args } => Ok(crate::helm::run(&args) as u8),
+        Command::Replicated { args } => Ok(crate::standins::replicated::run(&args) as u8),
+        Command::Helm { args } => Ok(crate::standins::helm::run(&args) as u8),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -452,8 +452,8 @@ fn sandbox(
     dir: Option<&Path>,
 ) -> Result<u8, Fatal> {
     use crate::session::{APP_VAR, TOKEN_VAR};
-    use crate::vendor::server::ServerConfig;
-    use crate::vendor::server::exports::{check_app_slug, check_token};
+    use crate::vendor_api::server::ServerConfig;
+    use crate::vendor_api::server::exports::{check_app_slug, check_token};
     // A named workspace must exist; the current directory is used only if it is one.
     let workspace = match dir {
         Some(dir) => Some(workspace::open(dir)?),
@@ -502,7 +502,7 @@ fn sandbox(
         app_slug,
         token,
     };
-    crate::vendor::server::command::run(config).map_err(|e| Fatal(e.to_string()))?;
+    crate::vendor_api::server::command::run(config).map_err(|e| Fatal(e.to_string()))?;
     Ok(SUCCESS)
 }
 

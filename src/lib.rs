@@ -8,7 +8,6 @@ pub mod cli;
 pub mod command_secrets;
 pub mod commands;
 pub mod fsutil;
-pub mod helm;
 pub mod lesson;
 pub mod lesson_test;
 pub mod output;
@@ -18,12 +17,8 @@ pub mod report;
 pub mod script;
 pub mod session;
 pub mod shell_refs;
+pub mod standins;
 pub mod tui;
-
-pub mod vendor;
+pub mod vendor_api;
 pub mod workspace;
 pub mod yaml;
-
-/// Tools labrun stands in for when a machine lacks them; the binary answers
-/// as the tool when invoked under its name.
-pub const STANDINS: &[&str] = &["helm", "replicated"];

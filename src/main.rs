@@ -16,9 +16,9 @@ fn main() -> ExitCode {
         .unwrap_or("labrun")
         .to_string();
     match invoked_as.as_str() {
-        "helm" => return ExitCode::from(labrun::helm::run(&args.split_off(1)) as u8),
+        "helm" => return ExitCode::from(labrun::standins::helm::run(&args.split_off(1)) as u8),
         "replicated" => {
-            return ExitCode::from(labrun::vendor::replicated::run(&args.split_off(1)) as u8);
+            return ExitCode::from(labrun::standins::replicated::run(&args.split_off(1)) as u8);
         }
         _ => {}
     }

@@ -6,9 +6,9 @@
 
 use crate::checks::Context;
 use crate::lesson::{CheckKind, Lesson, Vars};
-use crate::vendor::client::{self, ClientError};
-use crate::vendor::server::owner::{self, Claim, OwnerRecord, Ownership};
-use crate::vendor::server::{Sandbox, ServerConfig, ServerError};
+use crate::vendor_api::client::{self, ClientError};
+use crate::vendor_api::server::owner::{self, Claim, OwnerRecord, Ownership};
+use crate::vendor_api::server::{Sandbox, ServerConfig, ServerError};
 use crate::workspace::{Workspace, WorkspaceError};
 use std::fmt;
 use std::path::PathBuf;
@@ -222,7 +222,7 @@ impl Session {
 }
 
 fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalApi), SessionError> {
-    use crate::vendor::server::exports::{check_app_slug, check_token};
+    use crate::vendor_api::server::exports::{check_app_slug, check_token};
     let generated = |pattern: &str| crate::workspace::generate_value(pattern);
     let app_slug = vars
         .get(APP_VAR)
@@ -230,7 +230,7 @@ fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalAp
     let token = vars
         .get(TOKEN_VAR)
         .map_or_else(|| generated("{token}"), str::to_string);
-    let invalid = |name: &str, e: crate::vendor::server::exports::ValueError| {
+    let invalid = |name: &str, e: crate::vendor_api::server::exports::ValueError| {
         SessionError::Invalid(format!(
             "{name} {}: {e}",
             value_source(workspace, vars, name)

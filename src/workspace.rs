@@ -192,7 +192,7 @@ impl Workspace {
     /// tools this machine lacks, to put first on a lesson shell's PATH.
     /// `None` when every tool is installed.
     pub fn standins_dir(&self) -> Result<Option<PathBuf>, WorkspaceError> {
-        let missing: Vec<&str> = crate::STANDINS
+        let missing: Vec<&str> = crate::standins::STANDINS
             .iter()
             .copied()
             .filter(|t| !on_path(t))

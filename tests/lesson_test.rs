@@ -15,7 +15,7 @@ fn standins_on_path() {
     SETUP.call_once(|| {
         let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lesson-test-bin");
         std::fs::create_dir_all(&bin).unwrap();
-        for tool in labrun::STANDINS {
+        for tool in labrun::standins::STANDINS {
             let link = bin.join(tool);
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_labrun"), &link).unwrap();

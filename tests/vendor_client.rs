@@ -12,9 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use labrun::vendor::client::{Client, ClientError, Config};
-use labrun::vendor::replicated;
-use labrun::vendor::server::{Sandbox, ServerConfig};
+use labrun::standins::replicated;
+use labrun::vendor_api::client::{Client, ClientError, Config};
+use labrun::vendor_api::server::{Sandbox, ServerConfig};
 
 const TOKEN: &str = "sandbox-SECRET-token-0123";
 const SLUG: &str = "slackernews-mackerel";
@@ -225,7 +225,7 @@ fn the_lessons_commands_against_the_sandbox() {
     }
     let release = api.release(&app.id, 5).unwrap();
     assert_eq!(release.charts[0].version, "0.5.0");
-    let files = labrun::vendor::types::decode_spec(release.spec.as_bytes()).unwrap();
+    let files = labrun::vendor_api::types::decode_spec(release.spec.as_bytes()).unwrap();
     assert_eq!(files[0].name, "slackernews-0.5.0.tgz");
 
     let (code, out, _) = replicated(&origin, &["channel", "ls"]);
@@ -511,12 +511,12 @@ fn requests_and_headers_are_the_clis() {
             Some(concat!("labrun/", env!("CARGO_PKG_VERSION")))
         );
     }
-    let upload: labrun::vendor::types::CreateReleaseRequest =
+    let upload: labrun::vendor_api::types::CreateReleaseRequest =
         serde_json::from_str(&seen[4].body).unwrap();
-    let files = labrun::vendor::types::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
+    let files = labrun::vendor_api::types::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
     assert_eq!(files[0].path, "slackernews-0.5.0.tgz");
     assert_eq!(
-        labrun::vendor::types::decode_content(&files[0]).unwrap(),
+        labrun::vendor_api::types::decode_content(&files[0]).unwrap(),
         std::fs::read(&chart).unwrap()
     );
     assert_eq!(

@@ -2,9 +2,9 @@
 //! tests/snapshots/), and its state surviving a `kill -9` in the middle of
 //! a burst of releases.
 
-use labrun::vendor::client::{Client, Config};
-use labrun::vendor::server::{Sandbox, ServerConfig};
-use labrun::vendor::types::encode_chart_spec;
+use labrun::vendor_api::client::{Client, Config};
+use labrun::vendor_api::server::{Sandbox, ServerConfig};
+use labrun::vendor_api::types::encode_chart_spec;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -82,12 +82,12 @@ fn chart() -> Vec<u8> {
     )
     .unwrap();
     std::fs::write(chart.join("values.yaml"), "a: 1\n").unwrap();
-    let options = labrun::helm::PackageOptions {
+    let options = labrun::standins::helm::PackageOptions {
         destination: dir.path().to_path_buf(),
         version: None,
         app_version: None,
     };
-    std::fs::read(labrun::helm::package(&chart, &options).unwrap()).unwrap()
+    std::fs::read(labrun::standins::helm::package(&chart, &options).unwrap()).unwrap()
 }
 
 #[test]

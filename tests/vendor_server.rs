@@ -1,9 +1,9 @@
 //! The local Vendor API over real HTTP: the lesson's request sequence
 //! (vendor-api.md §1.3), concurrency, persistence and the error contract.
 
-use labrun::helm::{PackageOptions, package};
-use labrun::vendor::server::{Sandbox, ServerConfig, ServerError};
-use labrun::vendor::types::{decode_content, decode_spec, encode_chart_spec};
+use labrun::standins::helm::{PackageOptions, package};
+use labrun::vendor_api::server::{Sandbox, ServerConfig, ServerError};
+use labrun::vendor_api::types::{decode_content, decode_spec, encode_chart_spec};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
 use serde_json::{Value, json};
@@ -354,7 +354,7 @@ fn unknown_apps_routes_and_oversized_bodies_are_refused() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     error_message(&body);
 
-    let huge = vec![b' '; labrun::vendor::server::MAX_BODY_BYTES + 1];
+    let huge = vec![b' '; labrun::vendor_api::server::MAX_BODY_BYTES + 1];
     let (status, body) = api.send(api.client.post(api.url(&api.app("/release"))).body(huge));
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     error_message(&body);

@@ -7,7 +7,11 @@ use std::process::Command;
 fn path_without_the_real_tools() -> String {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<_> = std::env::split_paths(&path)
-        .filter(|dir| !labrun::STANDINS.iter().any(|t| dir.join(t).exists()))
+        .filter(|dir| {
+            !labrun::standins::STANDINS
+                .iter()
+                .any(|t| dir.join(t).exists())
+        })
         .collect();
     std::env::join_paths(dirs)
         .unwrap()

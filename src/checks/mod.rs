@@ -100,7 +100,7 @@ pub struct Context<'a> {
     /// Prepended to PATH for command checks (labrun's stand-ins).
     pub extra_path: Option<PathBuf>,
     /// The Vendor API that release checks ask; None when there is none.
-    pub api: Option<crate::vendor::client::Config>,
+    pub api: Option<crate::vendor_api::client::Config>,
 }
 
 pub fn run_all(lesson: &Lesson, ctx: &Context) -> Vec<StepReport> {

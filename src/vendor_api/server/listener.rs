@@ -9,7 +9,7 @@
 //! so accepting never runs the process out of descriptors. (The limit itself
 //! is left alone: the lab's shell and its programs inherit it.)
 
-use crate::vendor::types::ErrorBody;
+use crate::vendor_api::types::ErrorBody;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;

@@ -17,8 +17,10 @@ use std::path::{Component, Path};
 
 use serde::Serialize;
 
-use super::client::{Client, ClientError, Config, ENV_APP, ENV_TOKEN};
-use super::types::{ChartRef, PromoteRequest, PromoteResponse, Release, encode_chart_spec};
+use crate::vendor_api::client::{Client, ClientError, Config, ENV_APP, ENV_TOKEN};
+use crate::vendor_api::types::{
+    ChartRef, PromoteRequest, PromoteResponse, Release, encode_chart_spec,
+};
 
 /// Go's zero `time.Time` in RFC 3339: the CLI's EDITED column for KOTS apps.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
@@ -1164,7 +1166,7 @@ fn chart_metadata(top: &str, chart_yaml: &[u8]) -> Result<(String, String), Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vendor::types::ChannelRef;
+    use crate::vendor_api::types::ChannelRef;
     use flate2::Compression;
     use flate2::write::GzEncoder;
 

@@ -2,7 +2,7 @@
 //! leaves it (vendor-api.md §5), so the learner's first release is sequence 5.
 
 use super::store::{FORMAT, State};
-use crate::vendor::types::{App, Channel, ChartRef, Release};
+use crate::vendor_api::types::{App, Channel, ChartRef, Release};
 
 /// When the track setup created the app and its channels.
 const APP_CREATED: &str = "2024-04-22T16:20:00Z";

@@ -15,7 +15,7 @@
 use super::seed;
 use super::store::{FORMAT, NewSpec, READABLE_FORMATS, SpecFile, State, StoreError};
 use crate::fsutil;
-use crate::vendor::types::MAX_SPEC_BYTES;
+use crate::vendor_api::types::MAX_SPEC_BYTES;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -268,7 +268,7 @@ fn hex_sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vendor::server::upload::{parse_upload, tests as upload_tests};
+    use crate::vendor_api::server::upload::{parse_upload, tests as upload_tests};
     use std::path::Path;
 
     const NOW: &str = "2030-01-01T00:00:00Z";

@@ -3,7 +3,7 @@
 //! here (see `persist.rs`).
 
 use super::seed;
-use crate::vendor::types::{
+use crate::vendor_api::types::{
     App, Channel, ChannelRef, ChartRef, CreateChannelRequest, ListReleasesResponse, PromoteRequest,
     PromoteResponse, PromotedRelease, Release,
 };
@@ -351,7 +351,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vendor::server::upload::{parse_upload, tests as upload_tests};
+    use crate::vendor_api::server::upload::{parse_upload, tests as upload_tests};
 
     const NOW: &str = "2030-01-01T00:00:00Z";
     const SLUG: &str = "slackernews-mackerel";

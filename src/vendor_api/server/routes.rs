@@ -4,7 +4,7 @@
 use super::persist::Store;
 use super::store::{State, StoreError};
 use super::upload::parse_upload;
-use crate::vendor::types::{
+use crate::vendor_api::types::{
     ChannelResponse, CreateChannelRequest, CreateReleaseRequest, ErrorBody, ListAppsResponse,
     ListChannelsResponse, ListReleasesResponse, PromoteRequest, PromoteResponse, ReleaseResponse,
 };

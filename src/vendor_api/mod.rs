@@ -1,0 +1,6 @@
+//! The Replicated Vendor API: shared JSON types, the client, and the local
+//! stand-in server. Knows nothing of lessons.
+
+pub mod client;
+pub mod server;
+pub mod types;
