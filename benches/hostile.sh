@@ -132,7 +132,7 @@ special() { # WHAT PATH KIND COMMAND…: PATH replaced by a FIFO or /dev/zero, t
   rm -rf "$path"
   if [ "$kind" = fifo ]; then mkfifo "$path"; else ln -s /dev/zero "$path"; fi
   start=$(date +%s%N)
-  out=$(timeout 20 "$@" 2>&1 >/dev/null) || rc=$?
+  out=$(timeout 20 "$@" 2>&1) || rc=$?
   end=$(date +%s%N)
   [ "$rc" = 124 ] && out="HUNG (killed after 20 s)"
   printf '  %-34s exit %3s in %4d ms: %s\n' "$what" "$rc" $(((end - start) / 1000000)) \
