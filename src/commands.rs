@@ -302,7 +302,7 @@ fn record_progress(
     Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
         p.record(reports, now, true);
     })
-    .map_err(Fatal)?;
+    .map_err(|e| Fatal(e.to_string()))?;
     Ok(())
 }
 
@@ -326,7 +326,8 @@ fn lint(lesson_arg: Option<&str>) -> Result<u8, Fatal> {
 
 fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, Fatal> {
     let (workspace, lesson) = open(None, dir)?;
-    let progress = Progress::load(&workspace.progress_path(), &lesson.slug).map_err(Fatal)?;
+    let progress = Progress::load(&workspace.progress_path(), &lesson.slug)
+        .map_err(|e| Fatal(e.to_string()))?;
     match format {
         ProgressFormat::Json => println!(
             "{}",
@@ -365,7 +366,7 @@ fn hint(id: &str, dir: Option<&Path>) -> Result<u8, Fatal> {
     Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
         p.record_hint(&step.id, &step.title);
     })
-    .map_err(Fatal)?;
+    .map_err(|e| Fatal(e.to_string()))?;
     Ok(SUCCESS)
 }
 

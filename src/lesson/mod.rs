@@ -9,7 +9,6 @@ pub mod manifest;
 pub mod markdown;
 pub mod vars;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use instruqt::{Challenge, FrontMatter};
@@ -294,50 +293,24 @@ impl Lesson {
 }
 
 /// A lesson that cannot be read: always names the file and, where it can, the line.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum LessonError {
+    #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}:{line}: {message}", file.display())]
     Syntax {
         file: PathBuf,
         line: usize,
         message: String,
     },
-    NotFound {
-        name: String,
-        known: Vec<String>,
-    },
-}
-
-impl fmt::Display for LessonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LessonError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            LessonError::Syntax {
-                file,
-                line,
-                message,
-            } => {
-                write!(f, "{}:{line}: {message}", file.display())
-            }
-            LessonError::NotFound { name, known } => write!(
-                f,
-                "no lesson named {name:?}: pass a lesson directory or one of the bundled lessons ({})",
-                known.join(", ")
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LessonError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            LessonError::Io { source, .. } => Some(source),
-            _ => None,
-        }
-    }
+    #[error(
+        "no lesson named {name:?}: pass a lesson directory or one of the bundled lessons ({})",
+        known.join(", ")
+    )]
+    NotFound { name: String, known: Vec<String> },
 }
 
 /// 1-based line of byte `offset` in `text`. For many offsets into one
