@@ -3,7 +3,9 @@
 //! Plain data; nothing here evaluates a check or draws anything.
 
 pub mod bundled;
+mod error;
 pub mod instruqt;
+mod lesson_dir;
 pub mod lint;
 pub mod manifest;
 pub mod markdown;
@@ -11,7 +13,9 @@ pub mod vars;
 
 use std::path::{Path, PathBuf};
 
+pub use error::LessonError;
 pub use instruqt::{Challenge, FrontMatter};
+pub use lesson_dir::OutsideLesson;
 pub use vars::{Variable, Vars};
 
 /// The manifest's file name in a lesson directory.
@@ -290,27 +294,6 @@ impl Lesson {
         let shared = self.dir.parent()?.parent()?.join("assets").join(name);
         shared.is_file().then_some(shared)
     }
-}
-
-/// A lesson that cannot be read: always names the file and, where it can, the line.
-#[derive(Debug, thiserror::Error)]
-pub enum LessonError {
-    #[error("{}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}:{line}: {message}", file.display())]
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        message: String,
-    },
-    #[error(
-        "no lesson named {name:?}: pass a lesson directory or one of the bundled lessons ({})",
-        known.join(", ")
-    )]
-    NotFound { name: String, known: Vec<String> },
 }
 
 /// 1-based line of byte `offset` in `text`. For many offsets into one
