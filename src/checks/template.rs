@@ -8,6 +8,7 @@
 use super::files::Files;
 use super::gotemplate::{ErrorKind, Rendered, Template, TemplateError, Value};
 use super::{Outcome, read_text};
+use crate::lesson::vars::MissingVar;
 use crate::lesson::{Rendering, TemplateValue, Vars};
 use crate::yaml::{self, Lookup, Node, NodeKind};
 use std::collections::BTreeMap;
@@ -22,7 +23,7 @@ pub(super) fn check(
 ) -> Outcome {
     let (values, expect) = match expand(values, expect, vars) {
         Ok(expanded) => expanded,
-        Err(message) => return Outcome::error(name, message),
+        Err(missing) => return Outcome::error(name, missing.to_string()),
     };
     let source = match read_text(name, files, file) {
         Ok(text) => text,
@@ -83,10 +84,10 @@ fn expand(
     values: &[(String, TemplateValue)],
     expect: &Rendering,
     vars: &Vars,
-) -> Result<(Value, Rendering), String> {
-    fn convert(value: &TemplateValue, vars: &Vars) -> Result<Value, String> {
+) -> Result<(Value, Rendering), MissingVar> {
+    fn convert(value: &TemplateValue, vars: &Vars) -> Result<Value, MissingVar> {
         Ok(match value {
-            TemplateValue::Str(s) => Value::Str(vars.expand(s).map_err(|e| e.to_string())?),
+            TemplateValue::Str(s) => Value::Str(vars.expand(s)?),
             TemplateValue::Int(i) => Value::Int(*i),
             TemplateValue::Float(f) => Value::Float(*f),
             TemplateValue::Bool(b) => Value::Bool(*b),
@@ -99,11 +100,11 @@ fn expand(
             TemplateValue::Map(entries) => pairs(entries, vars)?,
         })
     }
-    fn pairs(entries: &[(String, TemplateValue)], vars: &Vars) -> Result<Value, String> {
+    fn pairs(entries: &[(String, TemplateValue)], vars: &Vars) -> Result<Value, MissingVar> {
         let converted = entries
             .iter()
             .map(|(k, v)| Ok((k.clone(), convert(v, vars)?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, MissingVar>>()?;
         Ok(Value::from_paths(converted))
     }
     let expect = match expect {
@@ -111,8 +112,8 @@ fn expand(
         Rendering::Fields(fields) => Rendering::Fields(
             fields
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), vars.expand(v).map_err(|e| e.to_string())?)))
-                .collect::<Result<_, String>>()?,
+                .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
+                .collect::<Result<_, MissingVar>>()?,
         ),
     };
     Ok((pairs(values, vars)?, expect))
