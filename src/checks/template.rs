@@ -37,13 +37,13 @@ pub(super) fn check(
     };
     let documents = match documents(&rendered) {
         Ok(documents) => documents,
-        Err((line, message)) => {
+        Err(not_yaml) => {
             return Outcome::fail(
                 name,
-                format!("{shown}, rendered {given}, is not valid YAML: {message}"),
+                format!("{shown}, rendered {given}, is not valid YAML: {not_yaml}"),
             )
             .with_diff(numbered(&rendered))
-            .at(file, line);
+            .at(file, not_yaml.template_line);
         }
     };
     match expect {
@@ -187,9 +187,18 @@ struct Document {
     line: usize,
 }
 
+/// Rendered output that is not YAML: where, in the output and the template.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("line {output_line} of the output (template line {template_line}): {message}")]
+struct NotYaml {
+    output_line: usize,
+    template_line: usize,
+    message: String,
+}
+
 /// The non-empty documents of the output, split on `---` lines as Helm
-/// splits a manifest; or the template line and message of a YAML error.
-fn documents(rendered: &Rendered) -> Result<Vec<Document>, (usize, String)> {
+/// splits a manifest.
+fn documents(rendered: &Rendered) -> Result<Vec<Document>, NotYaml> {
     let mut documents = Vec::new();
     let mut start = 1;
     let mut chunk = String::new();
@@ -212,15 +221,11 @@ fn documents(rendered: &Rendered) -> Result<Vec<Document>, (usize, String)> {
                 Ok(None) => {}
                 Err(e) => {
                     let output_line = start + e.line.saturating_sub(1);
-                    return Err((
-                        rendered.source_line(output_line),
-                        format!(
-                            "line {} of the output (template line {}): {}",
-                            output_line,
-                            rendered.source_line(output_line),
-                            e.message
-                        ),
-                    ));
+                    return Err(NotYaml {
+                        output_line,
+                        template_line: rendered.source_line(output_line),
+                        message: e.message,
+                    });
                 }
             }
             chunk.clear();

@@ -41,8 +41,8 @@ pub enum SkipReason {
     #[error(transparent)]
     NotARecord(#[from] RecordError),
     /// The workspace's state file is damaged (the path is the state file's).
-    #[error("{0}")]
-    DamagedWorkspace(String),
+    #[error("damaged workspace state (line {line}): {error}", line = .0.line(), error = .0)]
+    DamagedWorkspace(serde_json::Error),
     #[error(transparent)]
     Workspace(WorkspaceError),
     /// The workspace's progress file is unreadable or damaged.
@@ -151,8 +151,8 @@ impl Loader {
         let ws = match workspace::open(dir) {
             Ok(ws) => ws,
             Err(WorkspaceError::NotAWorkspace(_)) => return false,
-            Err(WorkspaceError::Damaged { path, message }) => {
-                self.skip(&path, SkipReason::DamagedWorkspace(message));
+            Err(WorkspaceError::Damaged { path, source }) => {
+                self.skip(&path, SkipReason::DamagedWorkspace(source));
                 return true;
             }
             Err(e) => {
