@@ -7,6 +7,7 @@
 
 use super::files::Files;
 use super::gotemplate::{ErrorKind, Rendered, Template, TemplateError, Value};
+use super::yaml::path_named;
 use super::{Outcome, read_text};
 use crate::lesson::vars::MissingVar;
 use crate::lesson::{Rendering, TemplateValue, Vars};
@@ -294,21 +295,13 @@ fn compare(
                 missing,
                 line,
             } => {
-                let parent = if found.is_empty() {
-                    "the top level".to_string()
-                } else {
-                    format!("`{found}`")
-                };
+                let parent = path_named(&found);
                 let mut message = format!("`{path}` is missing: {parent} has no key `{missing}`");
                 let mut at_line = line;
                 if let Some((elsewhere, at)) = find_key(&doc.root, &missing, &mut Vec::new())
                     && elsewhere != found
                 {
-                    let under = if elsewhere.is_empty() {
-                        "the top level".to_string()
-                    } else {
-                        format!("`{elsewhere}`")
-                    };
+                    let under = path_named(&elsewhere);
                     message.push_str(&format!(
                         "; `{missing}` is under {under} at line {} — check its indentation",
                         rendered.source_line(at)

@@ -199,13 +199,15 @@ fn arity(name: &str, args: &[Value], n: usize) -> Result<(), FuncError> {
     }
 }
 
+/// A string value, for the tests of every family.
+#[cfg(test)]
+fn s(text: &str) -> Value {
+    Value::Str(text.into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
 
     #[test]
     fn names_are_sorted_into_known_and_unknown() {

@@ -99,11 +99,8 @@ fn yaml_scalar(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::s;
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
 
     #[test]
     fn to_yaml_round_trips_through_the_yaml_reader() {

@@ -237,11 +237,8 @@ fn compare(a: &Value, b: &Value) -> Result<std::cmp::Ordering, FuncError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::s;
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
 
     #[test]
     fn comparisons_follow_go() {

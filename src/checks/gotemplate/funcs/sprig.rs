@@ -193,12 +193,9 @@ pub(super) fn call(name: &str, args: Vec<Value>) -> Result<Value, FuncError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::s;
     use super::super::typed_args;
     use super::*;
-
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
 
     #[test]
     fn helm_functions_behave_like_sprig() {
