@@ -1,5 +1,5 @@
 //! `lesson.toml`, labrun's own file beside the challenge text: read, its
-//! steps put together (each check table through [`check_table`]) and
+//! steps put together (each check table through `check_table.rs`) and
 //! validated. Its format is documented for authors in `docs/lesson-format.md`.
 
 mod check_table;
