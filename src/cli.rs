@@ -214,7 +214,8 @@ pub struct WorkspaceArg {
     pub workspace: Option<PathBuf>,
 }
 
-#[derive(Debug, clap::Args)]
+/// `--var`s and `--online`; the default is neither (the saved values, offline).
+#[derive(Debug, Default, clap::Args)]
 pub struct VarArgs {
     /// Set a lesson variable (highest precedence; repeatable)
     #[arg(long = "var", value_name = "K=V", value_parser = parse_var)]
@@ -238,10 +239,15 @@ pub enum ProgressFormat {
     Json,
 }
 
-fn parse_var(text: &str) -> Result<(String, String), String> {
+/// A `--var` that is not `K=V` (clap prints it after the flag's name).
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("expected K=V, got {0:?}")]
+pub struct NotKeyValue(String);
+
+fn parse_var(text: &str) -> Result<(String, String), NotKeyValue> {
     match text.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
-        _ => Err(format!("expected K=V, got {text:?}")),
+        _ => Err(NotKeyValue(text.to_string())),
     }
 }
 
@@ -258,7 +264,7 @@ mod tests {
     #[test]
     fn var_must_be_key_value() {
         assert_eq!(parse_var("A=b=c").unwrap(), ("A".into(), "b=c".into()));
-        assert!(parse_var("novalue").is_err());
-        assert!(parse_var("=v").is_err());
+        assert_eq!(parse_var("novalue"), Err(NotKeyValue("novalue".into())));
+        assert_eq!(parse_var("=v"), Err(NotKeyValue("=v".into())));
     }
 }

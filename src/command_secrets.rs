@@ -107,16 +107,7 @@ impl CommandSecrets {
         let declared = match lesson_dir.and_then(|dir| Lesson::load(&dir).ok()) {
             Some(lesson) => lesson.variables,
             // Without the lesson every saved value counts as secret.
-            None => saved
-                .keys()
-                .map(|name| Variable {
-                    name: name.clone(),
-                    description: String::new(),
-                    default: None,
-                    generate: None,
-                    secret: true,
-                })
-                .collect(),
+            None => saved.keys().map(|name| Variable::secret(name)).collect(),
         };
         let vars = Vars::resolve(&declared, &self.vars, |k| std::env::var(k).ok(), &saved);
         let message = vars.redact(message);

@@ -63,6 +63,23 @@ pub struct Condition {
     pub status: Status,
 }
 
+/// Why a workspace's progress could not be read or written; each names its file.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgressError {
+    /// Not a regular file, too large, not text, or an I/O error.
+    #[error(transparent)]
+    Unreadable(fsutil::ReadError),
+    #[error("{}: damaged progress file (line {}): {source}", path.display(), source.line())]
+    Damaged {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{}: could not lock: {source}", path.display())]
+    Lock { path: PathBuf, source: io::Error },
+    #[error("{}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
 impl Progress {
     pub fn new(lesson: &str) -> Progress {
         Progress {
@@ -77,17 +94,14 @@ impl Progress {
     /// Reads `path`; a missing file is a fresh start. Only a regular file of
     /// at most [`fsutil::DEFAULT_READ_LIMIT`] bytes is read (a FIFO or a
     /// device is refused, never waited on).
-    pub fn load(path: &Path, lesson: &str) -> Result<Progress, String> {
+    pub fn load(path: &Path, lesson: &str) -> Result<Progress, ProgressError> {
         match fsutil::read_text(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                format!(
-                    "{}: damaged progress file (line {}): {e}",
-                    path.display(),
-                    e.line()
-                )
+            Ok(text) => serde_json::from_str(&text).map_err(|source| ProgressError::Damaged {
+                path: path.to_path_buf(),
+                source,
             }),
             Err(e) if e.is_not_found() => Ok(Progress::new(lesson)),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(ProgressError::Unreadable(e)),
         }
     }
 
@@ -98,15 +112,16 @@ impl Progress {
         path: &Path,
         lesson: &str,
         change: impl FnOnce(&mut Progress),
-    ) -> Result<Progress, String> {
+    ) -> Result<Progress, ProgressError> {
         let lock = lock_path(path);
         let _held = fsutil::lock_exclusive(&lock)
-            .map_err(|e| format!("{}: could not lock: {e}", lock.display()))?;
+            .map_err(|source| ProgressError::Lock { path: lock, source })?;
         let mut progress = Progress::load(path, lesson)?;
         change(&mut progress);
-        progress
-            .save(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        progress.save(path).map_err(|source| ProgressError::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(progress)
     }
 
@@ -237,11 +252,9 @@ mod tests {
         p.save(&path).unwrap();
         assert_eq!(Progress::load(&path, "l").unwrap(), p);
         std::fs::write(&path, "{").unwrap();
-        assert!(
-            Progress::load(&path, "l")
-                .unwrap_err()
-                .contains("damaged progress file")
-        );
+        let err = Progress::load(&path, "l").unwrap_err();
+        assert!(matches!(err, ProgressError::Damaged { .. }), "{err:?}");
+        assert!(err.to_string().contains("damaged progress file"), "{err}");
         // A damaged file is not overwritten by an update.
         assert!(Progress::update(&path, "l", |p| p.record_hint("s", "S")).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"{");
@@ -272,7 +285,7 @@ mod tests {
         let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
         // SAFETY: mkfifo with a valid NUL-terminated path.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let err = Progress::load(&fifo, "l").unwrap_err();
+        let err = Progress::load(&fifo, "l").unwrap_err().to_string();
         assert!(err.contains("not a regular file (a FIFO)"), "{err}");
     }
 }

@@ -69,8 +69,11 @@ pub enum WorkspaceError {
         .0.display()
     )]
     Missing(PathBuf),
-    #[error("{}: {message}", path.display())]
-    Damaged { path: PathBuf, message: String },
+    #[error("{}: damaged workspace state (line {}): {source}", path.display(), source.line())]
+    Damaged {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     /// The state file could not be read: not a regular file, too large, not text.
     #[error("damaged workspace state: {0}")]
     Unreadable(crate::fsutil::ReadError),
@@ -146,9 +149,9 @@ pub fn open(dir: &Path) -> Result<Workspace, WorkspaceError> {
         }
         Err(e) => return Err(WorkspaceError::Unreadable(e)),
     };
-    let state: State = serde_json::from_str(&text).map_err(|e| WorkspaceError::Damaged {
+    let state: State = serde_json::from_str(&text).map_err(|source| WorkspaceError::Damaged {
         path: path.clone(),
-        message: format!("damaged workspace state (line {}): {e}", e.line()),
+        source,
     })?;
     let root = std::path::absolute(dir).map_err(io_err(dir))?;
     remove_stale_temps(&root.join(STATE_DIR));

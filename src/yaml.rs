@@ -7,7 +7,6 @@
 
 use serde_saphyr::granit_parser::{Event, Parser, ScanError, Span};
 use std::collections::HashMap;
-use std::fmt;
 
 /// Alias expansion copies nodes; a "billion laughs" file must not exhaust memory.
 const MAX_NODES: usize = 200_000;
@@ -26,24 +25,14 @@ pub enum NodeKind {
     Map(Vec<(Node, Node)>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A YAML text that is not valid YAML (or repeats a key), where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("YAML syntax error at line {line}, column {column}: {message}")]
 pub struct SyntaxError {
     pub line: usize,
     pub column: usize,
     pub message: String,
 }
-
-impl fmt::Display for SyntaxError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "YAML syntax error at line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for SyntaxError {}
 
 impl From<ScanError> for SyntaxError {
     fn from(e: ScanError) -> Self {

@@ -228,9 +228,17 @@ fn paths_may_be_files_workspaces_or_missing_and_each_is_read_once() {
 
     let empty = root.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    let loaded = report::load(&[empty]);
+    let loaded = report::load(std::slice::from_ref(&empty));
     assert!(loaded.records.is_empty());
     assert!(matches!(loaded.skipped[0].1, SkipReason::NothingHere));
+    // Nothing to report is a usage error, said after the skipped path.
+    let out = labrun(&["report"], &empty);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with("labrun: no progress records or workspaces found in the given paths\n"),
+        "{stderr}"
+    );
 }
 
 #[test]

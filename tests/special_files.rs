@@ -115,7 +115,7 @@ fn a_fifo_as_the_lessons_text_or_expected_file_is_an_error() {
         assert_eq!(out.status.code(), Some(2), "{command}: {out:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("assignment.md: is not a regular file (a FIFO)"),
+            stderr.contains("assignment.md is not a regular file (a FIFO)"),
             "{stderr}"
         );
     }

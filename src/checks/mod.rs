@@ -392,13 +392,7 @@ mod tests {
     #[test]
     fn step_status_and_secret_redaction() {
         let dir = tempfile::tempdir().unwrap();
-        let declared = [Variable {
-            name: "TOKEN".into(),
-            description: String::new(),
-            default: None,
-            generate: None,
-            secret: true,
-        }];
+        let declared = [Variable::secret("TOKEN")];
         let cli = [("TOKEN".to_string(), "tok-123456".to_string())];
         let vars = Vars::resolve(&declared, &cli, |_| None, &Default::default());
         let step = Step {

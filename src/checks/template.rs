@@ -7,7 +7,9 @@
 
 use super::files::Files;
 use super::gotemplate::{ErrorKind, Rendered, Template, TemplateError, Value};
+use super::yaml::path_named;
 use super::{Outcome, read_text};
+use crate::lesson::vars::MissingVar;
 use crate::lesson::{Rendering, TemplateValue, Vars};
 use crate::yaml::{self, Lookup, Node, NodeKind};
 use std::collections::BTreeMap;
@@ -22,7 +24,7 @@ pub(super) fn check(
 ) -> Outcome {
     let (values, expect) = match expand(values, expect, vars) {
         Ok(expanded) => expanded,
-        Err(message) => return Outcome::error(name, message),
+        Err(missing) => return Outcome::error(name, missing.to_string()),
     };
     let source = match read_text(name, files, file) {
         Ok(text) => text,
@@ -36,13 +38,13 @@ pub(super) fn check(
     };
     let documents = match documents(&rendered) {
         Ok(documents) => documents,
-        Err((line, message)) => {
+        Err(not_yaml) => {
             return Outcome::fail(
                 name,
-                format!("{shown}, rendered {given}, is not valid YAML: {message}"),
+                format!("{shown}, rendered {given}, is not valid YAML: {not_yaml}"),
             )
             .with_diff(numbered(&rendered))
-            .at(file, line);
+            .at(file, not_yaml.template_line);
         }
     };
     match expect {
@@ -83,10 +85,10 @@ fn expand(
     values: &[(String, TemplateValue)],
     expect: &Rendering,
     vars: &Vars,
-) -> Result<(Value, Rendering), String> {
-    fn convert(value: &TemplateValue, vars: &Vars) -> Result<Value, String> {
+) -> Result<(Value, Rendering), MissingVar> {
+    fn convert(value: &TemplateValue, vars: &Vars) -> Result<Value, MissingVar> {
         Ok(match value {
-            TemplateValue::Str(s) => Value::Str(vars.expand(s).map_err(|e| e.to_string())?),
+            TemplateValue::Str(s) => Value::Str(vars.expand(s)?),
             TemplateValue::Int(i) => Value::Int(*i),
             TemplateValue::Float(f) => Value::Float(*f),
             TemplateValue::Bool(b) => Value::Bool(*b),
@@ -99,11 +101,11 @@ fn expand(
             TemplateValue::Map(entries) => pairs(entries, vars)?,
         })
     }
-    fn pairs(entries: &[(String, TemplateValue)], vars: &Vars) -> Result<Value, String> {
+    fn pairs(entries: &[(String, TemplateValue)], vars: &Vars) -> Result<Value, MissingVar> {
         let converted = entries
             .iter()
             .map(|(k, v)| Ok((k.clone(), convert(v, vars)?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, MissingVar>>()?;
         Ok(Value::from_paths(converted))
     }
     let expect = match expect {
@@ -111,8 +113,8 @@ fn expand(
         Rendering::Fields(fields) => Rendering::Fields(
             fields
                 .iter()
-                .map(|(k, v)| Ok((k.clone(), vars.expand(v).map_err(|e| e.to_string())?)))
-                .collect::<Result<_, String>>()?,
+                .map(|(k, v)| Ok((k.clone(), vars.expand(v)?)))
+                .collect::<Result<_, MissingVar>>()?,
         ),
     };
     Ok((pairs(values, vars)?, expect))
@@ -186,9 +188,18 @@ struct Document {
     line: usize,
 }
 
+/// Rendered output that is not YAML: where, in the output and the template.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("line {output_line} of the output (template line {template_line}): {message}")]
+struct NotYaml {
+    output_line: usize,
+    template_line: usize,
+    message: String,
+}
+
 /// The non-empty documents of the output, split on `---` lines as Helm
-/// splits a manifest; or the template line and message of a YAML error.
-fn documents(rendered: &Rendered) -> Result<Vec<Document>, (usize, String)> {
+/// splits a manifest.
+fn documents(rendered: &Rendered) -> Result<Vec<Document>, NotYaml> {
     let mut documents = Vec::new();
     let mut start = 1;
     let mut chunk = String::new();
@@ -211,15 +222,11 @@ fn documents(rendered: &Rendered) -> Result<Vec<Document>, (usize, String)> {
                 Ok(None) => {}
                 Err(e) => {
                     let output_line = start + e.line.saturating_sub(1);
-                    return Err((
-                        rendered.source_line(output_line),
-                        format!(
-                            "line {} of the output (template line {}): {}",
-                            output_line,
-                            rendered.source_line(output_line),
-                            e.message
-                        ),
-                    ));
+                    return Err(NotYaml {
+                        output_line,
+                        template_line: rendered.source_line(output_line),
+                        message: e.message,
+                    });
                 }
             }
             chunk.clear();
@@ -288,21 +295,13 @@ fn compare(
                 missing,
                 line,
             } => {
-                let parent = if found.is_empty() {
-                    "the top level".to_string()
-                } else {
-                    format!("`{found}`")
-                };
+                let parent = path_named(&found);
                 let mut message = format!("`{path}` is missing: {parent} has no key `{missing}`");
                 let mut at_line = line;
                 if let Some((elsewhere, at)) = find_key(&doc.root, &missing, &mut Vec::new())
                     && elsewhere != found
                 {
-                    let under = if elsewhere.is_empty() {
-                        "the top level".to_string()
-                    } else {
-                        format!("`{elsewhere}`")
-                    };
+                    let under = path_named(&elsewhere);
                     message.push_str(&format!(
                         "; `{missing}` is under {under} at line {} — check its indentation",
                         rendered.source_line(at)

@@ -4,6 +4,7 @@
 
 use super::files::Files;
 use super::{Outcome, read_text};
+use crate::lesson::vars::MissingVar;
 use crate::lesson::{ExpectedText, Vars};
 use similar::TextDiff;
 
@@ -16,7 +17,7 @@ pub(super) fn check(
 ) -> Outcome {
     let expected = match load_expected(expected, vars) {
         Ok(text) => text,
-        Err(message) => return Outcome::error(name, message),
+        Err(why) => return Outcome::error(name, why.to_string()),
     };
     let found = match read_text(name, files, file) {
         Ok(text) => text,
@@ -42,13 +43,24 @@ pub(super) fn check(
     .at(file, first_difference)
 }
 
-fn load_expected(expected: &ExpectedText, vars: &Vars) -> Result<String, String> {
+/// Why the lesson's expected text is not there to compare with: the
+/// lesson's fault, so the check is an error, not a failure.
+#[derive(Debug, thiserror::Error)]
+enum ExpectedError {
+    #[error("the lesson's expected text cannot be read: {0}")]
+    Unreadable(crate::fsutil::ReadError),
+    #[error(transparent)]
+    Missing(#[from] MissingVar),
+}
+
+fn load_expected(expected: &ExpectedText, vars: &Vars) -> Result<String, ExpectedError> {
     let text = match expected {
         ExpectedText::Inline(text) => text.clone(),
-        ExpectedText::File(path) => crate::fsutil::read_text(path)
-            .map_err(|e| format!("the lesson's expected text cannot be read: {e}"))?,
+        ExpectedText::File(path) => {
+            crate::fsutil::read_text(path).map_err(ExpectedError::Unreadable)?
+        }
     };
-    vars.expand(&text).map_err(|e| e.to_string())
+    Ok(vars.expand(&text)?)
 }
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
@@ -89,6 +101,7 @@ fn first_differing_line(found: &str, expected_norm: &str, found_norm: &str) -> u
 mod tests {
     use super::super::Status;
     use super::super::test_support::*;
+    use super::{ExpectedError, MissingVar, load_expected};
     use crate::lesson::{CheckKind, ExpectedText};
     use std::fs;
 
@@ -150,6 +163,24 @@ mod tests {
             file: "f".into(),
             expected: ExpectedText::File(dir.path().join("nope")),
         };
-        assert_eq!(eval_in(dir.path(), kind, &vars(&[])).status, Status::Error);
+        let outcome = eval_in(dir.path(), kind, &vars(&[]));
+        assert_eq!(outcome.status, Status::Error);
+        assert!(
+            outcome
+                .message
+                .starts_with("the lesson's expected text cannot be read: "),
+            "{}",
+            outcome.message
+        );
+        let expected = ExpectedText::File(dir.path().join("nope"));
+        assert!(matches!(
+            load_expected(&expected, &vars(&[])),
+            Err(ExpectedError::Unreadable(e)) if e.is_not_found()
+        ));
+        let expected = ExpectedText::Inline("${NOPE}".into());
+        assert!(matches!(
+            load_expected(&expected, &vars(&[])),
+            Err(ExpectedError::Missing(MissingVar(name))) if name == "NOPE"
+        ));
     }
 }

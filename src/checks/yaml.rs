@@ -43,11 +43,7 @@ pub(super) fn check(
             missing,
             line,
         } => {
-            let parent = if found.is_empty() {
-                "the top level".to_string()
-            } else {
-                format!("`{found}`")
-            };
+            let parent = path_named(&found);
             return Outcome::fail(
                 name,
                 format!("{key} is not set in {shown}: {parent} has no key `{missing}`"),
@@ -73,6 +69,16 @@ pub(super) fn check(
         .at(file, node.line);
     };
     compare(name, key, &shown, found, &expect).at(file, node.line)
+}
+
+/// A key path as a message names it: `` `images.proxy` ``, or "the top
+/// level" for the empty path of the document itself.
+pub(super) fn path_named(path: &str) -> String {
+    if path.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{path}`")
+    }
 }
 
 /// An expectation with its variables filled in (regex values escaped).

@@ -1,20 +1,26 @@
 //! `labrun init` and `labrun reset`: laying a lesson's starting files into a
 //! workspace, and putting them back — saying what was kept, and asking first.
 
-use super::{CHECKS_FAILED, Fatal, SUCCESS, open, resolve_vars, select_steps, shown_path};
+use super::error::CommandError;
+use super::open::{load_lesson, open, resolve_vars, select_steps};
+use super::shown::shown_path;
+use super::{CHECKS_FAILED, SUCCESS};
 use crate::cli::VarArgs;
-use crate::lesson::{Lesson, bundled};
 use crate::workspace::{self, Created};
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub(super) fn init(args: &[String], force: bool) -> Result<u8, Fatal> {
+pub(super) fn init(args: &[String], force: bool) -> Result<u8, CommandError> {
     let (lesson_arg, dir) = match args {
         [dir] => (None, dir),
         [lesson, dir] => (Some(lesson.as_str()), dir),
-        _ => return Err(Fatal("usage: labrun init [LESSON] DIR".into())),
+        _ => {
+            return Err(CommandError::Usage(
+                "usage: labrun init [LESSON] DIR".into(),
+            ));
+        }
     };
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let lesson = load_lesson(lesson_arg)?;
     let (workspace, created) = workspace::init(&lesson, Path::new(dir), force)?;
     let (root, title) = (workspace.root.display(), lesson.title());
     match &created {
@@ -56,17 +62,10 @@ fn kept_in_backup(backup: &workspace::BackupReport) -> String {
     out
 }
 
-pub(super) fn reset(dir: Option<&Path>, step: Option<&str>, yes: bool) -> Result<u8, Fatal> {
+pub(super) fn reset(dir: Option<&Path>, step: Option<&str>, yes: bool) -> Result<u8, CommandError> {
     use crate::workspace::reset::{self, Change, Scope};
     let (workspace, lesson) = open(None, dir)?;
-    let vars = resolve_vars(
-        &lesson,
-        Some(&workspace),
-        &VarArgs {
-            vars: vec![],
-            online: false,
-        },
-    )?;
+    let vars = resolve_vars(&lesson, Some(&workspace), &VarArgs::default())?;
     let scope = match step {
         Some(id) => Scope::Step(select_steps(&lesson, Some(id))?[0]),
         None => Scope::Whole,
@@ -112,12 +111,10 @@ pub(super) fn reset(dir: Option<&Path>, step: Option<&str>, yes: bool) -> Result
 
 /// Asks a yes/no question on the terminal, "no" unless answered yes. Not on
 /// a terminal, nobody can answer: a usage error naming `--yes`.
-fn confirm(question: &str) -> Result<bool, Fatal> {
+fn confirm(question: &str) -> Result<bool, CommandError> {
     use std::io::{BufRead, Write};
     if !std::io::stdin().is_terminal() {
-        return Err(Fatal(
-            "labrun reset replaces files and needs a yes: pass --yes when not on a terminal".into(),
-        ));
+        return Err(CommandError::NeedsYes);
     }
     print!("{question} [y/N] ");
     std::io::stdout().flush()?;

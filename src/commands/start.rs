@@ -1,9 +1,11 @@
 //! `labrun start`: which workspace to open (the one you are in, else
 //! `./<slug>`), the lab, and the line that says how to come back.
 
-use super::{Fatal, api_mode, open, resolve_vars, shell_word, shown_path};
+use super::error::CommandError;
+use super::open::{api_mode, load_lesson, open, resolve_vars};
+use super::shown::{shell_word, shown_path};
 use crate::cli::VarArgs;
-use crate::lesson::{Lesson, bundled};
+use crate::lesson::Lesson;
 use crate::session::Session;
 use crate::workspace::{self, Workspace};
 use std::path::Path;
@@ -12,8 +14,8 @@ pub(super) fn start(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
     args: &VarArgs,
-) -> Result<u8, Fatal> {
-    crate::tui::check_terminal().map_err(|e| Fatal(e.to_string()))?;
+) -> Result<u8, CommandError> {
+    crate::tui::check_terminal()?;
     let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
     let vars = resolve_vars(&lesson, Some(&workspace), args)?;
     let session =
@@ -24,7 +26,7 @@ pub(super) fn start(
         workspace,
         session,
     };
-    let ending = crate::tui::run(lab).map_err(|e| Fatal(format!("the lab stopped: {e}")))?;
+    let ending = crate::tui::run(lab).map_err(CommandError::Lab)?;
     // The terminal is the learner's again: say how to come back. After a
     // signal (a closed terminal) nobody may be there to read it.
     if ending == crate::tui::Ending::Quit {
@@ -43,7 +45,7 @@ pub(super) fn start(
 fn start_workspace(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
-) -> Result<(Workspace, Lesson, String), Fatal> {
+) -> Result<(Workspace, Lesson, String), CommandError> {
     let mut resume = String::from("labrun start");
     if let Some(dir) = dir {
         if let Some(arg) = lesson_arg {
@@ -58,22 +60,21 @@ fn start_workspace(
         let Some(arg) = lesson_arg else {
             return Ok((workspace, own_lesson, resume));
         };
-        let lesson = Lesson::load(&bundled::resolve(Some(arg))?)?;
+        let lesson = load_lesson(Some(arg))?;
         if lesson.slug != own_lesson.slug {
-            return Err(Fatal(format!(
-                "you are inside {}, the workspace of lesson {:?}; to start {:?}, run `labrun start {}` outside it",
-                root.display(),
-                own_lesson.slug,
-                lesson.slug,
-                shell_word(arg)
-            )));
+            return Err(CommandError::InsideOtherWorkspace {
+                root,
+                own: own_lesson.slug,
+                named: lesson.slug,
+                arg: arg.to_string(),
+            });
         }
         return Ok((workspace, lesson, resume));
     }
     if let Some(arg) = lesson_arg {
         resume = format!("{resume} {}", shell_word(arg));
     }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let lesson = load_lesson(lesson_arg)?;
     // An existing workspace of this lesson is resumed, another lesson's refused.
     let (workspace, _) = workspace::init(&lesson, &Path::new(".").join(&lesson.slug), false)?;
     Ok((workspace, lesson, resume))
@@ -81,11 +82,11 @@ fn start_workspace(
 
 /// The workspace in `dir` if there is one (of the named lesson, if named),
 /// else a new one of the lesson.
-fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), Fatal> {
+fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), CommandError> {
     if workspace::is_workspace(dir) {
         return open(lesson_arg, Some(dir));
     }
-    let lesson = Lesson::load(&bundled::resolve(lesson_arg)?)?;
+    let lesson = load_lesson(lesson_arg)?;
     let (workspace, _) = workspace::init(&lesson, dir, false)?;
     Ok((workspace, lesson))
 }

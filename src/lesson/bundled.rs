@@ -194,23 +194,11 @@ pub fn resolve(arg: Option<&str>) -> Result<PathBuf, LessonError> {
     if let Some(found) = find_by_slug(name)? {
         return Ok(found);
     }
-    let not_a_lesson = |why: &str| LessonError::Io {
-        path: as_path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, why.to_string()),
-    };
     if is_workspace {
-        return Err(not_a_lesson(
-            "a labrun workspace, not a lesson: run labrun's commands inside it, or name a lesson directory or a bundled lesson",
-        ));
+        return Err(LessonError::IsAWorkspace(as_path.to_path_buf()));
     }
     if as_path.is_dir() {
-        return Err(LessonError::Io {
-            path: as_path.join(MANIFEST),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "not a lesson directory: it has no lesson.toml",
-            ),
-        });
+        return Err(LessonError::NoManifest(as_path.to_path_buf()));
     }
     Err(LessonError::NotFound {
         name: name.to_string(),

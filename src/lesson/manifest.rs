@@ -1,16 +1,21 @@
-//! `lesson.toml`: labrun's own file beside the challenge text. Its format is
-//! documented for authors in `docs/lesson-format.md`.
+//! `lesson.toml`, labrun's own file beside the challenge text: read, its
+//! steps put together (each check table through `check_table.rs`) and
+//! validated. Its format is documented for authors in `docs/lesson-format.md`.
 
+mod check_table;
+
+pub use check_table::{CheckError, Outer};
+
+use super::lesson_dir::LessonDir;
 use super::{
-    CheckKind, CheckSpec, Expect, ExpectedText, Lesson, LessonError, LineIndex, MANIFEST,
-    Rendering, Step, TemplateValue, Variable, instruqt,
+    CheckKind, CheckSpec, ExpectedText, Lesson, LessonError, LineIndex, MANIFEST, Step, Variable,
+    instruqt,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 const DEFAULT_TEXT: &str = "assignment.md";
 const DEFAULT_FILES: &str = "files";
-const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 30;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,60 +45,6 @@ struct RawStep {
     checks: Vec<toml::Spanned<toml::Value>>,
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-enum RawCheck {
-    FileExists {
-        name: Option<String>,
-        file: String,
-    },
-    Yaml {
-        name: Option<String>,
-        file: String,
-        key: String,
-        equals: Option<String>,
-        starts_with: Option<String>,
-        matches: Option<String>,
-    },
-    Text {
-        name: Option<String>,
-        file: String,
-        expected: Option<String>,
-        expected_file: Option<String>,
-    },
-    Template {
-        name: Option<String>,
-        file: String,
-        #[serde(default)]
-        values: toml::Table,
-        expect: Option<toml::Table>,
-        #[serde(default)]
-        renders_nothing: bool,
-    },
-    Package {
-        name: Option<String>,
-        file: String,
-        top: Option<String>,
-        rebuild: Option<String>,
-        #[serde(default)]
-        checks: Vec<toml::Value>,
-    },
-    Command {
-        name: Option<String>,
-        run: String,
-        timeout: Option<u64>,
-    },
-    Release {
-        name: Option<String>,
-        channels: Vec<String>,
-        version: String,
-        chart: Option<String>,
-        chart_version: Option<String>,
-        #[serde(default)]
-        checks: Vec<toml::Value>,
-    },
-}
-
 pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
     let dir = &std::path::absolute(dir).map_err(|source| LessonError::Io {
         path: dir.to_path_buf(),
@@ -107,21 +58,19 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
         line: e.span().map_or(1, |s| lines.line(s.start)),
         message: e.message().to_string(),
     })?;
-    let syntax = |line, message| LessonError::Syntax {
-        file: manifest_path.clone(),
-        line,
-        message,
-    };
     let inside = LessonDir::new(dir);
     // A path the manifest names, checked to stay in the lesson directory.
-    let named = |value: &Option<toml::Spanned<String>>, key: &str, default: &str| {
+    let named = |value: &Option<toml::Spanned<String>>, key: &'static str, default: &str| {
         let (path, line) = match value {
             Some(v) => (v.get_ref().as_str(), lines.line(v.span().start)),
             None => (default, 1),
         };
-        inside
-            .resolve(path)
-            .map_err(|why| syntax(line, format!("`{key}` {why}")))
+        inside.resolve(path).map_err(|source| LessonError::Outside {
+            file: manifest_path.clone(),
+            line,
+            key,
+            source,
+        })
     };
     let text_path = named(&raw.text, "text", DEFAULT_TEXT)?;
     let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
@@ -137,9 +86,14 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
         let mut checks = Vec::with_capacity(raw_step.checks.len());
         for check in raw_step.checks {
             let check_line = lines.line(check.span().start);
-            let spec = to_check(check.into_inner(), check_line, &inside).map_err(|message| {
-                syntax(check_line, format!("step {:?}: {message}", raw_step.id))
-            })?;
+            let spec = check_table::to_check(check.into_inner(), check_line, &inside).map_err(
+                |source| LessonError::Check {
+                    file: manifest_path.clone(),
+                    line: check_line,
+                    step: raw_step.id.clone(),
+                    source,
+                },
+            )?;
             checks.push(spec);
         }
         steps.push(Step {
@@ -153,7 +107,11 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
             line,
         });
     }
-    validate_steps(&steps).map_err(|(line, message)| syntax(line, message))?;
+    validate_steps(&steps).map_err(|(line, source)| LessonError::Steps {
+        file: manifest_path.clone(),
+        line,
+        source,
+    })?;
     Ok(Lesson {
         dir: dir.to_path_buf(),
         slug: challenge.front.slug.clone(),
@@ -169,346 +127,48 @@ pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
 /// A lesson file: a regular file of bounded size, opened without blocking
 /// (a FIFO named as `text` must not hang `lint`, `show` or `init`).
 fn read(path: &Path) -> Result<String, LessonError> {
-    crate::fsutil::read_text(path).map_err(|e| match e {
-        crate::fsutil::ReadError::Io { path, source } => LessonError::Io { path, source },
-        crate::fsutil::ReadError::NotFound { path } => LessonError::Io {
-            path,
-            source: std::io::ErrorKind::NotFound.into(),
-        },
-        other => LessonError::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(reason(&other)),
-        },
-    })
+    Ok(crate::fsutil::read_text(path)?)
 }
 
-/// The part of a read error after the path (`LessonError::Io` prints the path).
-fn reason(e: &crate::fsutil::ReadError) -> String {
-    let text = e.to_string();
-    let path = match e {
-        crate::fsutil::ReadError::NotRegular { path, .. }
-        | crate::fsutil::ReadError::TooLarge { path, .. }
-        | crate::fsutil::ReadError::NotText { path }
-        | crate::fsutil::ReadError::NotFound { path }
-        | crate::fsutil::ReadError::Io { path, .. } => path.display().to_string(),
-    };
-    text.strip_prefix(&path)
-        .unwrap_or(&text)
-        .trim_start()
-        .to_string()
+/// What is wrong with the steps of a manifest as a whole (each at a line).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StepsError {
+    #[error("the lesson has no steps: add at least one [[steps]] with a check")]
+    NoSteps,
+    #[error("step id {0:?} must be letters, digits, - or _")]
+    BadId(String),
+    #[error("step id {0:?} is used twice")]
+    UsedTwice(String),
+    #[error("step {step:?} needs {need:?}, which is not an earlier step")]
+    NeedsLater { step: String, need: String },
 }
 
-/// The lesson directory, for keeping the paths a lesson names inside it:
-/// a lesson is someone else's file, and `expected_file = "/etc/passwd"` or
-/// `files = "/home/you"` must not reach a learner's machine beyond it.
-pub(super) struct LessonDir {
-    dir: PathBuf,
-    /// The directory with its symlinks resolved (None if it cannot be).
-    real: Option<PathBuf>,
-}
-
-impl LessonDir {
-    pub(super) fn new(dir: &Path) -> LessonDir {
-        LessonDir {
-            dir: dir.to_path_buf(),
-            real: std::fs::canonicalize(dir).ok(),
-        }
-    }
-
-    /// `relative` joined to the lesson directory, or why it leaves it
-    /// (absolute, `..` past the top, or a symlink pointing out).
-    pub(super) fn resolve(&self, relative: &str) -> Result<PathBuf, String> {
-        let path = Path::new(relative);
-        let mut depth = 0usize;
-        for component in path.components() {
-            match component {
-                std::path::Component::Normal(_) => depth += 1,
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir if depth > 0 => depth -= 1,
-                _ => return Err(format!("{relative:?} is outside the lesson directory")),
-            }
-        }
-        let joined = self.dir.join(path);
-        match (std::fs::canonicalize(&joined), &self.real) {
-            (Ok(real), Some(top)) if !real.starts_with(top) => Err(format!(
-                "{relative:?} resolves to {}, outside the lesson directory",
-                real.display()
-            )),
-            // A missing file is reported where it is read, naming it.
-            _ => Ok(joined),
-        }
-    }
-}
-
-/// A raw TOML check table → a `CheckSpec`, or a message saying what is wrong.
-fn to_check(value: toml::Value, line: usize, lesson_dir: &LessonDir) -> Result<CheckSpec, String> {
-    let raw: RawCheck = value
-        .try_into()
-        .map_err(|e: toml::de::Error| clean(e.message()))?;
-    let (name, kind) = match raw {
-        RawCheck::FileExists { name, file } => (name, CheckKind::FileExists { file }),
-        RawCheck::Yaml {
-            name,
-            file,
-            key,
-            equals,
-            starts_with,
-            matches,
-        } => {
-            let expect = match (equals, starts_with, matches) {
-                (Some(v), None, None) => Expect::Equals(v),
-                (None, Some(v), None) => Expect::StartsWith(v),
-                (None, None, Some(v)) => Expect::Matches(v),
-                _ => {
-                    return Err(
-                        "a yaml check needs exactly one of `equals`, `starts_with` or `matches`"
-                            .into(),
-                    );
-                }
-            };
-            (name, CheckKind::Yaml { file, key, expect })
-        }
-        RawCheck::Text {
-            name,
-            file,
-            expected,
-            expected_file,
-        } => {
-            let expected = match (expected, expected_file) {
-                (Some(text), None) => ExpectedText::Inline(text),
-                (None, Some(path)) => ExpectedText::File(
-                    lesson_dir
-                        .resolve(&path)
-                        .map_err(|why| format!("`expected_file` {why}"))?,
-                ),
-                _ => {
-                    return Err(
-                        "a text check needs exactly one of `expected` or `expected_file`".into(),
-                    );
-                }
-            };
-            (name, CheckKind::Text { file, expected })
-        }
-        RawCheck::Template {
-            name,
-            file,
-            values,
-            expect,
-            renders_nothing,
-        } => {
-            let expect = match (expect, renders_nothing) {
-                (Some(fields), false) if !fields.is_empty() => {
-                    let mut flat = Vec::new();
-                    flatten_fields(&fields, &[], &mut flat)?;
-                    Rendering::Fields(flat)
-                }
-                (None, true) => Rendering::Nothing,
-                _ => {
-                    return Err(
-                        "a template check needs `expect = { … }` (fields of the rendered YAML) or `renders_nothing = true`, one of them"
-                            .into(),
-                    );
-                }
-            };
-            let values = values
-                .into_iter()
-                .map(|(k, v)| Ok((k, template_value(v)?)))
-                .collect::<Result<_, String>>()?;
-            (
-                name,
-                CheckKind::Template {
-                    file,
-                    values,
-                    expect,
-                },
-            )
-        }
-        RawCheck::Package {
-            name,
-            file,
-            top,
-            rebuild,
-            checks,
-        } => {
-            let checks = inner_checks(checks, line, lesson_dir, "package")?;
-            (
-                name,
-                CheckKind::Package {
-                    file,
-                    top,
-                    rebuild,
-                    checks,
-                },
-            )
-        }
-        RawCheck::Release {
-            name,
-            channels,
-            version,
-            chart,
-            chart_version,
-            checks,
-        } => {
-            let chart = match (chart, chart_version) {
-                (Some(chart), Some(version)) => Some((chart, version)),
-                (None, None) => None,
-                _ => {
-                    return Err(
-                        "a release check names both `chart` and `chart_version`, or neither".into(),
-                    );
-                }
-            };
-            if channels.is_empty() {
-                return Err("a release check needs at least one channel".into());
-            }
-            let checks = inner_checks(checks, line, lesson_dir, "release")?;
-            (
-                name,
-                CheckKind::Release {
-                    channels,
-                    version,
-                    chart,
-                    checks,
-                },
-            )
-        }
-        RawCheck::Command { name, run, timeout } => (
-            name,
-            CheckKind::Command {
-                run,
-                timeout_secs: timeout.unwrap_or(DEFAULT_COMMAND_TIMEOUT_SECS),
-            },
-        ),
-    };
-    Ok(CheckSpec { name, kind, line })
-}
-
-/// `expect = { metadata.name = "x" }` nests in TOML; the check wants the
-/// path back: `metadata.name`, with keys holding dots in brackets.
-fn flatten_fields(
-    table: &toml::Table,
-    prefix: &[String],
-    out: &mut Vec<(String, String)>,
-) -> Result<(), String> {
-    for (key, value) in table {
-        let mut segments = prefix.to_vec();
-        if prefix.is_empty() || !key.contains(['.', '[', ']']) {
-            segments.push(key.clone());
-        } else {
-            segments.push(format!("[{key:?}]"));
-        }
-        let path = segments.join(".").replace(".[", "[");
-        let text = match value {
-            toml::Value::Table(inner) => {
-                flatten_fields(inner, &segments, out)?;
-                continue;
-            }
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Float(f) => f.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            _ => {
-                return Err(format!(
-                    "`expect` field {path:?} must be a string, number or boolean"
-                ));
-            }
-        };
-        out.push((path, text));
-    }
-    Ok(())
-}
-
-fn template_value(value: toml::Value) -> Result<TemplateValue, String> {
-    Ok(match value {
-        toml::Value::String(s) => TemplateValue::Str(s),
-        toml::Value::Integer(i) => TemplateValue::Int(i),
-        toml::Value::Float(f) => TemplateValue::Float(f),
-        toml::Value::Boolean(b) => TemplateValue::Bool(b),
-        toml::Value::Array(items) => TemplateValue::List(
-            items
-                .into_iter()
-                .map(template_value)
-                .collect::<Result<_, _>>()?,
-        ),
-        toml::Value::Table(table) => TemplateValue::Map(
-            table
-                .into_iter()
-                .map(|(k, v)| Ok((k, template_value(v)?)))
-                .collect::<Result<_, String>>()?,
-        ),
-        toml::Value::Datetime(d) => TemplateValue::Str(d.to_string()),
-    })
-}
-
-/// The checks on files inside a package or a released chart.
-fn inner_checks(
-    raw: Vec<toml::Value>,
-    line: usize,
-    lesson_dir: &LessonDir,
-    outer: &str,
-) -> Result<Vec<CheckSpec>, String> {
-    let checks = raw
-        .into_iter()
-        .map(|c| to_check(c, line, lesson_dir))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("inside {outer} check: {e}"))?;
-    let file_check = |c: &CheckSpec| {
-        matches!(
-            c.kind,
-            CheckKind::FileExists { .. }
-                | CheckKind::Yaml { .. }
-                | CheckKind::Text { .. }
-                | CheckKind::Template { .. }
-        )
-    };
-    if !checks.iter().all(file_check) {
-        return Err(format!(
-            "checks inside a {outer} check can be file_exists, yaml, text or template"
-        ));
-    }
-    Ok(checks)
-}
-
-/// serde's "unknown variant `x`, expected one of ..." speaks of variants;
-/// authors write check kinds.
-fn clean(message: &str) -> String {
-    message
-        .replace("unknown variant", "unknown check kind")
-        .replace("missing field `kind`", "a check needs a `kind`")
-}
-
-fn validate_steps(steps: &[Step]) -> Result<(), (usize, String)> {
+/// The step ids are well-formed and unique, and `needs` names only earlier
+/// steps; the first problem comes back with its line.
+fn validate_steps(steps: &[Step]) -> Result<(), (usize, StepsError)> {
     if steps.is_empty() {
-        return Err((
-            1,
-            "the lesson has no steps: add at least one [[steps]] with a check".into(),
-        ));
+        return Err((1, StepsError::NoSteps));
     }
     // Earlier steps' ids: a set, so 10,000 steps validate in linear time.
     let mut earlier: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for step in steps {
+        let at = |e| Err((step.line, e));
         if step.id.is_empty()
             || !step
                 .id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
-            return Err((
-                step.line,
-                format!("step id {:?} must be letters, digits, - or _", step.id),
-            ));
+            return at(StepsError::BadId(step.id.clone()));
         }
         if earlier.contains(step.id.as_str()) {
-            return Err((step.line, format!("step id {:?} is used twice", step.id)));
+            return at(StepsError::UsedTwice(step.id.clone()));
         }
         if let Some(need) = step.needs.iter().find(|n| !earlier.contains(n.as_str())) {
-            return Err((
-                step.line,
-                format!(
-                    "step {:?} needs {need:?}, which is not an earlier step",
-                    step.id
-                ),
-            ));
+            return at(StepsError::NeedsLater {
+                step: step.id.clone(),
+                need: need.clone(),
+            });
         }
         earlier.insert(&step.id);
     }
@@ -541,6 +201,7 @@ pub fn expected_files(lesson: &Lesson) -> Vec<(usize, PathBuf)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::Expect;
     use std::fs;
 
     const TEXT: &str = "---\nslug: demo\ntitle: Demo\n---\n# Intro\n";
@@ -605,10 +266,19 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
 
     #[test]
     fn malformed_checks_are_explained() {
-        let err = error_of(
+        let err = lesson_with(
             "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"yaml\"\nfile = \"f\"\nkey = \"k\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, LessonError::Check { line: 4, step, source: CheckError::YamlExpect, .. } if step == "a"),
+            "{err:?}"
         );
-        assert!(err.contains("exactly one of `equals`"), "{err}");
+        let err = err.to_string();
+        assert!(
+            err.contains("lesson.toml:4: step \"a\": a yaml check needs exactly one of `equals`"),
+            "{err}"
+        );
         let err = error_of(
             "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"file_exists\"\nfile = \"f\"\ncolour = 1\n",
         );
@@ -619,9 +289,15 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
     fn toml_syntax_errors_and_bad_steps_name_the_line() {
         let err = error_of("[[steps]\n");
         assert!(err.contains("lesson.toml:1:"), "{err}");
-        let err = error_of(
+        let err = lesson_with(
             "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps]]\nid = \"a\"\ntitle = \"B\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, LessonError::Steps { line: 4, source: StepsError::UsedTwice(id), .. } if id == "a"),
+            "{err:?}"
         );
+        let err = err.to_string();
         assert!(
             err.contains("lesson.toml:4:") && err.contains("used twice"),
             "{err}"
@@ -635,6 +311,51 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
         let err = error_of("text = \"assignment.md\"\n");
         assert!(
             err.contains("lesson.toml:1:") && err.contains("has no steps"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn checks_inside_a_package_say_where_they_are() {
+        let err = lesson_with(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"package\"\nfile = \"p.tgz\"\nchecks = [{ kind = \"command\", run = \"true\" }]\n",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                LessonError::Check {
+                    source: CheckError::NotAFileCheck(Outer::Package),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let err = err.to_string();
+        assert!(
+            err.contains(
+                "checks inside a package check can be file_exists, yaml, text or template"
+            ),
+            "{err}"
+        );
+        let err = lesson_with(
+            "[[steps]]\nid = \"a\"\ntitle = \"A\"\n[[steps.checks]]\nkind = \"release\"\nchannels = [\"Unstable\"]\nversion = \"1\"\nchecks = [{ kind = \"yaml\", file = \"f\", key = \"k\" }]\n",
+        )
+        .unwrap_err();
+        let LessonError::Check {
+            source: CheckError::Inside { outer, error },
+            ..
+        } = &err
+        else {
+            panic!("{err:?}");
+        };
+        assert_eq!(
+            (*outer, &**error),
+            (Outer::Release, &CheckError::YamlExpect)
+        );
+        assert!(
+            err.to_string()
+                .contains("inside release check: a yaml check needs exactly one of"),
             "{err}"
         );
     }

@@ -3,16 +3,19 @@
 //! Plain data; nothing here evaluates a check or draws anything.
 
 pub mod bundled;
+mod error;
 pub mod instruqt;
+mod lesson_dir;
 pub mod lint;
 pub mod manifest;
 pub mod markdown;
 pub mod vars;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use error::LessonError;
 pub use instruqt::{Challenge, FrontMatter};
+pub use lesson_dir::OutsideLesson;
 pub use vars::{Variable, Vars};
 
 /// The manifest's file name in a lesson directory.
@@ -290,53 +293,6 @@ impl Lesson {
         let (_, name) = url.rsplit_once("assets/")?;
         let shared = self.dir.parent()?.parent()?.join("assets").join(name);
         shared.is_file().then_some(shared)
-    }
-}
-
-/// A lesson that cannot be read: always names the file and, where it can, the line.
-#[derive(Debug)]
-pub enum LessonError {
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    Syntax {
-        file: PathBuf,
-        line: usize,
-        message: String,
-    },
-    NotFound {
-        name: String,
-        known: Vec<String>,
-    },
-}
-
-impl fmt::Display for LessonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LessonError::Io { path, source } => write!(f, "{}: {source}", path.display()),
-            LessonError::Syntax {
-                file,
-                line,
-                message,
-            } => {
-                write!(f, "{}:{line}: {message}", file.display())
-            }
-            LessonError::NotFound { name, known } => write!(
-                f,
-                "no lesson named {name:?}: pass a lesson directory or one of the bundled lessons ({})",
-                known.join(", ")
-            ),
-        }
-    }
-}
-
-impl std::error::Error for LessonError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            LessonError::Io { source, .. } => Some(source),
-            _ => None,
-        }
     }
 }
 

@@ -34,6 +34,21 @@ pub struct Variable {
     pub secret: bool,
 }
 
+impl Variable {
+    /// A secret variable known only by name: what a saved value counts as
+    /// when the lesson that declared it cannot be read (moved, deleted), so
+    /// it is redacted rather than shown.
+    pub fn secret(name: &str) -> Variable {
+        Variable {
+            name: name.to_string(),
+            description: String::new(),
+            default: None,
+            generate: None,
+            secret: true,
+        }
+    }
+}
+
 /// A placeholder found in a text, with its byte range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Placeholder {
@@ -83,20 +98,10 @@ pub enum Source {
     LessonDefault,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A `${NAME}` whose variable has no value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("variable {0} has no value: pass --var {0}=… or set it in the environment")]
 pub struct MissingVar(pub String);
-
-impl fmt::Display for MissingVar {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = &self.0;
-        write!(
-            f,
-            "variable {name} has no value: pass --var {name}=… or set it in the environment"
-        )
-    }
-}
-
-impl std::error::Error for MissingVar {}
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

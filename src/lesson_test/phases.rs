@@ -32,7 +32,7 @@ pub fn test_lesson(
             kept.extend(lab.finish(options.keep));
         }
         // Without a workspace there is no baseline and nothing to solve in.
-        Err(why) => cases.record(Phase::Baseline, None, started, Err(why.to_string())),
+        Err(why) => cases.record(Phase::Baseline, None, started, Err(Deviation::one(why))),
     }
     for step in &lesson.steps {
         let started = Instant::now();
@@ -47,6 +47,21 @@ pub fn test_lesson(
     }
 }
 
+/// What deviated in one case, one problem a line, worded for the lesson's
+/// author: the report's detail. The lesson's fault, not labrun's.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+struct Deviation(Vec<String>);
+
+impl Deviation {
+    fn one(problem: impl ToString) -> Deviation {
+        Deviation(vec![problem.to_string()])
+    }
+}
+
+/// A case passes, or says what deviated.
+type Verdict = Result<(), Deviation>;
+
 /// Collects results and reports each one as it is recorded.
 struct Cases<'a> {
     results: Vec<CaseResult>,
@@ -54,19 +69,13 @@ struct Cases<'a> {
 }
 
 impl Cases<'_> {
-    fn record(
-        &mut self,
-        phase: Phase,
-        step: Option<&Step>,
-        started: Instant,
-        result: Result<(), String>,
-    ) {
+    fn record(&mut self, phase: Phase, step: Option<&Step>, started: Instant, result: Verdict) {
         let case = CaseResult {
             phase,
             step: step.map(|s| s.id.clone()),
             ok: result.is_ok(),
             duration: started.elapsed(),
-            detail: result.err().unwrap_or_default(),
+            detail: result.err().map(|d| d.to_string()).unwrap_or_default(),
         };
         (self.progress)(&case);
         self.results.push(case);
@@ -93,7 +102,7 @@ fn in_order(lab: &Lab, lesson: &Lesson, cases: &mut Cases) {
     }
 }
 
-fn lint_case(lesson: &Lesson) -> Result<(), String> {
+fn lint_case(lesson: &Lesson) -> Verdict {
     let errors: Vec<String> = lint::lint(lesson)
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -102,16 +111,16 @@ fn lint_case(lesson: &Lesson) -> Result<(), String> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(format!(
+        Err(Deviation::one(format!(
             "lint found errors:\n{}",
             indent(&errors.join("\n"))
-        ))
+        )))
     }
 }
 
 /// On the starting files every condition must fail: one that passes can
 /// never fail, one that errors cannot be evaluated.
-fn baseline(report: &StepReport) -> Result<(), String> {
+fn baseline(report: &StepReport) -> Verdict {
     let mut problems = Vec::new();
     for outcome in &report.outcomes {
         match outcome.status {
@@ -135,12 +144,7 @@ fn baseline(report: &StepReport) -> Result<(), String> {
 
 /// Applies the solution of step `index` to the workspace all earlier
 /// solutions were applied to: that step must pass, every later one fail.
-fn solve(
-    lab: &Lab,
-    lesson: &Lesson,
-    index: usize,
-    reported: &mut BTreeSet<String>,
-) -> Result<(), String> {
+fn solve(lab: &Lab, lesson: &Lesson, index: usize, reported: &mut BTreeSet<String>) -> Verdict {
     let step = &lesson.steps[index];
     let solved = lab.solve(step);
     let mut problems = Vec::new();
@@ -192,7 +196,7 @@ fn too_early(later: &StepReport, solved: &Step) -> String {
 /// Every other solution, except those of `target`'s dependents, applied in
 /// a fresh workspace: `target` must still fail, or its checks do not
 /// depend on its own work. Returns the workspace's path when kept.
-fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, Option<PathBuf>) {
+fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Verdict, Option<PathBuf>) {
     let left_out = with_dependents(lesson, target);
     let (applied, skipped): (Vec<&Step>, Vec<&Step>) = lesson
         .steps
@@ -200,7 +204,7 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Result<(), String>, 
         .partition(|s| !left_out.contains(s.id.as_str()));
     let lab = match Lab::open(lesson, &format!("without-{}", target.id)) {
         Ok(lab) => lab,
-        Err(why) => return (Err(why.to_string()), None),
+        Err(why) => return (Err(Deviation::one(why)), None),
     };
     let failed = apply(&lab, &applied);
     let report = lab.check(target);
@@ -265,11 +269,11 @@ fn names(steps: &[&Step]) -> String {
     ids.join(", ")
 }
 
-fn verdict(problems: Vec<String>) -> Result<(), String> {
+fn verdict(problems: Vec<String>) -> Verdict {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(problems.join("\n"))
+        Err(Deviation(problems))
     }
 }
 

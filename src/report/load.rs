@@ -41,13 +41,13 @@ pub enum SkipReason {
     #[error(transparent)]
     NotARecord(#[from] RecordError),
     /// The workspace's state file is damaged (the path is the state file's).
-    #[error("{0}")]
-    DamagedWorkspace(String),
+    #[error("damaged workspace state (line {line}): {error}", line = .0.line(), error = .0)]
+    DamagedWorkspace(serde_json::Error),
     #[error(transparent)]
     Workspace(WorkspaceError),
     /// The workspace's progress file is unreadable or damaged.
-    #[error("{0}")]
-    Progress(String),
+    #[error(transparent)]
+    Progress(#[from] crate::progress::ProgressError),
     /// A workspace counted already, through the path named.
     #[error(
         "the same workspace as {}, which is reported instead (its progress is the most recent)",
@@ -151,8 +151,8 @@ impl Loader {
         let ws = match workspace::open(dir) {
             Ok(ws) => ws,
             Err(WorkspaceError::NotAWorkspace(_)) => return false,
-            Err(WorkspaceError::Damaged { path, message }) => {
-                self.skip(&path, SkipReason::DamagedWorkspace(message));
+            Err(WorkspaceError::Damaged { path, source }) => {
+                self.skip(&path, SkipReason::DamagedWorkspace(source));
                 return true;
             }
             Err(e) => {
@@ -206,23 +206,12 @@ fn read_record(path: &Path) -> Result<Record, SkipReason> {
 /// value counts as secret and the steps are those recorded.
 fn from_workspace(ws: &Workspace) -> Result<Record, SkipReason> {
     let slug = &ws.state.lesson.slug;
-    let progress = Progress::load(&ws.progress_path(), slug).map_err(SkipReason::Progress)?;
+    let progress = Progress::load(&ws.progress_path(), slug)?;
     let learner = workspace_owner(ws);
     let (progress, variables) = match workspace_lesson(ws) {
         Some(lesson) => (complete(&progress, &lesson), lesson.variables),
         None => {
-            let all_secret = ws
-                .state
-                .vars
-                .keys()
-                .map(|name| Variable {
-                    name: name.clone(),
-                    description: String::new(),
-                    default: None,
-                    generate: None,
-                    secret: true,
-                })
-                .collect();
+            let all_secret = ws.state.vars.keys().map(|n| Variable::secret(n)).collect();
             (progress, all_secret)
         }
     };

@@ -102,8 +102,8 @@ pub enum RecordError {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// Its progress file is unreadable or damaged (the message names it).
-    #[error("{0}")]
-    Progress(String),
+    #[error(transparent)]
+    Progress(#[from] crate::progress::ProgressError),
 }
 
 /// The record of `workspace`'s progress in `lesson`: every lesson step in
@@ -115,8 +115,7 @@ pub fn export(
     lesson: &Lesson,
     learner: Option<&str>,
 ) -> Result<Record, ExportError> {
-    let progress =
-        Progress::load(&workspace.progress_path(), &lesson.slug).map_err(ExportError::Progress)?;
+    let progress = Progress::load(&workspace.progress_path(), &lesson.slug)?;
     let learner = learner
         .map(str::trim)
         .filter(|l| !l.is_empty())

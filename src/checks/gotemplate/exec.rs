@@ -38,9 +38,12 @@ struct Output {
 impl Output {
     /// `literal`: template text, whose own newlines advance the source line;
     /// otherwise a value printed by the action on `line`.
-    fn write(&mut self, s: &str, mut line: usize, literal: bool) -> Result<(), String> {
+    fn write(&mut self, s: &str, mut line: usize, literal: bool) -> Result<(), TemplateError> {
         if self.text.len() + s.len() > MAX_OUTPUT_BYTES {
-            return Err(format!("renders more than {} KiB", MAX_OUTPUT_BYTES >> 10));
+            return Err(render_error(
+                line,
+                format!("renders more than {} KiB", MAX_OUTPUT_BYTES >> 10),
+            ));
         }
         for c in s.chars() {
             if !self.mid_line {
@@ -124,15 +127,13 @@ impl Exec<'_> {
     fn node(&mut self, node: &Node, dot: &Value, out: &mut Output) -> Result<Flow, TemplateError> {
         match node {
             Node::Text { text, line } => {
-                out.write(text, *line, true)
-                    .map_err(|e| render_error(*line, e))?;
+                out.write(text, *line, true)?;
             }
             Node::Output { pipe, line } => {
                 self.step(*line)?;
                 let value = self.pipe(pipe, dot)?;
                 if pipe.decl.is_empty() {
-                    out.write(&value.to_string(), *line, false)
-                        .map_err(|e| render_error(*line, e))?;
+                    out.write(&value.to_string(), *line, false)?;
                 }
             }
             Node::Branch {
@@ -335,8 +336,8 @@ impl Exec<'_> {
                     values.push(self.operand(arg, dot, line)?);
                 }
                 values.extend(piped);
-                let values = funcs::typed_args(name, values).map_err(|(i, e)| {
-                    render_error(line, format!("{name}: argument {}: {e}", i + 1))
+                let values = funcs::typed_args(name, values).map_err(|e| {
+                    render_error(line, format!("{name}: argument {}: {e}", e.index() + 1))
                 })?;
                 if name == "include" {
                     return self.include(values, line);

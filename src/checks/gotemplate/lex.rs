@@ -226,7 +226,7 @@ fn tokens(inside: &str, line: usize) -> Result<Vec<Token>, TemplateError> {
                 Tok::Assign
             }
             '"' => {
-                let (s, used) = quoted(&chars[i..]).map_err(err)?;
+                let (s, used) = quoted(&chars[i..], line)?;
                 i += used;
                 Tok::Str(s)
             }
@@ -240,7 +240,7 @@ fn tokens(inside: &str, line: usize) -> Result<Vec<Token>, TemplateError> {
                 Tok::Str(s)
             }
             '\'' => {
-                let (s, used) = quoted(&chars[i..]).map_err(err)?;
+                let (s, used) = quoted(&chars[i..], line)?;
                 let mut it = s.chars();
                 let (Some(ch), None) = (it.next(), it.next()) else {
                     return Err(err(format!("malformed character constant: {s:?}")));
@@ -257,7 +257,7 @@ fn tokens(inside: &str, line: usize) -> Result<Vec<Token>, TemplateError> {
                 Tok::Field(name)
             }
             '.' if chars.get(i + 1).is_some_and(char::is_ascii_digit) => {
-                number(&chars, &mut i).map_err(err)?
+                number(&chars, &mut i, line)?
             }
             '.' => {
                 i += 1;
@@ -267,7 +267,7 @@ fn tokens(inside: &str, line: usize) -> Result<Vec<Token>, TemplateError> {
                 i += 1;
                 Tok::Var(format!("${}", word(&chars, &mut i)))
             }
-            '+' | '-' | '0'..='9' => number(&chars, &mut i).map_err(err)?,
+            '+' | '-' | '0'..='9' => number(&chars, &mut i, line)?,
             c if c.is_alphabetic() || c == '_' => match word(&chars, &mut i).as_str() {
                 "true" => Tok::Bool(true),
                 "false" => Tok::Bool(false),
@@ -294,7 +294,7 @@ fn word(chars: &[char], i: &mut usize) -> String {
     chars[start..*i].iter().collect()
 }
 
-fn number(chars: &[char], i: &mut usize) -> Result<Tok, String> {
+fn number(chars: &[char], i: &mut usize, line: usize) -> Result<Tok, TemplateError> {
     let start = *i;
     while chars
         .get(*i)
@@ -329,27 +329,31 @@ fn number(chars: &[char], i: &mut usize) -> Result<Tok, String> {
         Ok(f) if f.is_finite() && !digits.starts_with(['i', 'I', 'n', 'N']) => {
             Ok(Tok::Float(if negative { -f } else { f }))
         }
-        _ => Err(format!("bad number syntax: {text:?}")),
+        _ => Err(TemplateError::syntax(
+            line,
+            format!("bad number syntax: {text:?}"),
+        )),
     }
 }
 
 /// A Go interpreted string (or character) literal starting at `chars[0]`:
 /// its value and how many chars it used.
-fn quoted(chars: &[char]) -> Result<(String, usize), String> {
+fn quoted(chars: &[char], line: usize) -> Result<(String, usize), TemplateError> {
+    let err = |message: String| TemplateError::syntax(line, message);
     let quote = chars[0];
     let mut out = String::new();
     let mut i = 1;
     loop {
         let Some(&c) = chars.get(i) else {
-            return Err("unterminated quoted string".into());
+            return Err(err("unterminated quoted string".into()));
         };
         i += 1;
         match c {
             c if c == quote => return Ok((out, i)),
-            '\n' => return Err("unterminated quoted string".into()),
+            '\n' => return Err(err("unterminated quoted string".into())),
             '\\' => {
                 let Some(&e) = chars.get(i) else {
-                    return Err("unterminated quoted string".into());
+                    return Err(err("unterminated quoted string".into()));
                 };
                 i += 1;
                 let simple = match e {
@@ -374,7 +378,7 @@ fn quoted(chars: &[char]) -> Result<(String, usize), String> {
                     'u' => 4,
                     'U' => 8,
                     '0'..='7' => 2,
-                    _ => return Err(format!("unknown escape sequence \\{e}")),
+                    _ => return Err(err(format!("unknown escape sequence \\{e}"))),
                 };
                 let digits: String = chars.get(i..i + width).unwrap_or_default().iter().collect();
                 i += width;
@@ -386,7 +390,7 @@ fn quoted(chars: &[char]) -> Result<(String, usize), String> {
                 let ch = code
                     .ok()
                     .and_then(char::from_u32)
-                    .ok_or_else(|| format!("invalid escape \\{e}{digits}"))?;
+                    .ok_or_else(|| err(format!("invalid escape \\{e}{digits}")))?;
                 out.push(ch);
             }
             c => out.push(c),

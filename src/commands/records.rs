@@ -1,0 +1,67 @@
+//! Progress as records: `labrun progress` (a workspace's own table),
+//! `progress export` (a portable record for an instructor) and `report`
+//! (a class from records and workspaces).
+
+use super::SUCCESS;
+use super::error::CommandError;
+use super::open::open;
+use crate::cli::{ProgressFormat, ReportFormat};
+use crate::output::{self, Painter};
+use crate::progress::Progress;
+use crate::report;
+use std::path::{Path, PathBuf};
+
+pub(super) fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, CommandError> {
+    let (workspace, lesson) = open(None, dir)?;
+    let progress = Progress::load(&workspace.progress_path(), &lesson.slug)?;
+    match format {
+        ProgressFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&progress).expect("serializes")
+        ),
+        ProgressFormat::Human => print!("{}", output::progress_table(&lesson, &progress)),
+    }
+    Ok(SUCCESS)
+}
+
+pub(super) fn export(
+    dir: Option<&Path>,
+    output: Option<&Path>,
+    learner: Option<&str>,
+) -> Result<u8, CommandError> {
+    let (workspace, lesson) = open(None, dir)?;
+    let record = report::export(&workspace, &lesson, learner)?;
+    match output {
+        Some(path) => {
+            record.save(path).map_err(|source| CommandError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            println!(
+                "Wrote {} ({} of {}).",
+                path.display(),
+                record.learner,
+                record.lesson
+            );
+        }
+        None => print!("{}", record.to_json()),
+    }
+    Ok(SUCCESS)
+}
+
+pub(super) fn report(paths: &[PathBuf], format: ReportFormat) -> Result<u8, CommandError> {
+    let loaded = report::load(paths);
+    eprint!("{}", report::render_skipped(&loaded.skipped));
+    if loaded.records.is_empty() {
+        return Err(CommandError::NoRecords);
+    }
+    let class = report::build(&loaded.records);
+    let text = match format {
+        ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
+        ReportFormat::Markdown => report::render_markdown(&class),
+        ReportFormat::Csv => report::render_csv(&class),
+        ReportFormat::Json => report::render_json(&class),
+    };
+    print!("{text}");
+    Ok(SUCCESS)
+}
