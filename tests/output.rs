@@ -218,10 +218,12 @@ fn colour_follows_the_usual_conventions() {
     let (_dir, ws) = half_done();
     let check = ["check", "-w", ws.to_str().unwrap()];
     // A terminal that shows no colour gets none, nor does one told not to.
-    for env in [("TERM", "dumb"), ("CLICOLOR", "0")] {
-        let text = on_terminal(&check, &[env]);
-        assert!(!text.contains('\x1b'), "{env:?}: {text}");
-        assert!(text.contains("✗ pull-secret"), "{env:?}: {text}");
+    // A dumb terminal stays plain on a CI machine too (anstream alone would colour it).
+    let dumb_on_ci: &[(&str, &str)] = &[("TERM", "dumb"), ("CI", "true")];
+    for envs in [&[("TERM", "dumb")][..], &[("CLICOLOR", "0")], dumb_on_ci] {
+        let text = on_terminal(&check, envs);
+        assert!(!text.contains('\x1b'), "{envs:?}: {text}");
+        assert!(text.contains("✗ pull-secret"), "{envs:?}: {text}");
     }
     // CLICOLOR_FORCE colours a pipe too (a CI log that shows colour).
     let (_, forced) = stdout(labrun().env("CLICOLOR_FORCE", "1").args(check));

@@ -1,7 +1,9 @@
 //! Colour and weight for a terminal: the one painter every command's text
 //! goes through. `anstyle` names the styles; `anstream` decides whether a
 //! stream gets them — a terminal that supports colour, without `NO_COLOR`
-//! (or `CLICOLOR=0`), or any stream with `CLICOLOR_FORCE`.
+//! (or `CLICOLOR=0`), or any stream with `CLICOLOR_FORCE`. A terminal that
+//! says it is `dumb` gets none even on a CI machine, where anstream would
+//! colour it: it would show the escape codes as text.
 
 use crate::checks::Status;
 use anstyle::{AnsiColor, Style};
@@ -38,8 +40,11 @@ impl Painter {
     /// Colour where standard output takes it (see the module's comment).
     pub fn for_stdout() -> Painter {
         let choice = anstream::AutoStream::choice(&std::io::stdout());
+        let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+        let dumb = var("TERM").is_some_and(|term| term == "dumb");
+        let forced = var("CLICOLOR_FORCE").is_some_and(|value| value != "0");
         Painter {
-            color: choice != anstream::ColorChoice::Never,
+            color: choice != anstream::ColorChoice::Never && (forced || !dumb),
         }
     }
 
