@@ -9,21 +9,22 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use flate2::{Compression, GzBuilder, read::MultiGzDecoder};
-use serde::{Deserialize, Deserializer, Serialize};
+use flate2::{Compression, GzBuilder};
+use serde::{Deserialize, Deserializer};
+
+use crate::chart::metadata::{is_semver2, sanitize};
+use crate::chart::{self, Metadata, MetadataError};
 
 /// Helm writes these bytes into the gzip header's Extra field (`save.go` `headerBytes`).
 const GZIP_EXTRA: &[u8] = b"+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=";
 /// Helm's gzip header comment.
 const GZIP_COMMENT: &str = "Helm";
 /// Helm's per-file limit (`loader.MaxDecompressedFileSize`); also bounds what we read into memory.
-const MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
-/// Helm's limit on a decompressed chart archive (`loader.MaxDecompressedChartSize`).
-const MAX_ARCHIVE_SIZE: u64 = 100 * 1024 * 1024;
+const MAX_FILE_SIZE: u64 = chart::MAX_FILE_BYTES;
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The version `helm version` reports; the build metadata says it is not the real Helm.
 const STAND_IN_VERSION: &str = "v3.21.4+labrun";
@@ -186,333 +187,24 @@ fn clean_path(path: &Path) -> PathBuf {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Chart.yaml
-
-/// Helm's `chart.Metadata`. Fields are declared in alphabetical key order because serde writes
-/// them in declaration order and Helm's YAML marshaller sorts keys. Unknown keys are dropped,
-/// as Helm's typed unmarshal drops them.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-struct Metadata {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "BTreeMap::is_empty"
-    )]
-    annotations: BTreeMap<String, String>,
-    #[serde(
-        rename = "apiVersion",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    api_version: String,
-    #[serde(
-        rename = "appVersion",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    app_version: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    condition: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
-    dependencies: Vec<Dependency>,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "is_false")]
-    deprecated: bool,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    description: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    home: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    icon: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
-    keywords: Vec<String>,
-    #[serde(
-        rename = "kubeVersion",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    kube_version: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
-    maintainers: Vec<Maintainer>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    name: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
-    sources: Vec<String>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    tags: String,
-    #[serde(
-        rename = "type",
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    chart_type: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    version: String,
-}
-
-/// Helm's `chart.Dependency`; `name` and `repository` have no `omitempty` in Helm, so they stay.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-struct Dependency {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    alias: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    condition: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "is_false")]
-    enabled: bool,
-    #[serde(
-        rename = "import-values",
-        deserialize_with = "nullable",
-        skip_serializing_if = "Vec::is_empty"
-    )]
-    import_values: Vec<serde_json::Value>,
-    #[serde(deserialize_with = "nullable")]
-    name: String,
-    #[serde(deserialize_with = "nullable")]
-    repository: String,
-    #[serde(deserialize_with = "nullable", skip_serializing_if = "Vec::is_empty")]
-    tags: Vec<String>,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    version: String,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-struct Maintainer {
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    email: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    name: String,
-    #[serde(
-        deserialize_with = "nullable",
-        skip_serializing_if = "String::is_empty"
-    )]
-    url: String,
-}
-
-/// Helm reads `key:` (YAML null) as the empty value instead of failing.
-fn nullable<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-fn is_false(value: &bool) -> bool {
-    !value
-}
-
-impl Metadata {
-    /// Helm's `Metadata.Validate`, which also sanitises the free-text fields it later saves.
-    fn validate(&mut self) -> Result<(), String> {
-        self.sanitize();
-        if !matches!(self.api_version.as_str(), "v1" | "v2") {
-            return Err(format!(
-                "chart.metadata.apiVersion {:?} is invalid: must be v1 or v2",
-                self.api_version
-            ));
-        }
-        if self.name.is_empty() {
-            return Err("chart.metadata.name is required".into());
-        }
-        if self.name.contains(['/', '\\']) || self.name == "." || self.name == ".." {
-            return Err(format!("chart.metadata.name {:?} is invalid", self.name));
-        }
-        if self.version.is_empty() {
-            return Err("chart.metadata.version is required".into());
-        }
-        if !is_semver2(&self.version) {
-            return Err(format!(
-                "chart.metadata.version {:?} is invalid",
-                self.version
-            ));
-        }
-        if !matches!(self.chart_type.as_str(), "" | "application" | "library") {
-            return Err("chart.metadata.type must be application or library".into());
-        }
-        validate_dependencies(&self.dependencies)
-    }
-
-    fn sanitize(&mut self) {
-        for field in [
-            &mut self.name,
-            &mut self.description,
-            &mut self.home,
-            &mut self.icon,
-            &mut self.condition,
-            &mut self.tags,
-            &mut self.app_version,
-            &mut self.kube_version,
-        ] {
-            *field = sanitize(field);
-        }
-        for item in self.sources.iter_mut().chain(self.keywords.iter_mut()) {
-            *item = sanitize(item);
-        }
-        for m in &mut self.maintainers {
-            for field in [&mut m.name, &mut m.email, &mut m.url] {
-                *field = sanitize(field);
-            }
-        }
-        for d in &mut self.dependencies {
-            for field in [
-                &mut d.name,
-                &mut d.version,
-                &mut d.repository,
-                &mut d.condition,
-            ] {
-                *field = sanitize(field);
-            }
-        }
-    }
-
-    /// Chart.yaml as Helm saves it: sorted keys, empty values left out, comments gone.
-    /// A v1 chart keeps its dependencies in requirements.yaml, so Helm drops them here.
-    fn to_yaml(&self) -> Result<String, String> {
-        let yaml = if self.api_version == "v1" && !self.dependencies.is_empty() {
-            let mut v1 = self.clone();
-            v1.dependencies.clear();
-            serde_saphyr::to_string(&v1)
-        } else {
-            serde_saphyr::to_string(self)
-        };
-        yaml.map_err(|e| e.to_string())
-    }
-}
-
-fn validate_dependencies(dependencies: &[Dependency]) -> Result<(), String> {
-    let mut seen = std::collections::BTreeSet::new();
-    for d in dependencies {
-        let alias_ok = d
-            .alias
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if !alias_ok {
-            return Err(format!(
-                "dependency {:?} has disallowed characters in the alias",
-                d.name
-            ));
-        }
-        let key = if d.alias.is_empty() {
-            &d.name
-        } else {
-            &d.alias
-        };
-        if !seen.insert(key.clone()) {
-            return Err(format!(
-                "more than one dependency with name or alias {key:?}"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Go's `sanitizeString`: whitespace becomes a space, other unprintable characters go.
-fn sanitize(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            c if c.is_whitespace() => Some(' '),
-            c if c.is_control() => None,
-            c => Some(c),
-        })
-        .collect()
-}
-
-/// Semantic Versioning 2.0.0: `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, no leading zeros.
-fn is_semver2(version: &str) -> bool {
-    let (rest, build) = match version.split_once('+') {
-        Some((rest, build)) => (rest, Some(build)),
-        None => (version, None),
-    };
-    let (core, pre) = match rest.split_once('-') {
-        Some((core, pre)) => (core, Some(pre)),
-        None => (rest, None),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| is_numeric_identifier(p))
-        && pre.is_none_or(|p| p.split('.').all(is_prerelease_identifier))
-        && build.is_none_or(|b| b.split('.').all(is_alphanumeric_identifier))
-}
-
-fn is_numeric_identifier(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
-}
-
-fn is_alphanumeric_identifier(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-fn is_prerelease_identifier(s: &str) -> bool {
-    is_alphanumeric_identifier(s)
-        && (s.bytes().any(|b| !b.is_ascii_digit()) || is_numeric_identifier(s))
-}
-
-// ---------------------------------------------------------------------------------------------
 // YAML parsing
 
-fn yaml_options() -> serde_saphyr::Options {
-    // The snippet rendering is multi-line, and our errors are one line that names the file.
-    serde_saphyr::options! {
-        with_snippet: false,
-        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
-    }
+fn parse_yaml<T: for<'de> Deserialize<'de>>(data: &[u8], path: &Path) -> Result<T, HelmError> {
+    chart::metadata::parse_yaml(data).map_err(|e| metadata_error(e, path))
 }
 
-fn parse_yaml<T: for<'de> Deserialize<'de>>(data: &[u8], path: &Path) -> Result<T, HelmError> {
-    // Helm lets a repeated key overwrite the earlier one, while labrun's checks read the
-    // first: a package would then hold what no check saw. Refuse it, as the checks do.
-    if let Some(e) = std::str::from_utf8(data)
-        .ok()
-        .and_then(crate::yaml::find_duplicate_key)
-    {
-        return Err(HelmError::Yaml {
+fn metadata_error(e: MetadataError, path: &Path) -> HelmError {
+    match e {
+        MetadataError::Yaml { line, message } => HelmError::Yaml {
             path: path.to_path_buf(),
-            line: Some(e.line as u64),
-            message: format!("line {}: {}", e.line, e.message),
-        });
+            line,
+            message,
+        },
+        MetadataError::Validation(message) => HelmError::Validation {
+            path: path.to_path_buf(),
+            message,
+        },
     }
-    serde_saphyr::from_slice_with_options(data, yaml_options()).map_err(|e| HelmError::Yaml {
-        path: path.to_path_buf(),
-        line: e.location().map(|l| l.line()),
-        message: e.to_string(),
-    })
 }
 
 /// Accepts a YAML mapping or an empty document, as Helm's values loader does.
@@ -889,13 +581,7 @@ fn load_chart(files: Vec<ChartFile>, origin: &Path) -> Result<Chart, HelmError> 
 fn validated_metadata(metadata: Option<Metadata>, origin: &Path) -> Result<Metadata, HelmError> {
     let path = origin.join("Chart.yaml");
     let mut metadata = metadata.ok_or_else(|| invalid(&path, "Chart.yaml file is missing"))?;
-    // Helm 2 charts may omit apiVersion; Helm's loader reads those as v1.
-    if metadata.api_version.is_empty() {
-        metadata.api_version = "v1".into();
-    }
-    metadata
-        .validate()
-        .map_err(|message| HelmError::Validation { path, message })?;
+    metadata.check().map_err(|e| metadata_error(e, &path))?;
     Ok(metadata)
 }
 
@@ -967,80 +653,21 @@ fn load_subchart_archive(
     }
 }
 
-/// Unpacks a chart archive in memory like Helm's `loadArchiveFiles`: drops the top directory
-/// and refuses paths that escape it.
+/// Unpacks a chart archive in memory with the one chart reader, then like
+/// Helm's `loadArchiveFiles`: the top directory dropped, a BOM dropped.
 fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
-    let bad = |message: String| invalid(path, format!("error unpacking chart archive: {message}"));
-    // Every gzip member, as `gzip -d` reads them, bounded like the files in them.
-    let mut archive = tar::Archive::new(MultiGzDecoder::new(data).take(MAX_ARCHIVE_SIZE * 2));
-    let mut files = Vec::new();
-    let mut total = 0u64;
-    for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
-        let entry = entry.map_err(|e| bad(e.to_string()))?;
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let name = archive_entry_name(&entry).map_err(bad)?;
-        total += entry.header().size().unwrap_or(0);
-        if total > MAX_ARCHIVE_SIZE {
-            return Err(bad(format!(
-                "decompressed chart is larger than the maximum size {MAX_ARCHIVE_SIZE}"
-            )));
-        }
-        let mut data = Vec::new();
-        entry
-            .take(MAX_FILE_SIZE + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| bad(e.to_string()))?;
-        if data.len() as u64 > MAX_FILE_SIZE {
-            return Err(bad(format!(
-                "{name} is larger than the maximum file size {MAX_FILE_SIZE}"
-            )));
-        }
-        files.push(ChartFile {
-            name,
-            data: strip_bom(&data).to_vec(),
-        });
-    }
-    if files.is_empty() {
-        return Err(bad("no files in chart archive".into()));
-    }
-    // To the end of the gzip stream: its CRC is checked only there.
-    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(|e| bad(e.to_string()))?;
-    Ok(files)
-}
-
-/// The entry's path below the archive's top directory, checked the way Helm checks it.
-fn archive_entry_name<R: Read>(entry: &tar::Entry<R>) -> Result<String, String> {
-    let raw = entry.path_bytes();
-    let raw = std::str::from_utf8(&raw).map_err(|_| "entry name is not valid UTF-8".to_string())?;
-    let raw = raw.replace('\\', "/");
-    let Some((top, rest)) = raw.split_once('/') else {
-        return Err(if raw == "Chart.yaml" {
-            "chart yaml not in base directory".into()
-        } else {
-            format!("chart illegally contains content outside the base directory: {raw:?}")
-        });
-    };
-    if top == "Chart.yaml" {
-        return Err("chart yaml not in base directory".into());
-    }
-    if rest.starts_with('/') {
-        return Err("chart illegally contains absolute paths".into());
-    }
-    let parts: Vec<&str> = rest
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    if parts.is_empty() {
-        return Err(format!(
-            "chart illegally contains content outside the base directory: {raw:?}"
-        ));
-    }
-    if parts.contains(&"..") {
-        return Err("chart illegally references parent directory".into());
-    }
-    Ok(parts.join("/"))
+    let bad =
+        |e: chart::ArchiveError| invalid(path, format!("error unpacking chart archive: it {e}"));
+    let archive = chart::Archive::read(data).map_err(bad)?;
+    let top = archive.top().map_err(bad)?.len();
+    Ok(archive
+        .files
+        .into_iter()
+        .map(|file| ChartFile {
+            name: file.path[top + 1..].to_owned(),
+            data: strip_bom(&file.data).to_vec(),
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1385,6 +1012,7 @@ Flags:
 mod tests {
     use super::*;
     use flate2::read::GzDecoder;
+    use std::io::Read;
     use tempfile::TempDir;
 
     /// One archive entry as read back: name, mode, uid, gid, owner names, data.

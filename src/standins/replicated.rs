@@ -12,8 +12,8 @@
 //! `.replicated` file and the app cache.
 
 use std::ffi::OsString;
-use std::io::{self, Read, Write};
-use std::path::{Component, Path};
+use std::io::{self, Write};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -26,10 +26,6 @@ use crate::vendor_api::types::{
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 /// Chart packages larger than this are not read (Helm refuses 100 MiB inflated).
 const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
-/// Helm's limit on a decompressed chart archive (`loader.MaxDecompressedChartSize`).
-const MAX_INFLATED_BYTES: u64 = 100 * 1024 * 1024;
-/// Helm's per-file limit (`loader.MaxDecompressedFileSize`).
-const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 /// The CLI's tables: `tabwriter.NewWriter(w, 0, 8, 4, ' ', 0)`.
 const TABLE_PADDING: usize = 4;
 const REAL_CLI: &str = "https://github.com/replicatedhq/replicated";
@@ -1007,9 +1003,9 @@ fn write_lines(
 // ---------------------------------------------------------------- charts
 
 /// Reads and checks a chart package like the CLI's `loader.LoadArchive`
-/// before anything is sent: a gzip'd tar, every file under one top-level
-/// directory, `<top>/Chart.yaml` with a name and a version. Returns the file
-/// name (the spec's `name`/`path`) and the bytes.
+/// before anything is sent ([`crate::chart::read_package`]: a gzip'd tar,
+/// every file under one top-level directory, a valid `<top>/Chart.yaml`).
+/// Returns the file name (the spec's `name`/`path`) and the bytes.
 fn read_chart(chart: &str) -> Result<(String, Vec<u8>), Failure> {
     let path = Path::new(chart);
     let fail = |why: String| Failure::Message(format!("{chart}: {why}"));
@@ -1045,7 +1041,8 @@ fn read_chart(chart: &str) -> Result<(String, Vec<u8>), Failure> {
         )),
         other => fail(format!("cannot read: {other}")),
     })?;
-    check_chart_archive(&bytes).map_err(fail)?;
+    // The one chart reader, as the local Vendor API reads the upload.
+    crate::chart::read_package(&bytes).map_err(|why| fail(why.to_string()))?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -1053,122 +1050,11 @@ fn read_chart(chart: &str) -> Result<(String, Vec<u8>), Failure> {
     Ok((file_name, bytes))
 }
 
-/// The chart's (name, version), or why the bytes are not a chart package.
-fn check_chart_archive(bytes: &[u8]) -> Result<(String, String), String> {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Err(
-            "is not a gzip file; --chart takes a chart package (.tgz) as `helm package` writes it"
-                .into(),
-        );
-    }
-    let inflated = flate2::read::MultiGzDecoder::new(bytes).take(MAX_INFLATED_BYTES + 1);
-    let mut archive = tar::Archive::new(inflated);
-    let broken = |e: io::Error| format!("is not a valid chart package (truncated or corrupt: {e})");
-    let mut top: Option<String> = None;
-    let mut chart_yaml: Option<Vec<u8>> = None;
-    let mut files = 0usize;
-    for entry in archive.entries().map_err(broken)? {
-        let mut entry = entry.map_err(broken)?;
-        let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions()
-            || kind.is_pax_local_extensions()
-            || kind.is_gnu_longname()
-            || kind.is_gnu_longlink()
-            || kind.is_dir()
-        {
-            continue;
-        }
-        let path = entry.path().map_err(broken)?.into_owned();
-        let mut parts = Vec::new();
-        for component in path.components() {
-            match component {
-                Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
-                Component::CurDir => {}
-                _ => {
-                    return Err(format!(
-                        "holds an unsafe path {:?}; not a chart package",
-                        path.display().to_string()
-                    ));
-                }
-            }
-        }
-        let [first, inner @ ..] = parts.as_slice() else {
-            continue;
-        };
-        if inner.is_empty() {
-            return Err(format!(
-                "has {first} at its top level; a chart package has everything under one \
-                 directory named after the chart"
-            ));
-        }
-        match &top {
-            None => top = Some(first.clone()),
-            Some(top) if top != first => {
-                return Err(format!(
-                    "has more than one top-level directory ({top}/ and {first}/); a chart \
-                     package has one"
-                ));
-            }
-            Some(_) => {}
-        }
-        if !kind.is_file() {
-            continue;
-        }
-        files += 1;
-        if entry.size() > MAX_FILE_BYTES {
-            return Err(format!(
-                "holds {}, larger than {} MiB",
-                parts.join("/"),
-                MAX_FILE_BYTES >> 20
-            ));
-        }
-        if inner.len() == 1 && inner[0] == "Chart.yaml" {
-            let mut content = Vec::new();
-            entry.read_to_end(&mut content).map_err(broken)?;
-            chart_yaml = Some(content);
-        }
-    }
-    // To the end of the gzip stream (every member): its CRC is checked only there.
-    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
-    let Some(top) = top.filter(|_| files > 0) else {
-        return Err("holds no files; not a chart package".into());
-    };
-    let Some(chart_yaml) = chart_yaml else {
-        return Err(format!(
-            "has no {top}/Chart.yaml: Chart.yaml file is missing, so it is not a Helm chart"
-        ));
-    };
-    chart_metadata(&top, &chart_yaml)
-}
-
-fn chart_metadata(top: &str, chart_yaml: &[u8]) -> Result<(String, String), String> {
-    let text = std::str::from_utf8(chart_yaml)
-        .map_err(|_| format!("{top}/Chart.yaml is not UTF-8 text"))?;
-    let root = crate::yaml::parse(text)
-        .map_err(|e| format!("{top}/Chart.yaml: {e}"))?
-        .ok_or_else(|| format!("{top}/Chart.yaml is empty"))?;
-    let field = |key: &str| match root.lookup(key) {
-        crate::yaml::Lookup::Found(node) => node
-            .as_scalar()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned),
-        _ => None,
-    };
-    let name = field("name")
-        .ok_or_else(|| format!("{top}/Chart.yaml: validation: chart.metadata.name is required"))?;
-    let version = field("version").ok_or_else(|| {
-        format!("{top}/Chart.yaml: validation: chart.metadata.version is required")
-    })?;
-    Ok((name, version))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::test_archives::tgz;
     use crate::vendor_api::types::ChannelRef;
-    use flate2::Compression;
-    use flate2::write::GzEncoder;
 
     fn args(words: &[&str]) -> Vec<String> {
         words.iter().map(|w| w.to_string()).collect()
@@ -1465,45 +1351,40 @@ SEQUENCE    CREATED                 EDITED                  ACTIVE_CHANNELS
         assert!(out.starts_with("replicated stand-in from labrun "));
     }
 
-    fn tgz(files: &[(&str, &str)]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
-        for (path, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder
-                .append_data(&mut header, path, content.as_bytes())
-                .unwrap();
-        }
-        builder.into_inner().unwrap().finish().unwrap()
+    /// `release create`'s local check of a package, on a file holding `bytes`.
+    fn checked(bytes: &[u8]) -> Result<(String, Vec<u8>), String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("slackernews-0.5.0.tgz");
+        std::fs::write(&path, bytes).unwrap();
+        read_chart(path.to_str().unwrap()).map_err(|failure| match failure {
+            Failure::Message(message) => message,
+            Failure::Api(e) => panic!("no API call expected: {e}"),
+        })
     }
 
     #[test]
     fn chart_packages_are_checked_locally() {
         let chart = "apiVersion: v2\nname: slackernews\nversion: 0.5.0\n";
-        assert_eq!(
-            check_chart_archive(&tgz(&[
-                ("slackernews/Chart.yaml", chart),
-                ("slackernews/values.yaml", "a: 1\n"),
-            ])),
-            Ok(("slackernews".into(), "0.5.0".into()))
-        );
-        let fails = |bytes: &[u8]| check_chart_archive(bytes).unwrap_err();
-        assert!(fails(b"plain text").contains("not a gzip file"));
+        let good = tgz(&[
+            ("slackernews/Chart.yaml", chart),
+            ("slackernews/values.yaml", "a: 1\n"),
+        ]);
+        let (name, bytes) = checked(&good).unwrap();
+        assert_eq!((name.as_str(), bytes), ("slackernews-0.5.0.tgz", good));
+        let fails = |bytes: &[u8]| checked(bytes).unwrap_err();
+        assert!(fails(b"plain text").contains("is not a gzip file"));
         assert!(
             fails(&tgz(&[("slackernews/values.yaml", "a: 1")]))
                 .contains("Chart.yaml file is missing")
         );
-        assert!(fails(&tgz(&[("Chart.yaml", chart)])).contains("at its top level"));
+        assert!(fails(&tgz(&[("Chart.yaml", chart)])).contains("files at its root"));
         assert!(
             fails(&tgz(&[("a/Chart.yaml", chart), ("b/values.yaml", "")]))
-                .contains("more than one top-level directory")
+                .contains("2 top-level entries")
         );
         assert!(fails(&tgz(&[("a/Chart.yaml", "name: a\n")])).contains("version is required"));
         assert!(fails(&tgz(&[])).contains("holds no files"));
-        let mut truncated = tgz(&[("slackernews/Chart.yaml", chart)]);
-        truncated.truncate(truncated.len() / 2);
-        assert!(check_chart_archive(&truncated).is_err());
+        let truncated = tgz(&[("slackernews/Chart.yaml", chart)]);
+        assert!(fails(&truncated[..truncated.len() / 2]).contains("is truncated or corrupt"));
     }
 }
