@@ -360,3 +360,46 @@ fn is_prerelease_identifier(s: &str) -> bool {
     is_alphanumeric_identifier(s)
         && (s.bytes().any(|b| !b.is_ascii_digit()) || is_numeric_identifier(s))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semver_validator() {
+        for good in [
+            "0.4.1",
+            "1.0.0-alpha.1",
+            "1.0.0-0.3.7",
+            "1.0.0+build.5",
+            "1.2.3-rc-1+x",
+        ] {
+            assert!(is_semver2(good), "{good}");
+        }
+        for bad in [
+            "1.0", "v1.0.0", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0+", "1.0.0.0", "",
+        ] {
+            assert!(!is_semver2(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn chart_yaml_is_read_by_helms_rules() {
+        let metadata = Metadata::read(b"name: demo\nversion: 0.1.0\nappVersion:\n").unwrap();
+        assert_eq!(metadata.api_version, "v1", "Helm 2 charts read as v1");
+        assert_eq!(metadata.app_version, "", "a null value is the empty value");
+        assert_eq!(
+            Metadata::read(b"apiVersion: v2\nname: a\nname: b\nversion: 0.1.0\n").unwrap_err(),
+            MetadataError::Yaml {
+                line: Some(3),
+                message: "line 3: key `name` appears twice, at line 2 and line 3".into()
+            }
+        );
+        assert_eq!(
+            Metadata::read(b"apiVersion: v2\nname: a\nversion: 01.0.0\n")
+                .unwrap_err()
+                .to_string(),
+            "validation: chart.metadata.version \"01.0.0\" is invalid"
+        );
+    }
+}
