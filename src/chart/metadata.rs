@@ -331,34 +331,11 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
-/// Semantic Versioning 2.0.0: `MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, no leading zeros.
+/// Semantic Versioning 2.0.0 (`MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]`, no
+/// leading zeros), as `helm package` checks chart versions with
+/// `semver.StrictNewVersion`: the `semver` crate parses exactly that.
 pub fn is_semver2(version: &str) -> bool {
-    let (rest, build) = match version.split_once('+') {
-        Some((rest, build)) => (rest, Some(build)),
-        None => (version, None),
-    };
-    let (core, pre) = match rest.split_once('-') {
-        Some((core, pre)) => (core, Some(pre)),
-        None => (rest, None),
-    };
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| is_numeric_identifier(p))
-        && pre.is_none_or(|p| p.split('.').all(is_prerelease_identifier))
-        && build.is_none_or(|b| b.split('.').all(is_alphanumeric_identifier))
-}
-
-fn is_numeric_identifier(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'))
-}
-
-fn is_alphanumeric_identifier(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-fn is_prerelease_identifier(s: &str) -> bool {
-    is_alphanumeric_identifier(s)
-        && (s.bytes().any(|b| !b.is_ascii_digit()) || is_numeric_identifier(s))
+    semver::Version::parse(version).is_ok()
 }
 
 #[cfg(test)]
@@ -373,11 +350,23 @@ mod tests {
             "1.0.0-0.3.7",
             "1.0.0+build.5",
             "1.2.3-rc-1+x",
+            "1.0.0+001",
         ] {
             assert!(is_semver2(good), "{good}");
         }
         for bad in [
-            "1.0", "v1.0.0", "01.0.0", "1.0.0-01", "1.0.0-", "1.0.0+", "1.0.0.0", "",
+            "1.0",
+            "v1.0.0",
+            "01.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0+",
+            "1.0.0.0",
+            "",
+            "1.2.3-a+b+c",
+            " 1.0.0",
+            // Helm parses each number as a uint64.
+            "18446744073709551616.0.0",
         ] {
             assert!(!is_semver2(bad), "{bad}");
         }

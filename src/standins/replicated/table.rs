@@ -1,75 +1,24 @@
-//! The CLI's tables: Go's `text/tabwriter` layout.
+//! The CLI's tables, laid out as Go's `text/tabwriter` lays them out: by the
+//! `tabwriter` crate, a port of it.
 
-/// Go's `text/tabwriter` with minwidth 0 and space padding (tabwidth is then
-/// irrelevant), no flags: cells end with `\t`, the last cell of a line is not
-/// part of any column, and a column block is a run of consecutive lines that
-/// have a cell in that column. Widths count characters, like Go's runes.
-pub fn tabwrite(text: &str, padding: usize) -> String {
-    let (body, newline) = match text.strip_suffix('\n') {
-        Some(body) => (body, true),
-        None => (text, false),
-    };
-    if body.is_empty() && !newline {
-        return String::new();
-    }
-    let lines: Vec<Vec<&str>> = body.split('\n').map(|l| l.split('\t').collect()).collect();
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut widths = Vec::new();
-    format_block(&lines, &mut widths, 0, lines.len(), padding, &mut out);
-    if !newline {
-        out.pop();
-    }
-    out
-}
+use std::io::Write;
 
-/// Go's `Writer.format`: finds column blocks in `lines[line0..line1]` for the
-/// column after `widths`, recursing to the right of each block.
-pub(super) fn format_block(
-    lines: &[Vec<&str>],
-    widths: &mut Vec<usize>,
-    mut line0: usize,
-    line1: usize,
-    padding: usize,
-    out: &mut String,
-) {
-    let column = widths.len();
-    let mut this = line0;
-    while this < line1 {
-        if column + 1 >= lines[this].len() {
-            this += 1;
-            continue;
-        }
-        write_lines(lines, widths, line0, this, out);
-        line0 = this;
-        let mut width = 0;
-        while this < line1 && column + 1 < lines[this].len() {
-            width = width.max(lines[this][column].chars().count() + padding);
-            this += 1;
-        }
-        widths.push(width);
-        format_block(lines, widths, line0, this, padding, out);
-        widths.pop();
-        line0 = this;
-    }
-    write_lines(lines, widths, line0, line1, out);
-}
+use tabwriter::TabWriter;
 
-pub(super) fn write_lines(
-    lines: &[Vec<&str>],
-    widths: &[usize],
-    line0: usize,
-    line1: usize,
-    out: &mut String,
-) {
-    for line in &lines[line0..line1] {
-        for (j, cell) in line.iter().enumerate() {
-            out.push_str(cell);
-            if let Some(width) = widths.get(j) {
-                let used = cell.chars().count();
-                out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
-            }
-        }
-        out.push('\n');
+/// `text` (cells ended by `\t`, lines by `\n`) as Go's
+/// `tabwriter.NewWriter(w, 0, 8, padding, ' ', 0)` writes it: the last cell
+/// of a line is not part of any column, and a column block is a run of
+/// consecutive lines that have a cell in that column. Widths are display
+/// columns (Go counts runes; the two differ only for wide characters).
+pub(super) fn tabwrite(text: &str, padding: usize) -> String {
+    let mut table = TabWriter::new(Vec::new()).minwidth(0).padding(padding);
+    // Writing to memory cannot fail; were it to, the cells unaligned beat nothing.
+    if table.write_all(text.as_bytes()).is_err() {
+        return text.to_owned();
+    }
+    match table.into_inner() {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(_) => text.to_owned(),
     }
 }
 
@@ -99,5 +48,7 @@ mod tests {
         assert_eq!(tabwrite("✓\tx\nab\ty", 1), "✓  x\nab y");
         assert_eq!(tabwrite("", 4), "");
         assert_eq!(tabwrite("\n", 4), "\n");
+        // Wide characters take their display width (Go would count one a rune).
+        assert_eq!(tabwrite("日本\tx\nab\ty\n", 1), "日本 x\nab   y\n");
     }
 }
