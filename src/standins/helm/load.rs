@@ -155,9 +155,7 @@ fn read_archive(data: &[u8], path: &Path) -> Result<Vec<ChartFile>, HelmError> {
         .collect())
 }
 
-// ---------------------------------------------------------------------------------------------
-// YAML parsing
-
+/// A YAML file of the chart, read as [`crate::chart`] reads Chart.yaml.
 fn parse_yaml<T: for<'de> Deserialize<'de>>(data: &[u8], path: &Path) -> Result<T, HelmError> {
     chart::metadata::parse_yaml(data).map_err(|e| metadata_error(e, path))
 }
