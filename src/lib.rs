@@ -3,6 +3,7 @@
 //! Data flows one way: lesson files → [`lesson::Lesson`] → [`checks`]
 //! evaluated against a workspace → outcomes → progress, reports and the UI.
 
+pub mod chart;
 pub mod checks;
 pub mod cli;
 pub mod command_secrets;

@@ -1,62 +1,20 @@
 //! Chart archives are read as `tar` and `gzip -d` read them: to the end of
-//! the gzip stream, whose CRC must match, across every gzip member. And a
-//! lesson of 10,000 steps loads in linear time. Through the real binary.
+//! the gzip stream, whose CRC must match, across every gzip member; and by
+//! one reader, so the package check, the `replicated` and `helm` stand-ins
+//! and the local Vendor API refuse the same packages for the same reason.
+//! And a lesson of 10,000 steps loads in linear time. Through the real binary.
 
-use assert_cmd::Command;
-use flate2::Compression;
-use flate2::write::GzEncoder;
+mod support;
+
+use std::ffi::OsStr;
 use std::fs;
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-fn labrun() -> Command {
-    let mut cmd = Command::cargo_bin("labrun").unwrap();
-    cmd.env_remove("REPLICATED_API_ORIGIN");
-    cmd
-}
-
-fn workspace() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    labrun()
-        .current_dir(dir.path())
-        .args(["init", "lab"])
-        .assert()
-        .success();
-    let ws = dir.path().join("lab");
-    (dir, ws)
-}
+use support::chart::{Tar, gzip_members, inflate, with_bad_crc};
+use support::{SandboxProcess, labrun, labrun_std, workspace};
 
 fn run(ws: &Path, args: &[&str]) -> std::process::Output {
     labrun().current_dir(ws).args(args).output().unwrap()
-}
-
-/// The uncompressed tar inside a .tgz.
-fn inflate(tgz: &[u8]) -> Vec<u8> {
-    let mut raw = Vec::new();
-    flate2::read::MultiGzDecoder::new(tgz)
-        .read_to_end(&mut raw)
-        .unwrap();
-    raw
-}
-
-/// The same tar as two gzip members, as `cat a.gz b.gz` makes.
-fn two_members(raw: &[u8]) -> Vec<u8> {
-    let (first, second) = raw.split_at(raw.len() / 2);
-    let mut out = Vec::new();
-    for part in [first, second] {
-        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-        gz.write_all(part).unwrap();
-        out.extend(gz.finish().unwrap());
-    }
-    out
-}
-
-/// Flips a byte of the last member's CRC-32 (the trailer's first 4 bytes).
-fn corrupt_crc(mut tgz: Vec<u8>) -> Vec<u8> {
-    let at = tgz.len() - 8;
-    tgz[at] ^= 0xff;
-    tgz
 }
 
 const PACKAGE: &[&str] = &[
@@ -81,11 +39,11 @@ fn a_package_with_a_corrupt_crc_fails_the_package_check() {
     );
 
     // Every member read: the same package as two gzip members still passes.
-    fs::write(&tgz_path, two_members(&inflate(&good))).unwrap();
+    fs::write(&tgz_path, gzip_members(&inflate(&good), 2)).unwrap();
     let out = run(&ws, &["check", "--step", "package"]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
 
-    fs::write(&tgz_path, corrupt_crc(good)).unwrap();
+    fs::write(&tgz_path, with_bad_crc(good)).unwrap();
     let out = run(&ws, &["check", "--step", "package"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -118,7 +76,11 @@ fn the_helm_stand_in_reads_subchart_archives_whole() {
     let charts = ws.join("slackernews/charts");
     fs::create_dir_all(&charts).unwrap();
 
-    fs::write(charts.join("sub-0.1.0.tgz"), two_members(&inflate(&packed))).unwrap();
+    fs::write(
+        charts.join("sub-0.1.0.tgz"),
+        gzip_members(&inflate(&packed), 2),
+    )
+    .unwrap();
     let out = run(&ws, PACKAGE);
     assert!(out.status.success(), "{out:?}");
     let raw = inflate(&fs::read(ws.join("release/slackernews-0.4.1.tgz")).unwrap());
@@ -132,7 +94,7 @@ fn the_helm_stand_in_reads_subchart_archives_whole() {
         "{names:?}"
     );
 
-    fs::write(charts.join("sub-0.1.0.tgz"), corrupt_crc(packed)).unwrap();
+    fs::write(charts.join("sub-0.1.0.tgz"), with_bad_crc(packed)).unwrap();
     let out = run(&ws, PACKAGE);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -140,6 +102,130 @@ fn the_helm_stand_in_reads_subchart_archives_whole() {
         stderr.contains("sub-0.1.0.tgz: error unpacking chart archive"),
         "{stderr}"
     );
+}
+
+const CHART_YAML: &[u8] = b"apiVersion: v2\nname: slackernews\nversion: 0.5.0\n";
+
+/// Packages that once split the readers, each with the reason all now give.
+/// Before one chart reader: the `replicated` stand-in and `helm` skipped a
+/// link leading out of the chart and a FIFO, and the local API stored the
+/// FIFO; the local API and `helm` took two top directories; the package
+/// check and the local API took a file over Helm's 5 MiB limit; and only
+/// `helm` held Chart.yaml to Helm's rules (a version `1.0`).
+fn hostile_packages() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let chart = || Tar::new().file("slackernews/Chart.yaml", CHART_YAML);
+    vec![
+        (
+            "a link out of the chart",
+            chart()
+                .symlink("slackernews/templates/x.yaml", "/etc/passwd")
+                .tgz(),
+            "holds slackernews/templates/x.yaml, a link to \"/etc/passwd\", which leads out of the archive",
+        ),
+        (
+            "a FIFO",
+            chart()
+                .special("slackernews/pipe", tar::EntryType::Fifo)
+                .tgz(),
+            "holds slackernews/pipe, which is not a regular file (a FIFO)",
+        ),
+        (
+            "two top directories",
+            chart().file("other/values.yaml", b"a: 1\n").tgz(),
+            "has 2 top-level entries (other, slackernews)",
+        ),
+        (
+            "a file over 5 MiB",
+            chart()
+                .file("slackernews/big.bin", &vec![b'x'; (5 << 20) + 1])
+                .tgz(),
+            "holds slackernews/big.bin, which inflates to more than 5 MiB",
+        ),
+        (
+            "a version that is not SemVer 2",
+            Tar::new()
+                .file(
+                    "slackernews/Chart.yaml",
+                    b"apiVersion: v2\nname: slackernews\nversion: \"1.0\"\n",
+                )
+                .tgz(),
+            "chart.metadata.version \"1.0\" is invalid",
+        ),
+    ]
+}
+
+#[test]
+fn every_reader_refuses_the_same_packages_for_the_same_reason() {
+    let (_dir, ws) = workspace();
+    let sandbox = SandboxProcess::start(&[OsStr::new("-w"), ws.as_os_str()]);
+    let env = sandbox.env();
+    let http = reqwest::blocking::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap();
+    let (origin, token, app) = (
+        sandbox.export("REPLICATED_API_ORIGIN"),
+        sandbox.export("REPLICATED_API_TOKEN"),
+        sandbox.export("REPLICATED_APP"),
+    );
+    let package = ws.join("release/slackernews-0.5.0.tgz");
+    let subchart = ws.join("slackernews/charts/hostile-0.1.0.tgz");
+    fs::create_dir_all(package.parent().unwrap()).unwrap();
+    fs::create_dir_all(subchart.parent().unwrap()).unwrap();
+    for (case, bytes, reason) in hostile_packages() {
+        fs::write(&package, &bytes).unwrap();
+        // The package check reads archives, not Chart.yaml (its inner checks do).
+        if !case.contains("SemVer") {
+            let out = run(&ws, &["check", "--step", "package"]);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(1), "{case}: {stdout}");
+            assert!(stdout.contains(reason), "{case}: package check: {stdout}");
+        }
+
+        let out = labrun_std()
+            .current_dir(&ws)
+            .args([
+                "replicated",
+                "release",
+                "create",
+                "--chart",
+                "release/slackernews-0.5.0.tgz",
+            ])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{case}: {stderr}");
+        assert!(stderr.contains(reason), "{case}: replicated: {stderr}");
+
+        let spec_gzip =
+            labrun::vendor_api::types::encode_chart_spec("slackernews-0.5.0.tgz", &bytes);
+        let response = http
+            .post(format!("{origin}/v3/app/{app}/release"))
+            .header("Authorization", &token)
+            .json(&serde_json::json!({ "spec_gzip": spec_gzip }))
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{case}");
+        let body: serde_json::Value = response.json().unwrap();
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(reason), "{case}: local API: {message}");
+
+        fs::write(&subchart, &bytes).unwrap();
+        let out = run(&ws, &["helm", "package", "slackernews", "-d", "out"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{case}: {stderr}");
+        assert!(stderr.contains(reason), "{case}: helm: {stderr}");
+        fs::remove_file(&subchart).unwrap();
+    }
+    // Nothing was stored: the lesson's four seeded releases only.
+    let out = labrun_std()
+        .args(["replicated", "release", "ls"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listed.lines().count(), 5, "{listed}");
 }
 
 /// Lint of a 10,000-step lesson finds the one mistake, on the right line.

@@ -1,5 +1,7 @@
 //! The real `labrun` binary on the bundled lesson, as a learner or CI runs it.
 
+mod support;
+
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
@@ -179,51 +181,17 @@ fn package_failure(ws: &Path, bytes: &[u8]) -> String {
 
 #[test]
 fn hostile_or_broken_packages_fail_clearly() {
+    use support::chart::{Tar, bomb, gzip};
     let (_tmp, ws) = workspace();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, &[7u8; 20_000]).unwrap();
-    let good_start = gz.finish().unwrap();
+    let good_start = gzip(&[&[7u8; 20_000]]);
     let out = package_failure(&ws, &good_start[..good_start.len() / 2]);
     assert!(out.contains("is truncated or corrupt"), "{out}");
 
-    let out = package_failure(&ws, &traversal_tgz());
+    let out = package_failure(&ws, &Tar::new().file("../x", b"x").tgz());
     assert!(out.contains("holds an unsafe path \"../x\""), "{out}");
 
-    let out = package_failure(&ws, &bomb_tgz());
+    let out = package_failure(&ws, &bomb("slackernews", 80 << 20));
     assert!(out.contains("inflates to more than 64 MiB"), "{out}");
-}
-
-fn traversal_tgz() -> Vec<u8> {
-    let mut header = tar::Header::new_gnu();
-    header.as_gnu_mut().unwrap().name[..4].copy_from_slice(b"../x");
-    header.set_size(1);
-    header.set_mode(0o644);
-    header.set_cksum();
-    let mut raw = header.as_bytes().to_vec();
-    raw.extend_from_slice(&[b'x'; 512]);
-    raw.extend_from_slice(&[0; 1024]);
-    gzip(&[&raw])
-}
-
-/// A small gzip that inflates to gigabytes: a tar header claiming 4 GiB, then zeros.
-fn bomb_tgz() -> Vec<u8> {
-    let mut header = tar::Header::new_gnu();
-    header.set_path("slackernews/big").unwrap();
-    header.set_size(4 << 30);
-    header.set_mode(0o644);
-    header.set_cksum();
-    let zeros = vec![0u8; 1 << 20];
-    let mut parts: Vec<&[u8]> = vec![header.as_bytes()];
-    parts.extend(std::iter::repeat_n(zeros.as_slice(), 80));
-    gzip(&parts)
-}
-
-fn gzip(parts: &[&[u8]]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    for part in parts {
-        std::io::Write::write_all(&mut gz, part).unwrap();
-    }
-    gz.finish().unwrap()
 }
 
 #[test]

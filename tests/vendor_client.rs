@@ -3,6 +3,8 @@
 //! tiny hand-rolled servers (nothing listening, no answer, 5xx, 401, bad JSON,
 //! a server that goes away). No error may ever show the token.
 
+mod support;
+
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -88,18 +90,11 @@ fn write_chart(dir: &Path, version: &str) -> String {
             "images:\n  slackernews:\n    repository: proxy.replicated.com/proxy/slackernews-mackerel/ghcr.io/slackernews/slackernews-web:1.0.17\n".to_string(),
         ),
     ];
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut builder = tar::Builder::new(gz);
-    for (path, content) in &files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(content.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        builder
-            .append_data(&mut header, path, content.as_bytes())
-            .unwrap();
-    }
-    let bytes = builder.into_inner().unwrap().finish().unwrap();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    let bytes = support::chart::tgz(&files);
     std::fs::create_dir_all(dir.join("release")).unwrap();
     let path = dir.join(format!("release/slackernews-{version}.tgz"));
     std::fs::write(&path, bytes).unwrap();

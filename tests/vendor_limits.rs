@@ -9,7 +9,6 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 use std::ffi::OsStr;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use support::{SandboxProcess, workspace, workspace_var};
 
@@ -71,24 +70,13 @@ fn chart(extra: usize) -> Vec<u8> {
         x ^= x << 17;
         noise.extend_from_slice(&x.to_le_bytes());
     }
-    let mut tar = tar::Builder::new(Vec::new());
-    for (path, data) in [
-        (
+    support::chart::Tar::new()
+        .file(
             "slackernews/Chart.yaml",
-            &b"apiVersion: v2\nname: slackernews\nversion: 0.5.0\n"[..],
-        ),
-        ("slackernews/files/noise.bin", &noise[..]),
-    ] {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(data.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        tar.append_data(&mut header, path, data).unwrap();
-    }
-    let tar = tar.into_inner().unwrap();
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).unwrap();
-    gz.finish().unwrap()
+            b"apiVersion: v2\nname: slackernews\nversion: 0.5.0\n",
+        )
+        .file("slackernews/files/noise.bin", &noise)
+        .tgz()
 }
 
 #[test]

@@ -1,14 +1,16 @@
 //! The local Vendor API over real HTTP: the lesson's request sequence
 //! (vendor-api.md §1.3), concurrency, persistence and the error contract.
 
+mod support;
+
 use labrun::standins::helm::{PackageOptions, package};
 use labrun::vendor_api::server::{Sandbox, ServerConfig, ServerError};
 use labrun::vendor_api::types::{decode_content, decode_spec, encode_chart_spec};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::{Path, PathBuf};
+use support::chart::tgz;
 
 const SLUG: &str = "slackernews-mackerel";
 const TOKEN: &str = "sandbox-token-1234";
@@ -101,26 +103,6 @@ fn chart_tgz(dir: &Path) -> Vec<u8> {
         app_version: None,
     };
     std::fs::read(package(&chart, &options).unwrap()).unwrap()
-}
-
-/// A tgz written header by header, so that it can hold paths `tar` refuses to write.
-fn raw_tgz(entries: &[(&str, &str)]) -> Vec<u8> {
-    let mut tar = Vec::new();
-    for (path, contents) in entries {
-        let mut header = tar::Header::new_old();
-        header.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
-        header.set_size(contents.len() as u64);
-        header.set_mode(0o644);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_cksum();
-        tar.extend_from_slice(header.as_bytes());
-        tar.extend_from_slice(contents.as_bytes());
-        tar.resize(tar.len().next_multiple_of(512), 0);
-    }
-    tar.resize(tar.len() + 1024, 0);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&tar).unwrap();
-    gz.finish().unwrap()
 }
 
 fn error_message(body: &Value) -> &str {
@@ -314,7 +296,7 @@ fn bad_requests_get_json_errors() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_message(&body).contains("base64"));
 
-    let traversal = raw_tgz(&[
+    let traversal = tgz(&[
         (
             "slackernews/Chart.yaml",
             "apiVersion: v2\nname: slackernews\nversion: 0.5.0\n",
@@ -326,7 +308,7 @@ fn bad_requests_get_json_errors() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_message(&body).contains("evil.sh"), "{body}");
 
-    let not_a_chart = encode_chart_spec("x.tgz", &raw_tgz(&[("x/values.yaml", "a: 1\n")]));
+    let not_a_chart = encode_chart_spec("x.tgz", &tgz(&[("x/values.yaml", "a: 1\n")]));
     let (status, body) = api.post(&api.app("/release"), &json!({ "spec_gzip": not_a_chart }));
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(error_message(&body).contains("Chart.yaml"), "{body}");

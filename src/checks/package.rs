@@ -1,23 +1,15 @@
 //! `kind = "package"`: a chart package (`.tgz`) is a gzip'd tar with one top
 //! directory, and the files inside it pass the package's inner checks.
 //!
-//! The archive is learner input: it is read in memory and never extracted,
-//! paths that leave the archive are refused, and inflation is bounded so a
-//! decompression bomb cannot exhaust memory.
+//! The archive is learner input: it is read by the one chart reader
+//! ([`crate::chart`]), in memory and never extracted, with paths that leave
+//! the archive refused and inflation bounded.
 
 use super::files::{ArchiveFiles, FileRead, Files};
 use super::{Context, Outcome, evaluate_inside};
+use crate::chart;
 use crate::lesson::CheckKind;
-use flate2::read::MultiGzDecoder;
-use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Read};
-use std::path::{Component, Path};
-use std::rc::Rc;
-
-/// Far more than any chart; far less than a bomb would inflate to.
-pub const MAX_INFLATED_BYTES: u64 = 64 * 1024 * 1024;
-const MAX_ENTRIES: usize = 10_000;
+use std::collections::BTreeMap;
 
 pub(super) fn check(
     name: &str,
@@ -45,7 +37,7 @@ pub(super) fn check(
         ),
     };
     let inner_name = |label: String| format!("{}: {label}", base_name(file));
-    let archive = match read_package(files, file).and_then(|a| check_top(a, top.as_deref())) {
+    let archive = match read_package(files, file, top.as_deref()) {
         Ok(archive) => archive,
         Err(why) => {
             let message = match other_versions(files, file, top.as_deref()) {
@@ -135,131 +127,40 @@ fn first_component(path: &str) -> &str {
     path.split('/').next().unwrap_or(path)
 }
 
-fn read_package(files: &dyn Files, file: &str) -> Result<ArchiveFiles, String> {
+fn read_package(files: &dyn Files, file: &str, top: Option<&str>) -> Result<ArchiveFiles, String> {
     let bytes = match files.read(file) {
         FileRead::Found(bytes) => bytes,
         FileRead::Missing => return Err(format!("{file} does not exist")),
         FileRead::Unreadable(why) => return Err(why),
     };
-    read_archive(&bytes)
-        .map(|entries| ArchiveFiles {
-            archive: file.to_string(),
-            entries,
-        })
-        .map_err(|why| format!("{file} {why}"))
+    let archive = chart::Archive::read(&bytes).map_err(|why| format!("{file} {why}"))?;
+    check_top(archive, file, top)
 }
 
-fn check_top(archive: ArchiveFiles, want: Option<&str>) -> Result<ArchiveFiles, String> {
-    let tops: BTreeSet<&str> = archive.entries.keys().map(|k| first_component(k)).collect();
-    let name = &archive.archive;
-    match (tops.len(), want) {
-        (0, _) => Err(format!("{name} holds no files")),
-        (1, _) if archive.entries.keys().any(|k| !k.contains('/')) => Err(format!(
-            "{name} has files at its root; a chart package has everything under one directory"
-        )),
-        (1, Some(want)) if !tops.contains(want) => Err(format!(
-            "{name} has top directory {}/, expected {want}/",
-            tops.first().expect("one top")
-        )),
-        (1, _) => Ok(archive),
-        _ => Err(format!(
-            "{name} has {} top-level entries ({}); a chart package has one directory",
-            tops.len(),
-            tops.into_iter().take(5).collect::<Vec<_>>().join(", ")
-        )),
+/// The one top directory a chart package has (the chart reader's layout
+/// rule), and the one the lesson expects when it names it.
+fn check_top(
+    archive: chart::Archive,
+    name: &str,
+    want: Option<&str>,
+) -> Result<ArchiveFiles, String> {
+    let top = archive.top().map_err(|why| format!("{name} {why}"))?;
+    if let Some(want) = want.filter(|want| *want != top) {
+        return Err(format!("{name} has top directory {top}/, expected {want}/"));
     }
+    Ok(ArchiveFiles {
+        archive: name.to_string(),
+        entries: archive.into_map(),
+    })
 }
 
-/// The regular files of a .tar.gz, by normalized path; or why it is not one.
+/// The regular files of a chart package, by normalized path, as the one
+/// chart reader ([`chart::Archive::read`]) finds them; or why it is not one.
 /// The error reads after the archive's name ("… is not a gzip file").
 pub fn read_archive(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Err(
-            "is not a gzip file (a chart package is a .tgz, as `helm package` makes)".into(),
-        );
-    }
-    let exceeded = Rc::new(Cell::new(false));
-    let reader = Limited {
-        inner: MultiGzDecoder::new(bytes),
-        remaining: MAX_INFLATED_BYTES,
-        exceeded: exceeded.clone(),
-    };
-    let mut archive = tar::Archive::new(reader);
-    let broken = |e: io::Error| {
-        if exceeded.get() {
-            format!(
-                "inflates to more than {} MiB; not read further",
-                MAX_INFLATED_BYTES >> 20
-            )
-        } else {
-            format!("is truncated or corrupt: {e}")
-        }
-    };
-    let mut files = BTreeMap::new();
-    for entry in archive.entries().map_err(broken)? {
-        let mut entry = entry.map_err(broken)?;
-        let path = entry.path().map_err(broken)?.into_owned();
-        let kind = entry.header().entry_type();
-        if kind.is_pax_global_extensions()
-            || kind.is_pax_local_extensions()
-            || kind.is_gnu_longname()
-        {
-            continue;
-        }
-        let normalized = safe_path(&path)
-            .ok_or_else(|| format!("holds an unsafe path {:?}", path.display().to_string()))?;
-        if kind.is_dir() {
-            continue;
-        }
-        if !kind.is_file() {
-            return Err(format!(
-                "holds {normalized}, which is not a regular file (links are not allowed)"
-            ));
-        }
-        let mut content = Vec::new();
-        entry.read_to_end(&mut content).map_err(broken)?;
-        files.insert(normalized, content);
-        if files.len() > MAX_ENTRIES {
-            return Err(format!("holds more than {MAX_ENTRIES} files"));
-        }
-    }
-    // tar stops at its end-of-archive blocks; the gzip stream goes on to its
-    // trailer, whose CRC is checked only when read (as `tar tzf` does), and
-    // possibly to more gzip members. Read it all.
-    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(broken)?;
-    Ok(files)
-}
-
-/// `./a/b` → `a/b`; absolute paths and `..` → None.
-fn safe_path(path: &Path) -> Option<String> {
-    let mut parts = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => parts.push(part.to_str()?),
-            Component::CurDir => {}
-            Component::ParentDir | Component::RootDir | Component::Prefix(_) => return None,
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
-/// A reader that fails once more than `remaining` bytes come through.
-struct Limited<R> {
-    inner: R,
-    remaining: u64,
-    exceeded: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for Limited<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n as u64 > self.remaining {
-            self.exceeded.set(true);
-            return Err(io::Error::other("archive inflates beyond the limit"));
-        }
-        self.remaining -= n as u64;
-        Ok(n)
-    }
+    chart::Archive::read(bytes)
+        .map(chart::Archive::into_map)
+        .map_err(|why| why.to_string())
 }
 
 #[cfg(test)]
@@ -267,25 +168,8 @@ mod tests {
     use super::super::test_support::*;
     use super::super::{Status, evaluate};
     use super::*;
+    use crate::chart::test_archives::{Tar, bomb, gzip_members, inflate, tgz, with_bad_crc};
     use crate::lesson::{CheckSpec, Expect};
-    use flate2::Compression;
-    use flate2::write::GzEncoder;
-    use std::io::Write;
-
-    /// A .tgz with the given (path, content) regular files.
-    pub fn tgz(files: &[(&str, &str)]) -> Vec<u8> {
-        let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
-        for (path, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_cksum();
-            builder
-                .append_data(&mut header, path, content.as_bytes())
-                .unwrap();
-        }
-        builder.into_inner().unwrap().finish().unwrap()
-    }
 
     fn package_kind(checks: Vec<CheckSpec>) -> CheckKind {
         CheckKind::Package {
@@ -372,33 +256,17 @@ mod tests {
 
     #[test]
     fn a_corrupt_gzip_trailer_fails_and_every_member_is_read() {
-        let mut bytes = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
-        let crc = bytes.len() - 8;
-        bytes[crc] ^= 0xff;
-        let msg = first_failure(&bytes);
+        let whole = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
+        let msg = first_failure(&with_bad_crc(whole.clone()));
         assert!(msg.contains("is truncated or corrupt"), "{msg}");
         // Two gzip members, as `cat a.gz b.gz` makes: gzip -d reads both.
-        let whole = tgz(&[("chart/Chart.yaml", "name: chart\nversion: 0.5.0\n")]);
-        let mut raw = Vec::new();
-        flate2::read::GzDecoder::new(&whole[..])
-            .read_to_end(&mut raw)
-            .unwrap();
-        let (first, second) = raw.split_at(700);
-        let mut two = Vec::new();
-        for part in [first, second] {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-            gz.write_all(part).unwrap();
-            two.extend(gz.finish().unwrap());
-        }
+        let two = gzip_members(&inflate(&whole), 2);
         let outcomes = run(&two, vec![version_is("0.5.0")]);
         assert!(
             outcomes.iter().all(|o| o.status == Status::Pass),
             "{outcomes:#?}"
         );
-        let mut bad_second = two.clone();
-        let last_crc = bad_second.len() - 8;
-        bad_second[last_crc] ^= 0xff;
-        assert!(first_failure(&bad_second).contains("is truncated or corrupt"));
+        assert!(first_failure(&with_bad_crc(two)).contains("is truncated or corrupt"));
     }
 
     #[test]
@@ -410,37 +278,18 @@ mod tests {
 
     #[test]
     fn traversal_paths_are_refused() {
-        // tar::Builder refuses to write `..`, so forge the header bytes.
-        let mut header = tar::Header::new_gnu();
-        header.as_gnu_mut().unwrap().name[..4].copy_from_slice(b"../x");
-        header.set_size(1);
-        header.set_mode(0o644);
-        header.set_cksum();
-        let mut raw = header.as_bytes().to_vec();
-        raw.extend_from_slice(&[b'x'; 512]);
-        raw.extend_from_slice(&[0; 1024]);
-        let mut gz = GzEncoder::new(Vec::new(), Compression::fast());
-        gz.write_all(&raw).unwrap();
-        let msg = first_failure(&gz.finish().unwrap());
+        let msg = first_failure(&Tar::new().file("../x", b"x").tgz());
         assert!(msg.contains("holds an unsafe path \"../x\""), "{msg}");
-        assert_eq!(safe_path(Path::new("/etc/passwd")), None);
-        assert_eq!(safe_path(Path::new("./a/./b")), Some("a/b".into()));
+        let msg = first_failure(&Tar::new().file("/etc/passwd", b"x").tgz());
+        assert!(
+            msg.contains("holds an unsafe path \"/etc/passwd\""),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_decompression_bomb_stops_at_the_limit() {
-        let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-        let zeros = vec![0u8; 1 << 20];
-        let mut header = tar::Header::new_gnu();
-        header.set_path("chart/big").unwrap();
-        header.set_size(1 << 32);
-        header.set_mode(0o644);
-        header.set_cksum();
-        gz.write_all(header.as_bytes()).unwrap();
-        for _ in 0..(MAX_INFLATED_BYTES >> 20) + 8 {
-            gz.write_all(&zeros).unwrap();
-        }
-        let bytes = gz.finish().unwrap();
+        let bytes = bomb("chart", chart::MAX_INFLATED_BYTES + (8 << 20));
         assert!(bytes.len() < 1 << 20, "the bomb is small: {}", bytes.len());
         assert!(first_failure(&bytes).contains("inflates to more than 64 MiB"));
     }

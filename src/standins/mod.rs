@@ -2,6 +2,7 @@
 //! them: `helm package` and the `replicated` CLI. The binary answers as the
 //! tool when invoked under its name (a link on a lesson shell's PATH).
 
+pub mod flags;
 pub mod helm;
 pub mod replicated;
 

@@ -3,6 +3,7 @@
 //! child process, and waiting for conditions (never for fixed times).
 #![allow(dead_code)]
 
+pub mod chart;
 pub mod lab;
 pub mod terminal;
 
