@@ -9,7 +9,7 @@ use labrun::checks::{self, Context, Status};
 use labrun::lesson::{Lesson, Vars, bundled};
 use labrun::vendor_api::client::{Client, Config};
 use labrun::vendor_api::server::{Sandbox, ServerConfig};
-use labrun::vendor_api::types::encode_chart_spec;
+use labrun::vendor_api::spec::encode_chart_spec;
 
 const APP: &str = "slackernews-bench";
 const TOKEN: &str = "bench-token-0123456789";

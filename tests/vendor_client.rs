@@ -225,7 +225,7 @@ fn the_lessons_commands_against_the_sandbox() {
     }
     let release = api.release(&app.id, 5).unwrap();
     assert_eq!(release.charts[0].version, "0.5.0");
-    let files = labrun::vendor_api::types::decode_spec(release.spec.as_bytes()).unwrap();
+    let files = labrun::vendor_api::spec::decode_spec(release.spec.as_bytes()).unwrap();
     assert_eq!(files[0].name, "slackernews-0.5.0.tgz");
 
     let (code, out, _) = replicated(&origin, &["channel", "ls"]);
@@ -513,10 +513,10 @@ fn requests_and_headers_are_the_clis() {
     }
     let upload: labrun::vendor_api::types::CreateReleaseRequest =
         serde_json::from_str(&seen[4].body).unwrap();
-    let files = labrun::vendor_api::types::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
+    let files = labrun::vendor_api::spec::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
     assert_eq!(files[0].path, "slackernews-0.5.0.tgz");
     assert_eq!(
-        labrun::vendor_api::types::decode_content(&files[0]).unwrap(),
+        labrun::vendor_api::spec::decode_content(&files[0]).unwrap(),
         std::fs::read(&chart).unwrap()
     );
     assert_eq!(

@@ -4,7 +4,7 @@
 
 use labrun::vendor_api::client::{Client, Config};
 use labrun::vendor_api::server::{Sandbox, ServerConfig};
-use labrun::vendor_api::types::encode_chart_spec;
+use labrun::vendor_api::spec::encode_chart_spec;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -10,7 +10,8 @@ use super::package::read_archive;
 use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::{CheckKind, CheckSpec};
 use crate::vendor_api::client::{Client, ClientError, Config};
-use crate::vendor_api::types::{App, Channel, Release, decode_content, decode_spec};
+use crate::vendor_api::spec::{decode_content, decode_spec};
+use crate::vendor_api::types::{App, Channel, Release};
 use std::sync::{Arc, Mutex};
 
 pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {

@@ -18,9 +18,8 @@ use std::path::{Component, Path};
 use serde::Serialize;
 
 use crate::vendor_api::client::{Client, ClientError, Config, ENV_APP, ENV_TOKEN};
-use crate::vendor_api::types::{
-    ChartRef, PromoteRequest, PromoteResponse, Release, encode_chart_spec,
-};
+use crate::vendor_api::spec::encode_chart_spec;
+use crate::vendor_api::types::{ChartRef, PromoteRequest, PromoteResponse, Release};
 
 /// Go's zero `time.Time` in RFC 3339: the CLI's EDITED column for KOTS apps.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";

@@ -15,7 +15,7 @@
 use super::seed;
 use super::store::{FORMAT, NewSpec, READABLE_FORMATS, SpecFile, State, StoreError};
 use crate::fsutil;
-use crate::vendor_api::types::MAX_SPEC_BYTES;
+use crate::vendor_api::spec::MAX_SPEC_BYTES;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};

@@ -2,9 +2,8 @@
 //! the way Helm's loader would, in memory and with bounds, before anything is
 //! stored. Every problem is a message for a 400 response, never a panic.
 
-use crate::vendor_api::types::{
-    ChartRef, CreateReleaseRequest, KotsSingleSpec, decode_content, decode_spec, decode_spec_gzip,
-};
+use crate::vendor_api::spec::{KotsSingleSpec, decode_content, decode_spec, decode_spec_gzip};
+use crate::vendor_api::types::{ChartRef, CreateReleaseRequest};
 use std::io::Read;
 
 /// A chart may inflate to this much; Helm's own limit is 100 MiB per archive.
@@ -202,7 +201,7 @@ fn chart_metadata(text: &str) -> Result<ChartRef, String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::vendor_api::types::encode_chart_spec;
+    use crate::vendor_api::spec::encode_chart_spec;
 
     /// A gzip tar of `(path, contents)` entries, written raw so that tests can
     /// build the hostile paths the `tar` builder refuses.
