@@ -80,12 +80,14 @@ fn bench(c: &mut Criterion) {
     let step = lesson.step("promote").unwrap();
     let cli = [("REPLICATED_APP".to_string(), APP.to_string())];
     let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
+    // One client for every check, as the session makes it.
+    let session_client = Client::new(config.clone()).unwrap();
     let ctx = Context {
         workspace: dir.path(),
         lesson_dir: &lesson.dir,
         vars: &vars,
         extra_path: None,
-        api: Some(config.clone()),
+        api: Some(Ok(&session_client)),
     };
     let report = checks::run_step(step, &ctx);
     assert_eq!(report.status, Status::Pass, "{report:#?}");

@@ -2,11 +2,11 @@
 //! on PATH, and the Vendor API the lesson talks to. Offline (the default) that
 //! API is the local one, running in this process on the workspace's state
 //! file for as long as the session lives; `check`, `solve` and the lab screen
-//! all open one.
+//! all open one. The session makes the one Vendor API client its checks use.
 
 use crate::checks::Context;
 use crate::lesson::{CheckKind, Lesson, Vars};
-use crate::vendor_api::client::{self, ClientError};
+use crate::vendor_api::client::{self, Client, ClientError};
 use crate::vendor_api::server::owner::{self, Claim, OwnerRecord, Ownership};
 use crate::vendor_api::server::{Sandbox, ServerConfig, ServerError};
 use crate::workspace::{Workspace, WorkspaceError};
@@ -36,10 +36,16 @@ pub enum ApiMode {
     Online,
 }
 
+/// The session's Vendor API client, shared with the lab's check thread; or
+/// why it could not be made (a token that cannot be sent in a header), which
+/// each release check reports, so the rest of the lab still works.
+pub type SharedClient = Arc<Result<Client, ClientError>>;
+
 pub struct Session {
     pub vars: Vars,
     pub extra_path: Option<PathBuf>,
-    pub api: Option<client::Config>,
+    /// Made once when the lesson asks the Vendor API; every check reuses it.
+    pub api: Option<SharedClient>,
     /// Declared before `sandbox` so that it is dropped first: the record
     /// of the local API is withdrawn before the server stops.
     publication: Option<Publication>,
@@ -147,7 +153,8 @@ impl Session {
                 );
                 session.sandbox = Some(sandbox);
             }
-            session.api = Some(api_config(&vars).map_err(SessionError::Client)?);
+            let config = api_config(&vars).map_err(SessionError::Client)?;
+            session.api = Some(Arc::new(Client::new(config)));
         }
         session.vars = vars;
         Ok(session)
@@ -198,7 +205,7 @@ impl Session {
             lesson_dir: &lesson.dir,
             vars: &self.vars,
             extra_path: self.extra_path.clone(),
-            api: self.api.clone(),
+            api: self.api.as_deref().map(Result::as_ref),
         }
     }
 

@@ -3,16 +3,17 @@
 //! release carries the expected chart (read back and checked inside).
 //!
 //! One `GET /v3/apps` answers every channel condition; the chart conditions
-//! add one `GET /v3/app/{app}/release/{sequence}`.
+//! add one `GET /v3/app/{app}/release/{sequence}`. The client is the
+//! session's ([`Context::api`]), made once: the lab checks again and again,
+//! and one client keeps its connection open between checks.
 
 use super::files::ArchiveFiles;
 use super::package::read_archive;
 use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::{CheckKind, CheckSpec};
-use crate::vendor_api::client::{Client, ClientError, Config};
+use crate::vendor_api::client::Client;
 use crate::vendor_api::spec::{decode_content, decode_spec};
 use crate::vendor_api::types::{App, Channel, Release};
-use std::sync::{Arc, Mutex};
 
 pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {
     let CheckKind::Release {
@@ -31,16 +32,17 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
             .map(|n| Outcome::error(n, message.clone()))
             .collect()
     };
-    let Some(config) = &ctx.api else {
-        return all_error(
-            "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)".into(),
-        );
+    let client = match ctx.api {
+        Some(Ok(client)) => client,
+        Some(Err(e)) => return all_error(e.to_string()),
+        None => {
+            return all_error(
+                "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)"
+                    .into(),
+            );
+        }
     };
-    let client = match shared_client(config) {
-        Ok(client) => client,
-        Err(e) => return all_error(e.to_string()),
-    };
-    let app = match find_app(&client, &config.app) {
+    let app = match find_app(client, &client.config().app) {
         Ok(app) => app,
         Err(message) => return all_error(message),
     };
@@ -80,7 +82,7 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
             )
         })),
         Some(sequence) => outcomes.extend(chart_outcomes(
-            &client,
+            client,
             &app,
             sequence,
             chart,
@@ -90,20 +92,6 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
         )),
     }
     outcomes
-}
-
-/// A client is costly to build (TLS roots) and the lab checks again and
-/// again with the same settings: keep the last one.
-fn shared_client(config: &Config) -> Result<Arc<Client>, ClientError> {
-    static LAST: Mutex<Option<(String, Arc<Client>)>> = Mutex::new(None);
-    let key = format!("{}\n{}\n{}", config.origin, config.app, config.token);
-    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, client)) = last.as_ref().filter(|(k, _)| *k == key) {
-        return Ok(client.clone());
-    }
-    let client = Arc::new(Client::new(config.clone())?);
-    *last = Some((key, client.clone()));
-    Ok(client)
 }
 
 fn inner_name(check: &CheckSpec) -> String {
@@ -331,4 +319,62 @@ fn released_chart(release: &Release) -> Result<ArchiveFiles, String> {
         archive: format!("{} (release {sequence})", package.path),
         entries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::lesson::Vars;
+    use crate::vendor_api::client::ClientError;
+    use std::path::Path;
+
+    fn release_kind() -> CheckKind {
+        CheckKind::Release {
+            channels: vec!["Unstable".into(), "Stable".into()],
+            version: "0.5.0".into(),
+            chart: Some(("slackernews".into(), "0.5.0".into())),
+            checks: vec![],
+        }
+    }
+
+    fn context<'a>(
+        vars: &'a Vars,
+        api: Option<Result<&'a Client, &'a ClientError>>,
+    ) -> Context<'a> {
+        Context {
+            workspace: Path::new("."),
+            lesson_dir: Path::new("."),
+            vars,
+            extra_path: None,
+            api,
+        }
+    }
+
+    /// A client the session could not make is every condition's error, so
+    /// the learner reads why and the other steps still run.
+    #[test]
+    fn a_session_without_a_usable_client_errs_each_condition() {
+        let vars = Vars::default();
+        let unusable = ClientError::InvalidConfig {
+            what: "the HTTP client".into(),
+            reason: "no TLS backend".into(),
+        };
+        let outcomes = check(
+            "release",
+            &release_kind(),
+            &context(&vars, Some(Err(&unusable))),
+        );
+        assert_eq!(outcomes.len(), 3, "{outcomes:#?}");
+        for outcome in &outcomes {
+            assert_eq!(outcome.status, Status::Error);
+            assert_eq!(
+                outcome.message,
+                "the HTTP client is not usable: no TLS backend"
+            );
+        }
+        let outcomes = check("release", &release_kind(), &context(&vars, None));
+        assert!(outcomes.iter().all(|o| o.status == Status::Error
+            && o.message.starts_with("no Vendor API to ask")));
+    }
 }
