@@ -7,10 +7,10 @@
 use crate::checks::Context;
 use crate::lesson::{CheckKind, Lesson, Vars};
 use crate::vendor_api::client::{self, Client, ClientError};
+use crate::vendor_api::server::exports::{ValueError, check_app_slug, check_token};
 use crate::vendor_api::server::owner::{self, Claim, OwnerRecord, Ownership};
 use crate::vendor_api::server::{Sandbox, ServerConfig, ServerError};
 use crate::workspace::{Workspace, WorkspaceError};
-use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -83,27 +83,25 @@ impl Drop for Publication {
     }
 }
 
-#[derive(Debug)]
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    #[error(transparent)]
     Workspace(WorkspaceError),
+    #[error("the local Vendor API could not start: {0}")]
     Server(ServerError),
+    /// The Vendor API's settings are incomplete (no token, no app).
+    #[error(transparent)]
     Client(ClientError),
-    /// A variable the local API needs has a value it cannot use.
-    Invalid(String),
+    /// A variable the local API needs has a value it cannot use; `from` says
+    /// where the value came from, in words that say what to fix.
+    #[error("the local Vendor API could not start: {var} {from}: {problem}")]
+    Invalid {
+        var: &'static str,
+        from: String,
+        problem: ValueError,
+    },
 }
-
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SessionError::Workspace(e) => e.fmt(f),
-            SessionError::Server(e) => write!(f, "the local Vendor API could not start: {e}"),
-            SessionError::Client(e) => e.fmt(f),
-            SessionError::Invalid(why) => write!(f, "the local Vendor API could not start: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for SessionError {}
 
 /// Whether any step of the lesson asks the Vendor API.
 pub fn uses_vendor_api(lesson: &Lesson) -> bool {
@@ -229,7 +227,6 @@ impl Session {
 }
 
 fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalApi), SessionError> {
-    use crate::vendor_api::server::exports::{check_app_slug, check_token};
     let generated = |pattern: &str| crate::workspace::generate_value(pattern);
     let app_slug = vars
         .get(APP_VAR)
@@ -237,11 +234,10 @@ fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalAp
     let token = vars
         .get(TOKEN_VAR)
         .map_or_else(|| generated("{token}"), str::to_string);
-    let invalid = |name: &str, e: crate::vendor_api::server::exports::ValueError| {
-        SessionError::Invalid(format!(
-            "{name} {}: {e}",
-            value_source(workspace, vars, name)
-        ))
+    let invalid = |var: &'static str, problem: ValueError| SessionError::Invalid {
+        var,
+        from: value_source(workspace, vars, var),
+        problem,
     };
     check_app_slug(&app_slug).map_err(|e| invalid(APP_VAR, e))?;
     check_token(&token).map_err(|e| invalid(TOKEN_VAR, e))?;

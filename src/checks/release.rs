@@ -11,9 +11,32 @@ use super::files::ArchiveFiles;
 use super::package::read_archive;
 use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::{CheckKind, CheckSpec};
-use crate::vendor_api::client::Client;
-use crate::vendor_api::spec::{decode_content, decode_spec};
+use crate::vendor_api::client::{Client, ClientError};
+use crate::vendor_api::spec::{SpecError, decode_content, decode_spec};
 use crate::vendor_api::types::{App, Channel, Release};
+
+/// Why the app or a release's chart could not be read: each condition's error
+/// (or, for the chart, why its inner checks were not run).
+#[derive(Debug, thiserror::Error)]
+enum ReleaseError {
+    #[error(transparent)]
+    Api(#[from] ClientError),
+    #[error("the Vendor API at {origin} has no app {app:?}: check REPLICATED_APP")]
+    NoApp { origin: String, app: String },
+    #[error("the API did not hand back release {0}'s files")]
+    NoFiles(i64),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error("release {0} holds no chart package")]
+    NoPackage(i64),
+    /// The chart package in the release is not a readable archive.
+    #[error("{path} in release {sequence} {why}")]
+    Archive {
+        path: String,
+        sequence: i64,
+        why: String,
+    },
+}
 
 pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {
     let CheckKind::Release {
@@ -44,7 +67,7 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
     };
     let app = match find_app(client, &client.config().app) {
         Ok(app) => app,
-        Err(message) => return all_error(message),
+        Err(e) => return all_error(e.to_string()),
     };
     let app_channels = app.channels.clone().unwrap_or_default();
     let target = target_sequence(&app_channels, channels, version);
@@ -116,15 +139,13 @@ fn condition_names(
     names
 }
 
-fn find_app(client: &Client, wanted: &str) -> Result<App, String> {
-    let apps = client.apps_with_channels().map_err(|e| e.to_string())?;
+fn find_app(client: &Client, wanted: &str) -> Result<App, ReleaseError> {
+    let apps = client.apps_with_channels()?;
     apps.into_iter()
         .find(|a| a.slug == wanted || a.id == wanted)
-        .ok_or_else(|| {
-            format!(
-                "the Vendor API at {} has no app {wanted:?}: check REPLICATED_APP",
-                client.origin()
-            )
+        .ok_or_else(|| ReleaseError::NoApp {
+            origin: client.origin().to_string(),
+            app: wanted.to_string(),
         })
 }
 
@@ -300,21 +321,22 @@ fn chart_ref_outcome(name: &str, release: &Release, chart: &str, version: &str) 
 }
 
 /// The files of the chart package inside a release's spec.
-fn released_chart(release: &Release) -> Result<ArchiveFiles, String> {
+fn released_chart(release: &Release) -> Result<ArchiveFiles, ReleaseError> {
     let sequence = release.sequence;
     if release.spec.trim().is_empty() {
-        return Err(format!(
-            "the API did not hand back release {sequence}'s files"
-        ));
+        return Err(ReleaseError::NoFiles(sequence));
     }
     let files = decode_spec(release.spec.as_bytes())?;
     let package = files
         .iter()
         .find(|f| f.path.ends_with(".tgz"))
-        .ok_or_else(|| format!("release {sequence} holds no chart package"))?;
+        .ok_or(ReleaseError::NoPackage(sequence))?;
     let bytes = decode_content(package)?;
-    let entries = read_archive(&bytes)
-        .map_err(|why| format!("{} in release {sequence} {why}", package.path))?;
+    let entries = read_archive(&bytes).map_err(|why| ReleaseError::Archive {
+        path: package.path.clone(),
+        sequence,
+        why: why.to_string(),
+    })?;
     Ok(ArchiveFiles {
         archive: format!("{} (release {sequence})", package.path),
         entries,
@@ -349,6 +371,45 @@ mod tests {
             extra_path: None,
             api,
         }
+    }
+
+    fn release(spec: &str) -> Release {
+        serde_json::from_value(serde_json::json!({"appId": "a", "sequence": 7, "spec": spec}))
+            .unwrap()
+    }
+
+    fn chart_error(release: &Release) -> ReleaseError {
+        match released_chart(release) {
+            Ok(files) => panic!("{} read", files.archive),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_release_without_a_readable_chart_says_why() {
+        let e = chart_error(&release(" "));
+        assert!(matches!(e, ReleaseError::NoFiles(7)), "{e:?}");
+        assert_eq!(e.to_string(), "the API did not hand back release 7's files");
+        let e = chart_error(&release("[]"));
+        assert_eq!(e.to_string(), "release 7 holds no chart package");
+        let e = chart_error(&release("{"));
+        assert!(
+            matches!(e, ReleaseError::Spec(SpecError::NotJson(_))),
+            "{e:?}"
+        );
+        let bad = r#"[{"name":"c.tgz","path":"c.tgz","content":"!!","children":[]}]"#;
+        let e = chart_error(&release(bad));
+        assert!(matches!(
+            e,
+            ReleaseError::Spec(SpecError::ContentNotBase64 { .. })
+        ));
+        let not_tgz = r#"[{"name":"c.tgz","path":"c.tgz","content":"aGVsbG8=","children":[]}]"#;
+        let e = chart_error(&release(not_tgz));
+        assert!(
+            matches!(&e, ReleaseError::Archive { path, sequence: 7, .. } if path == "c.tgz"),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("c.tgz in release 7 "), "{e}");
     }
 
     /// A client the session could not make is every condition's error, so
