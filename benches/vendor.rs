@@ -22,14 +22,7 @@ fn released_sandbox() -> (Sandbox, Config, tempfile::TempDir) {
         token: TOKEN.into(),
     })
     .unwrap();
-    let origin = sandbox.origin().to_string();
-    let config = Config::from_lookup(|k| match k {
-        "REPLICATED_API_ORIGIN" => Some(origin.clone()),
-        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
-        "REPLICATED_APP" => Some(APP.into()),
-        _ => None,
-    })
-    .unwrap();
+    let config = Config::new(sandbox.origin(), TOKEN, APP);
     // A solved chart, packaged and released on all three channels.
     let dir = tempfile::tempdir().unwrap();
     let lesson = Lesson::load(&bundled::resolve(None).unwrap()).unwrap();
@@ -111,7 +104,7 @@ fn bench(c: &mut Criterion) {
         token: TOKEN.into(),
     })
     .unwrap();
-    let file_client = Client::new(config_for(on_file.origin())).unwrap();
+    let file_client = Client::new(Config::new(on_file.origin(), TOKEN, APP)).unwrap();
     group.bench_function("GET /v3/apps (state file)", |b| {
         b.iter(|| file_client.apps_with_channels().unwrap())
     });
@@ -132,22 +125,12 @@ fn bench(c: &mut Criterion) {
     // client, which loads the system's CA certificates (the old cost).
     group.throughput(Throughput::Elements(1));
     group.bench_function("Client::new (http:// origin)", |b| {
-        b.iter(|| Client::new(config_for(sandbox.origin())).unwrap())
+        b.iter(|| Client::new(Config::new(sandbox.origin(), TOKEN, APP)).unwrap())
     });
     group.bench_function("baseline: a client with the system's TLS roots", |b| {
         b.iter(|| reqwest::blocking::Client::builder().build().unwrap())
     });
     group.finish();
-}
-
-fn config_for(origin: &str) -> Config {
-    Config::from_lookup(|k| match k {
-        "REPLICATED_API_ORIGIN" => Some(origin.to_string()),
-        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
-        "REPLICATED_APP" => Some(APP.into()),
-        _ => None,
-    })
-    .unwrap()
 }
 
 criterion_group!(benches, bench);

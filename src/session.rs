@@ -14,9 +14,11 @@ use crate::workspace::{Workspace, WorkspaceError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub const ORIGIN_VAR: &str = "REPLICATED_API_ORIGIN";
-pub const TOKEN_VAR: &str = "REPLICATED_API_TOKEN";
-pub const APP_VAR: &str = "REPLICATED_APP";
+/// The variables that name the Vendor API (the client's, under the names
+/// the commands use).
+pub use crate::vendor_api::client::{
+    ENV_APP as APP_VAR, ENV_ORIGIN as ORIGIN_VAR, ENV_TOKEN as TOKEN_VAR,
+};
 /// The local API's state files, one per app, inside the workspace's state.
 pub const VENDOR_STATE_DIR: &str = "vendor-api";
 

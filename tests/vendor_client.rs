@@ -23,14 +23,7 @@ const NOTES: &str = "Uses the Replicated proxy registry to pull images";
 // ---------------------------------------------------------------- helpers
 
 fn config(origin: &str) -> Config {
-    Config {
-        origin: origin.to_string(),
-        token: TOKEN.to_string(),
-        app: SLUG.to_string(),
-        connect_timeout: Duration::from_secs(3),
-        timeout: Duration::from_secs(10),
-        retries: 2,
-    }
+    Config::new(origin, TOKEN, SLUG)
 }
 
 fn client(origin: &str) -> Client {
@@ -74,6 +67,25 @@ fn replicated(origin: &str, words: &[&str]) -> (i32, String, String) {
         "token printed"
     );
     (code, out, err)
+}
+
+/// The lesson's `replicated release create --promote Unstable … --version 0.5.0`.
+fn create_on_unstable(origin: &str, chart: &str) -> (i32, String, String) {
+    replicated(
+        origin,
+        &[
+            "release",
+            "create",
+            "--promote",
+            "Unstable",
+            "--chart",
+            chart,
+            "--version",
+            "0.5.0",
+            "--release-notes",
+            NOTES,
+        ],
+    )
 }
 
 /// A chart package as `helm package` would write it.
@@ -148,21 +160,7 @@ fn the_lessons_commands_against_the_sandbox() {
     );
     assert_eq!(api.releases(&app.id).unwrap().len(), before);
 
-    let (code, out, err) = replicated(
-        &origin,
-        &[
-            "release",
-            "create",
-            "--promote",
-            "Unstable",
-            "--chart",
-            &chart,
-            "--version",
-            "0.5.0",
-            "--release-notes",
-            NOTES,
-        ],
-    );
+    let (code, out, err) = create_on_unstable(&origin, &chart);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         out,
@@ -473,21 +471,7 @@ fn requests_and_headers_are_the_clis() {
     let chart = write_chart(dir.path(), "0.5.0");
     // One trailing slash on the origin is forgiven.
     let origin = format!("{}/", fake.origin);
-    let (code, out, err) = replicated(
-        &origin,
-        &[
-            "release",
-            "create",
-            "--promote",
-            "Unstable",
-            "--chart",
-            &chart,
-            "--version",
-            "0.5.0",
-            "--release-notes",
-            NOTES,
-        ],
-    );
+    let (code, out, err) = create_on_unstable(&origin, &chart);
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     assert!(out.ends_with("    • Channel ch-unstable successfully set to release 5\n"));
     assert_eq!(

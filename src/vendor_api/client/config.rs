@@ -54,6 +54,23 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// `origin` (checked by [`Client::new`](super::Client::new)), `token` and
+    /// `app`, with the default timeouts and retries.
+    pub fn new(
+        origin: impl Into<String>,
+        token: impl Into<String>,
+        app: impl Into<String>,
+    ) -> Config {
+        Config {
+            origin: origin.into(),
+            token: token.into(),
+            app: app.into(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retries: DEFAULT_RETRIES,
+        }
+    }
+
     /// From `REPLICATED_API_ORIGIN` (default [`DEFAULT_ORIGIN`]; empty counts
     /// as unset, as in the CLI), `REPLICATED_API_TOKEN` and `REPLICATED_APP`,
     /// both required. `lookup` abstracts the environment for tests. Values are
@@ -98,14 +115,7 @@ impl Config {
                 });
             }
         };
-        Ok(Config {
-            origin,
-            token,
-            app,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            retries: DEFAULT_RETRIES,
-        })
+        Ok(Config::new(origin, token, app))
     }
 }
 
