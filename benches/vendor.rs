@@ -9,7 +9,7 @@ use labrun::checks::{self, Context, Status};
 use labrun::lesson::{Lesson, Vars, bundled};
 use labrun::vendor_api::client::{Client, Config};
 use labrun::vendor_api::server::{Sandbox, ServerConfig};
-use labrun::vendor_api::types::encode_chart_spec;
+use labrun::vendor_api::spec::encode_chart_spec;
 
 const APP: &str = "slackernews-bench";
 const TOKEN: &str = "bench-token-0123456789";
@@ -22,14 +22,7 @@ fn released_sandbox() -> (Sandbox, Config, tempfile::TempDir) {
         token: TOKEN.into(),
     })
     .unwrap();
-    let origin = sandbox.origin().to_string();
-    let config = Config::from_lookup(|k| match k {
-        "REPLICATED_API_ORIGIN" => Some(origin.clone()),
-        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
-        "REPLICATED_APP" => Some(APP.into()),
-        _ => None,
-    })
-    .unwrap();
+    let config = Config::new(sandbox.origin(), TOKEN, APP);
     // A solved chart, packaged and released on all three channels.
     let dir = tempfile::tempdir().unwrap();
     let lesson = Lesson::load(&bundled::resolve(None).unwrap()).unwrap();
@@ -80,12 +73,14 @@ fn bench(c: &mut Criterion) {
     let step = lesson.step("promote").unwrap();
     let cli = [("REPLICATED_APP".to_string(), APP.to_string())];
     let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
+    // One client for every check, as the session makes it.
+    let session_client = Client::new(config.clone()).unwrap();
     let ctx = Context {
         workspace: dir.path(),
         lesson_dir: &lesson.dir,
         vars: &vars,
         extra_path: None,
-        api: Some(config.clone()),
+        api: Some(Ok(&session_client)),
     };
     let report = checks::run_step(step, &ctx);
     assert_eq!(report.status, Status::Pass, "{report:#?}");
@@ -109,7 +104,7 @@ fn bench(c: &mut Criterion) {
         token: TOKEN.into(),
     })
     .unwrap();
-    let file_client = Client::new(config_for(on_file.origin())).unwrap();
+    let file_client = Client::new(Config::new(on_file.origin(), TOKEN, APP)).unwrap();
     group.bench_function("GET /v3/apps (state file)", |b| {
         b.iter(|| file_client.apps_with_channels().unwrap())
     });
@@ -130,22 +125,12 @@ fn bench(c: &mut Criterion) {
     // client, which loads the system's CA certificates (the old cost).
     group.throughput(Throughput::Elements(1));
     group.bench_function("Client::new (http:// origin)", |b| {
-        b.iter(|| Client::new(config_for(sandbox.origin())).unwrap())
+        b.iter(|| Client::new(Config::new(sandbox.origin(), TOKEN, APP)).unwrap())
     });
     group.bench_function("baseline: a client with the system's TLS roots", |b| {
         b.iter(|| reqwest::blocking::Client::builder().build().unwrap())
     });
     group.finish();
-}
-
-fn config_for(origin: &str) -> Config {
-    Config::from_lookup(|k| match k {
-        "REPLICATED_API_ORIGIN" => Some(origin.to_string()),
-        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
-        "REPLICATED_APP" => Some(APP.into()),
-        _ => None,
-    })
-    .unwrap()
 }
 
 criterion_group!(benches, bench);

@@ -2,21 +2,23 @@
 //! on PATH, and the Vendor API the lesson talks to. Offline (the default) that
 //! API is the local one, running in this process on the workspace's state
 //! file for as long as the session lives; `check`, `solve` and the lab screen
-//! all open one.
+//! all open one. The session makes the one Vendor API client its checks use.
 
 use crate::checks::Context;
 use crate::lesson::{CheckKind, Lesson, Vars};
-use crate::vendor_api::client::{self, ClientError};
+use crate::vendor_api::client::{self, Client, ClientError};
+use crate::vendor_api::server::exports::{ValueError, check_app_slug, check_token};
 use crate::vendor_api::server::owner::{self, Claim, OwnerRecord, Ownership};
 use crate::vendor_api::server::{Sandbox, ServerConfig, ServerError};
 use crate::workspace::{Workspace, WorkspaceError};
-use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub const ORIGIN_VAR: &str = "REPLICATED_API_ORIGIN";
-pub const TOKEN_VAR: &str = "REPLICATED_API_TOKEN";
-pub const APP_VAR: &str = "REPLICATED_APP";
+/// The variables that name the Vendor API (the client's, under the names
+/// the commands use).
+pub use crate::vendor_api::client::{
+    ENV_APP as APP_VAR, ENV_ORIGIN as ORIGIN_VAR, ENV_TOKEN as TOKEN_VAR,
+};
 /// The local API's state files, one per app, inside the workspace's state.
 pub const VENDOR_STATE_DIR: &str = "vendor-api";
 
@@ -36,10 +38,16 @@ pub enum ApiMode {
     Online,
 }
 
+/// The session's Vendor API client, shared with the lab's check thread; or
+/// why it could not be made (a token that cannot be sent in a header), which
+/// each release check reports, so the rest of the lab still works.
+pub type SharedClient = Arc<Result<Client, ClientError>>;
+
 pub struct Session {
     pub vars: Vars,
     pub extra_path: Option<PathBuf>,
-    pub api: Option<client::Config>,
+    /// Made once when the lesson asks the Vendor API; every check reuses it.
+    pub api: Option<SharedClient>,
     /// Declared before `sandbox` so that it is dropped first: the record
     /// of the local API is withdrawn before the server stops.
     publication: Option<Publication>,
@@ -77,27 +85,25 @@ impl Drop for Publication {
     }
 }
 
-#[derive(Debug)]
+/// Why a session could not be opened.
+#[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    #[error(transparent)]
     Workspace(WorkspaceError),
+    #[error("the local Vendor API could not start: {0}")]
     Server(ServerError),
+    /// The Vendor API's settings are incomplete (no token, no app).
+    #[error(transparent)]
     Client(ClientError),
-    /// A variable the local API needs has a value it cannot use.
-    Invalid(String),
+    /// A variable the local API needs has a value it cannot use; `from` says
+    /// where the value came from, in words that say what to fix.
+    #[error("the local Vendor API could not start: {var} {from}: {problem}")]
+    Invalid {
+        var: &'static str,
+        from: String,
+        problem: ValueError,
+    },
 }
-
-impl fmt::Display for SessionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SessionError::Workspace(e) => e.fmt(f),
-            SessionError::Server(e) => write!(f, "the local Vendor API could not start: {e}"),
-            SessionError::Client(e) => e.fmt(f),
-            SessionError::Invalid(why) => write!(f, "the local Vendor API could not start: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for SessionError {}
 
 /// Whether any step of the lesson asks the Vendor API.
 pub fn uses_vendor_api(lesson: &Lesson) -> bool {
@@ -147,7 +153,8 @@ impl Session {
                 );
                 session.sandbox = Some(sandbox);
             }
-            session.api = Some(api_config(&vars).map_err(SessionError::Client)?);
+            let config = api_config(&vars).map_err(SessionError::Client)?;
+            session.api = Some(Arc::new(Client::new(config)));
         }
         session.vars = vars;
         Ok(session)
@@ -198,7 +205,7 @@ impl Session {
             lesson_dir: &lesson.dir,
             vars: &self.vars,
             extra_path: self.extra_path.clone(),
-            api: self.api.clone(),
+            api: self.api.as_deref().map(Result::as_ref),
         }
     }
 
@@ -222,7 +229,6 @@ impl Session {
 }
 
 fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalApi), SessionError> {
-    use crate::vendor_api::server::exports::{check_app_slug, check_token};
     let generated = |pattern: &str| crate::workspace::generate_value(pattern);
     let app_slug = vars
         .get(APP_VAR)
@@ -230,11 +236,10 @@ fn start_sandbox(workspace: &Workspace, vars: &Vars) -> Result<(Sandbox, LocalAp
     let token = vars
         .get(TOKEN_VAR)
         .map_or_else(|| generated("{token}"), str::to_string);
-    let invalid = |name: &str, e: crate::vendor_api::server::exports::ValueError| {
-        SessionError::Invalid(format!(
-            "{name} {}: {e}",
-            value_source(workspace, vars, name)
-        ))
+    let invalid = |var: &'static str, problem: ValueError| SessionError::Invalid {
+        var,
+        from: value_source(workspace, vars, var),
+        problem,
     };
     check_app_slug(&app_slug).map_err(|e| invalid(APP_VAR, e))?;
     check_token(&token).map_err(|e| invalid(TOKEN_VAR, e))?;

@@ -199,7 +199,7 @@ fn every_reader_refuses_the_same_packages_for_the_same_reason() {
         assert!(stderr.contains(reason), "{case}: replicated: {stderr}");
 
         let spec_gzip =
-            labrun::vendor_api::types::encode_chart_spec("slackernews-0.5.0.tgz", &bytes);
+            labrun::vendor_api::spec::encode_chart_spec("slackernews-0.5.0.tgz", &bytes);
         let response = http
             .post(format!("{origin}/v3/app/{app}/release"))
             .header("Authorization", &token)

@@ -25,14 +25,7 @@ const NOTES: &str = "Uses the Replicated proxy registry to pull images";
 // ---------------------------------------------------------------- helpers
 
 fn config(origin: &str) -> Config {
-    Config {
-        origin: origin.to_string(),
-        token: TOKEN.to_string(),
-        app: SLUG.to_string(),
-        connect_timeout: Duration::from_secs(3),
-        timeout: Duration::from_secs(10),
-        retries: 2,
-    }
+    Config::new(origin, TOKEN, SLUG)
 }
 
 fn client(origin: &str) -> Client {
@@ -76,6 +69,25 @@ fn replicated(origin: &str, words: &[&str]) -> (i32, String, String) {
         "token printed"
     );
     (code, out, err)
+}
+
+/// The lesson's `replicated release create --promote Unstable … --version 0.5.0`.
+fn create_on_unstable(origin: &str, chart: &str) -> (i32, String, String) {
+    replicated(
+        origin,
+        &[
+            "release",
+            "create",
+            "--promote",
+            "Unstable",
+            "--chart",
+            chart,
+            "--version",
+            "0.5.0",
+            "--release-notes",
+            NOTES,
+        ],
+    )
 }
 
 /// A chart package as `helm package` would write it.
@@ -143,21 +155,7 @@ fn the_lessons_commands_against_the_sandbox() {
     );
     assert_eq!(api.releases(&app.id).unwrap().len(), before);
 
-    let (code, out, err) = replicated(
-        &origin,
-        &[
-            "release",
-            "create",
-            "--promote",
-            "Unstable",
-            "--chart",
-            &chart,
-            "--version",
-            "0.5.0",
-            "--release-notes",
-            NOTES,
-        ],
-    );
+    let (code, out, err) = create_on_unstable(&origin, &chart);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         out,
@@ -220,7 +218,7 @@ fn the_lessons_commands_against_the_sandbox() {
     }
     let release = api.release(&app.id, 5).unwrap();
     assert_eq!(release.charts[0].version, "0.5.0");
-    let files = labrun::vendor_api::types::decode_spec(release.spec.as_bytes()).unwrap();
+    let files = labrun::vendor_api::spec::decode_spec(release.spec.as_bytes()).unwrap();
     assert_eq!(files[0].name, "slackernews-0.5.0.tgz");
 
     let (code, out, _) = replicated(&origin, &["channel", "ls"]);
@@ -468,21 +466,7 @@ fn requests_and_headers_are_the_clis() {
     let chart = write_chart(dir.path(), "0.5.0");
     // One trailing slash on the origin is forgiven.
     let origin = format!("{}/", fake.origin);
-    let (code, out, err) = replicated(
-        &origin,
-        &[
-            "release",
-            "create",
-            "--promote",
-            "Unstable",
-            "--chart",
-            &chart,
-            "--version",
-            "0.5.0",
-            "--release-notes",
-            NOTES,
-        ],
-    );
+    let (code, out, err) = create_on_unstable(&origin, &chart);
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     assert!(out.ends_with("    • Channel ch-unstable successfully set to release 5\n"));
     assert_eq!(
@@ -508,10 +492,10 @@ fn requests_and_headers_are_the_clis() {
     }
     let upload: labrun::vendor_api::types::CreateReleaseRequest =
         serde_json::from_str(&seen[4].body).unwrap();
-    let files = labrun::vendor_api::types::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
+    let files = labrun::vendor_api::spec::decode_spec_gzip(&upload.spec_gzip.unwrap()).unwrap();
     assert_eq!(files[0].path, "slackernews-0.5.0.tgz");
     assert_eq!(
-        labrun::vendor_api::types::decode_content(&files[0]).unwrap(),
+        labrun::vendor_api::spec::decode_content(&files[0]).unwrap(),
         std::fs::read(&chart).unwrap()
     );
     assert_eq!(

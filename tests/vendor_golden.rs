@@ -4,7 +4,7 @@
 
 use labrun::vendor_api::client::{Client, Config};
 use labrun::vendor_api::server::{Sandbox, ServerConfig};
-use labrun::vendor_api::types::encode_chart_spec;
+use labrun::vendor_api::spec::encode_chart_spec;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -23,15 +23,7 @@ fn sandbox(state: Option<std::path::PathBuf>) -> Sandbox {
 }
 
 fn client(origin: &str) -> Client {
-    let origin = origin.to_string();
-    let config = Config::from_lookup(|k| match k {
-        "REPLICATED_API_ORIGIN" => Some(origin.clone()),
-        "REPLICATED_API_TOKEN" => Some(TOKEN.into()),
-        "REPLICATED_APP" => Some(APP.into()),
-        _ => None,
-    })
-    .unwrap();
-    Client::new(config).unwrap()
+    Client::new(Config::new(origin, TOKEN, APP)).unwrap()
 }
 
 fn get(origin: &str, path: &str) -> Value {

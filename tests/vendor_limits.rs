@@ -4,7 +4,7 @@
 
 mod support;
 
-use labrun::vendor_api::types::encode_chart_spec;
+use labrun::vendor_api::spec::encode_chart_spec;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
@@ -123,12 +123,11 @@ fn large_specs_are_stored_once_beside_a_small_state_file() {
     let api = Api::start(&ws);
     let (status, body) = api.send(api.http.get(api.url("/v3/app/{app}/release/7")));
     assert_eq!(status, StatusCode::OK);
-    let files = labrun::vendor_api::types::decode_spec(
-        body["release"]["spec"].as_str().unwrap().as_bytes(),
-    )
-    .unwrap();
+    let files =
+        labrun::vendor_api::spec::decode_spec(body["release"]["spec"].as_str().unwrap().as_bytes())
+            .unwrap();
     assert_eq!(
-        labrun::vendor_api::types::decode_content(&files[0]).unwrap(),
+        labrun::vendor_api::spec::decode_content(&files[0]).unwrap(),
         tgz
     );
 }

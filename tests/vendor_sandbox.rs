@@ -39,6 +39,23 @@ fn pasted_exports_never_run_a_value_as_code() {
 }
 
 #[test]
+fn an_app_slug_the_local_api_cannot_use_is_refused_naming_where_it_came_from() {
+    let (_dir, ws) = workspace();
+    let out = labrun()
+        .args(["check", "-w"])
+        .arg(&ws)
+        .args(["--var", "REPLICATED_APP=bad slug!"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "labrun: the local Vendor API could not start: REPLICATED_APP (from --var): \
+         app slug \"bad slug!\" must be letters, digits, '-' or '_'\n"
+    );
+}
+
+#[test]
 fn a_token_that_cannot_be_sent_is_refused_naming_the_file() {
     let (_dir, ws) = workspace();
     set_workspace_var(&ws, "REPLICATED_API_TOKEN", "tok$(touch X)");

@@ -5,7 +5,7 @@ mod support;
 
 use labrun::standins::helm::{PackageOptions, package};
 use labrun::vendor_api::server::{Sandbox, ServerConfig, ServerError};
-use labrun::vendor_api::types::{decode_content, decode_spec, encode_chart_spec};
+use labrun::vendor_api::spec::{decode_content, decode_spec, encode_chart_spec};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
 use serde_json::{Value, json};

@@ -12,6 +12,7 @@ mod text;
 mod yaml;
 
 use crate::lesson::{CheckKind, CheckSpec, Lesson, Step, Vars};
+use crate::vendor_api::client::{Client, ClientError};
 use files::{FileRead, Files, WorkspaceFiles};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -99,8 +100,10 @@ pub struct Context<'a> {
     pub vars: &'a Vars,
     /// Prepended to PATH for command checks (labrun's stand-ins).
     pub extra_path: Option<PathBuf>,
-    /// The Vendor API that release checks ask; None when there is none.
-    pub api: Option<crate::vendor_api::client::Config>,
+    /// The Vendor API that release checks ask: the session's one client
+    /// (so every check reuses its connections), or why it could not be made;
+    /// None when the lesson asks no API.
+    pub api: Option<Result<&'a Client, &'a ClientError>>,
 }
 
 pub fn run_all(lesson: &Lesson, ctx: &Context) -> Vec<StepReport> {

@@ -3,15 +3,40 @@
 //! release carries the expected chart (read back and checked inside).
 //!
 //! One `GET /v3/apps` answers every channel condition; the chart conditions
-//! add one `GET /v3/app/{app}/release/{sequence}`.
+//! add one `GET /v3/app/{app}/release/{sequence}`. The client is the
+//! session's ([`Context::api`]), made once: the lab checks again and again,
+//! and one client keeps its connection open between checks.
 
 use super::files::ArchiveFiles;
 use super::package::read_archive;
 use super::{Context, Outcome, evaluate_inside};
 use crate::lesson::{CheckKind, CheckSpec};
-use crate::vendor_api::client::{Client, ClientError, Config};
-use crate::vendor_api::types::{App, Channel, Release, decode_content, decode_spec};
-use std::sync::{Arc, Mutex};
+use crate::vendor_api::client::{Client, ClientError};
+use crate::vendor_api::spec::{SpecError, decode_content, decode_spec};
+use crate::vendor_api::types::{App, Channel, Release};
+
+/// Why the app or a release's chart could not be read: each condition's error
+/// (or, for the chart, why its inner checks were not run).
+#[derive(Debug, thiserror::Error)]
+enum ReleaseError {
+    #[error(transparent)]
+    Api(#[from] ClientError),
+    #[error("the Vendor API at {origin} has no app {app:?}: check REPLICATED_APP")]
+    NoApp { origin: String, app: String },
+    #[error("the API did not hand back release {0}'s files")]
+    NoFiles(i64),
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    #[error("release {0} holds no chart package")]
+    NoPackage(i64),
+    /// The chart package in the release is not a readable archive.
+    #[error("{path} in release {sequence} {why}")]
+    Archive {
+        path: String,
+        sequence: i64,
+        why: String,
+    },
+}
 
 pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome> {
     let CheckKind::Release {
@@ -30,18 +55,19 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
             .map(|n| Outcome::error(n, message.clone()))
             .collect()
     };
-    let Some(config) = &ctx.api else {
-        return all_error(
-            "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)".into(),
-        );
+    let client = match ctx.api {
+        Some(Ok(client)) => client,
+        Some(Err(e)) => return all_error(e.to_string()),
+        None => {
+            return all_error(
+                "no Vendor API to ask: set REPLICATED_API_ORIGIN, or run offline (the default)"
+                    .into(),
+            );
+        }
     };
-    let client = match shared_client(config) {
-        Ok(client) => client,
-        Err(e) => return all_error(e.to_string()),
-    };
-    let app = match find_app(&client, &config.app) {
+    let app = match find_app(client, &client.config().app) {
         Ok(app) => app,
-        Err(message) => return all_error(message),
+        Err(e) => return all_error(e.to_string()),
     };
     let app_channels = app.channels.clone().unwrap_or_default();
     let target = target_sequence(&app_channels, channels, version);
@@ -79,7 +105,7 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
             )
         })),
         Some(sequence) => outcomes.extend(chart_outcomes(
-            &client,
+            client,
             &app,
             sequence,
             chart,
@@ -89,20 +115,6 @@ pub(super) fn check(name: &str, kind: &CheckKind, ctx: &Context) -> Vec<Outcome>
         )),
     }
     outcomes
-}
-
-/// A client is costly to build (TLS roots) and the lab checks again and
-/// again with the same settings: keep the last one.
-fn shared_client(config: &Config) -> Result<Arc<Client>, ClientError> {
-    static LAST: Mutex<Option<(String, Arc<Client>)>> = Mutex::new(None);
-    let key = format!("{}\n{}\n{}", config.origin, config.app, config.token);
-    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, client)) = last.as_ref().filter(|(k, _)| *k == key) {
-        return Ok(client.clone());
-    }
-    let client = Arc::new(Client::new(config.clone())?);
-    *last = Some((key, client.clone()));
-    Ok(client)
 }
 
 fn inner_name(check: &CheckSpec) -> String {
@@ -127,15 +139,13 @@ fn condition_names(
     names
 }
 
-fn find_app(client: &Client, wanted: &str) -> Result<App, String> {
-    let apps = client.apps_with_channels().map_err(|e| e.to_string())?;
+fn find_app(client: &Client, wanted: &str) -> Result<App, ReleaseError> {
+    let apps = client.apps_with_channels()?;
     apps.into_iter()
         .find(|a| a.slug == wanted || a.id == wanted)
-        .ok_or_else(|| {
-            format!(
-                "the Vendor API at {} has no app {wanted:?}: check REPLICATED_APP",
-                client.origin()
-            )
+        .ok_or_else(|| ReleaseError::NoApp {
+            origin: client.origin().to_string(),
+            app: wanted.to_string(),
         })
 }
 
@@ -311,23 +321,121 @@ fn chart_ref_outcome(name: &str, release: &Release, chart: &str, version: &str) 
 }
 
 /// The files of the chart package inside a release's spec.
-fn released_chart(release: &Release) -> Result<ArchiveFiles, String> {
+fn released_chart(release: &Release) -> Result<ArchiveFiles, ReleaseError> {
     let sequence = release.sequence;
     if release.spec.trim().is_empty() {
-        return Err(format!(
-            "the API did not hand back release {sequence}'s files"
-        ));
+        return Err(ReleaseError::NoFiles(sequence));
     }
     let files = decode_spec(release.spec.as_bytes())?;
     let package = files
         .iter()
         .find(|f| f.path.ends_with(".tgz"))
-        .ok_or_else(|| format!("release {sequence} holds no chart package"))?;
+        .ok_or(ReleaseError::NoPackage(sequence))?;
     let bytes = decode_content(package)?;
-    let entries = read_archive(&bytes)
-        .map_err(|why| format!("{} in release {sequence} {why}", package.path))?;
+    let entries = read_archive(&bytes).map_err(|why| ReleaseError::Archive {
+        path: package.path.clone(),
+        sequence,
+        why: why.to_string(),
+    })?;
     Ok(ArchiveFiles {
         archive: format!("{} (release {sequence})", package.path),
         entries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::Status;
+    use crate::lesson::Vars;
+    use crate::vendor_api::client::ClientError;
+    use std::path::Path;
+
+    fn release_kind() -> CheckKind {
+        CheckKind::Release {
+            channels: vec!["Unstable".into(), "Stable".into()],
+            version: "0.5.0".into(),
+            chart: Some(("slackernews".into(), "0.5.0".into())),
+            checks: vec![],
+        }
+    }
+
+    fn context<'a>(
+        vars: &'a Vars,
+        api: Option<Result<&'a Client, &'a ClientError>>,
+    ) -> Context<'a> {
+        Context {
+            workspace: Path::new("."),
+            lesson_dir: Path::new("."),
+            vars,
+            extra_path: None,
+            api,
+        }
+    }
+
+    fn release(spec: &str) -> Release {
+        serde_json::from_value(serde_json::json!({"appId": "a", "sequence": 7, "spec": spec}))
+            .unwrap()
+    }
+
+    fn chart_error(release: &Release) -> ReleaseError {
+        match released_chart(release) {
+            Ok(files) => panic!("{} read", files.archive),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn a_release_without_a_readable_chart_says_why() {
+        let e = chart_error(&release(" "));
+        assert!(matches!(e, ReleaseError::NoFiles(7)), "{e:?}");
+        assert_eq!(e.to_string(), "the API did not hand back release 7's files");
+        let e = chart_error(&release("[]"));
+        assert_eq!(e.to_string(), "release 7 holds no chart package");
+        let e = chart_error(&release("{"));
+        assert!(
+            matches!(e, ReleaseError::Spec(SpecError::NotJson(_))),
+            "{e:?}"
+        );
+        let bad = r#"[{"name":"c.tgz","path":"c.tgz","content":"!!","children":[]}]"#;
+        let e = chart_error(&release(bad));
+        assert!(matches!(
+            e,
+            ReleaseError::Spec(SpecError::ContentNotBase64 { .. })
+        ));
+        let not_tgz = r#"[{"name":"c.tgz","path":"c.tgz","content":"aGVsbG8=","children":[]}]"#;
+        let e = chart_error(&release(not_tgz));
+        assert!(
+            matches!(&e, ReleaseError::Archive { path, sequence: 7, .. } if path == "c.tgz"),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("c.tgz in release 7 "), "{e}");
+    }
+
+    /// A client the session could not make is every condition's error, so
+    /// the learner reads why and the other steps still run.
+    #[test]
+    fn a_session_without_a_usable_client_errs_each_condition() {
+        let vars = Vars::default();
+        let unusable = ClientError::InvalidConfig {
+            what: "the HTTP client".into(),
+            reason: "no TLS backend".into(),
+        };
+        let outcomes = check(
+            "release",
+            &release_kind(),
+            &context(&vars, Some(Err(&unusable))),
+        );
+        assert_eq!(outcomes.len(), 3, "{outcomes:#?}");
+        for outcome in &outcomes {
+            assert_eq!(outcome.status, Status::Error);
+            assert_eq!(
+                outcome.message,
+                "the HTTP client is not usable: no TLS backend"
+            );
+        }
+        let outcomes = check("release", &release_kind(), &context(&vars, None));
+        assert!(outcomes.iter().all(|o| o.status == Status::Error
+            && o.message.starts_with("no Vendor API to ask")));
+    }
 }

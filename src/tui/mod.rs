@@ -423,12 +423,14 @@ fn spawn_check_worker(
     std::thread::Builder::new()
         .name("checks".into())
         .spawn(move || {
+            // One context for the worker's life: every check asks the API
+            // through the session's one client.
             let ctx = Context {
                 workspace: &root,
                 lesson_dir: &lesson.dir,
                 vars: &vars,
                 extra_path,
-                api,
+                api: api.as_deref().map(Result::as_ref),
             };
             while let Ok(CheckRequest {
                 mut steps,

@@ -9,9 +9,8 @@ use super::chart::read_chart;
 use super::table::tabwrite;
 use super::ui::{Failure, Ui};
 use crate::vendor_api::client::Client;
-use crate::vendor_api::types::{
-    ChartRef, PromoteRequest, PromoteResponse, Release, encode_chart_spec,
-};
+use crate::vendor_api::spec::encode_chart_spec;
+use crate::vendor_api::types::{ChartRef, PromoteRequest, PromoteResponse, Release};
 
 /// Go's zero `time.Time` in RFC 3339: the CLI's EDITED column for KOTS apps.
 pub(super) const ZERO_TIME: &str = "0001-01-01T00:00:00Z";

@@ -9,9 +9,9 @@ use super::{Sandbox, ServerConfig, ServerError};
 use std::io::Write;
 use std::net::SocketAddr;
 
-const ORIGIN_VAR: &str = "REPLICATED_API_ORIGIN";
-const TOKEN_VAR: &str = "REPLICATED_API_TOKEN";
-const APP_VAR: &str = "REPLICATED_APP";
+use crate::vendor_api::client::{
+    ENV_APP as APP_VAR, ENV_ORIGIN as ORIGIN_VAR, ENV_TOKEN as TOKEN_VAR,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {

@@ -73,10 +73,13 @@ pub enum ServerError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("sandbox state file {}: {message}", path.display())]
-    State { path: PathBuf, message: String },
+    #[error("sandbox state file {}: {error}", path.display())]
+    State {
+        path: PathBuf,
+        error: persist::PersistError,
+    },
     #[error("invalid sandbox configuration: {0}")]
-    Config(String),
+    Config(exports::ValueError),
     #[error("could not start the sandbox API: {0}")]
     Runtime(std::io::Error),
 }
@@ -93,12 +96,13 @@ impl Sandbox {
     /// Loads or seeds the state, binds, and returns once the socket listens.
     pub fn start(config: ServerConfig) -> Result<Sandbox, ServerError> {
         check_config(&config)?;
-        let store = persist::Store::open(config.state_path.clone(), &config.app_slug).map_err(
-            |message| ServerError::State {
-                path: config.state_path.clone().unwrap_or_default(),
-                message,
-            },
-        )?;
+        let store =
+            persist::Store::open(config.state_path.clone(), &config.app_slug).map_err(|error| {
+                ServerError::State {
+                    path: config.state_path.clone().unwrap_or_default(),
+                    error,
+                }
+            })?;
         // Bound here, not on the server thread, so bind errors reach the caller.
         let listener = bind(config.listen)?;
         let addr = listener.local_addr().map_err(ServerError::Runtime)?;
@@ -154,8 +158,8 @@ fn check_config(config: &ServerConfig) -> Result<(), ServerError> {
     if !config.listen.ip().is_loopback() {
         return Err(ServerError::NotLoopback(config.listen));
     }
-    exports::check_token(&config.token).map_err(|e| ServerError::Config(e.to_string()))?;
-    exports::check_app_slug(&config.app_slug).map_err(|e| ServerError::Config(e.to_string()))?;
+    exports::check_token(&config.token).map_err(ServerError::Config)?;
+    exports::check_app_slug(&config.app_slug).map_err(ServerError::Config)?;
     Ok(())
 }
 

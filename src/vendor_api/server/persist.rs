@@ -15,7 +15,7 @@
 use super::seed;
 use super::store::{FORMAT, NewSpec, READABLE_FORMATS, SpecFile, State, StoreError};
 use crate::fsutil;
-use crate::vendor_api::types::MAX_SPEC_BYTES;
+use crate::vendor_api::spec::MAX_SPEC_BYTES;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
@@ -26,6 +26,30 @@ pub const MAX_STATE_BYTES: u64 = 16 * 1024 * 1024;
 /// Specs up to this size stay inline in the state (the seed's `[]`, tiny
 /// test uploads); larger ones get a file.
 const INLINE_SPEC_BYTES: usize = 4096;
+
+/// Why the state file, or a spec file beside it, could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// A directory or a file could not be written.
+    #[error("{}: {error}", path.display())]
+    Write {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// The state could not be turned into JSON.
+    #[error("{0}")]
+    Encode(serde_json::Error),
+    #[error("not a sandbox state file: {0}")]
+    NotState(serde_json::Error),
+    #[error("unknown state format {0}")]
+    UnknownFormat(u32),
+    /// The file is another app's state.
+    #[error("it holds app {found:?}, not {wanted:?}; remove it to start afresh")]
+    OtherApp { found: String, wanted: String },
+    /// Locking or reading the file, as every request does.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The state file, its lock and the directory of its spec files.
 #[derive(Debug, Clone)]
@@ -67,7 +91,7 @@ pub struct Store {
 
 impl Store {
     /// Resumes from `path` if it exists, else starts from the seed (and saves it).
-    pub fn open(path: Option<PathBuf>, slug: &str) -> Result<Store, String> {
+    pub fn open(path: Option<PathBuf>, slug: &str) -> Result<Store, PersistError> {
         let store = Store {
             cache: Mutex::new(Cached {
                 state: seed::seed(slug),
@@ -79,11 +103,14 @@ impl Store {
         if let Some(files) = &store.files {
             // The first start may name a directory that is not there yet.
             if let Some(dir) = files.state.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|error| PersistError::Write {
+                    path: dir.to_path_buf(),
+                    error,
+                })?;
             }
-            let _held = lock(files).map_err(|e| e.to_string())?;
+            let _held = lock(files)?;
             let mut cache = store.lock();
-            let found = store.refresh(&mut cache).map_err(|e| e.to_string())?;
+            let found = store.refresh(&mut cache)?;
             if !found {
                 store.save(&mut cache)?;
             }
@@ -117,7 +144,8 @@ impl Store {
             raw: Vec::new(),
         };
         let value = f(&mut next.state)?;
-        self.save(&mut next).map_err(StoreError::Persist)?;
+        self.save(&mut next)
+            .map_err(|e| StoreError::Persist(e.to_string()))?;
         *cache = next;
         Ok(value)
     }
@@ -171,7 +199,7 @@ impl Store {
             sha256: hex_sha256(spec.as_bytes()),
             bytes: spec.len() as u64,
         };
-        write_spec(files, &file, spec).map_err(StoreError::Persist)?;
+        write_spec(files, &file, spec).map_err(|e| StoreError::Persist(e.to_string()))?;
         Ok(NewSpec::File(file))
     }
 
@@ -189,15 +217,17 @@ impl Store {
 
     /// Writes the state file (no file: nothing to do). Specs a format-1 file
     /// held inline move to their own files first.
-    fn save(&self, cache: &mut Cached) -> Result<(), String> {
+    fn save(&self, cache: &mut Cached) -> Result<(), PersistError> {
         let Some(files) = &self.files else {
             return Ok(());
         };
         move_large_specs_out(files, &mut cache.state)?;
         cache.state.format = FORMAT;
-        let bytes = serde_json::to_vec(&cache.state).map_err(|e| e.to_string())?;
-        fsutil::write_atomic(&files.state, &bytes)
-            .map_err(|e| format!("{}: {e}", files.state.display()))?;
+        let bytes = serde_json::to_vec(&cache.state).map_err(PersistError::Encode)?;
+        fsutil::write_atomic(&files.state, &bytes).map_err(|error| PersistError::Write {
+            path: files.state.clone(),
+            error,
+        })?;
         cache.raw = bytes;
         Ok(())
     }
@@ -217,22 +247,21 @@ fn lock(files: &Files) -> Result<fsutil::FileLock, StoreError> {
 }
 
 /// A state file's bytes, checked: its format, and that it is `slug`'s.
-fn parse(bytes: &[u8], slug: &str) -> Result<State, String> {
-    let state: State =
-        serde_json::from_slice(bytes).map_err(|e| format!("not a sandbox state file: {e}"))?;
+fn parse(bytes: &[u8], slug: &str) -> Result<State, PersistError> {
+    let state: State = serde_json::from_slice(bytes).map_err(PersistError::NotState)?;
     if !READABLE_FORMATS.contains(&state.format) {
-        return Err(format!("unknown state format {}", state.format));
+        return Err(PersistError::UnknownFormat(state.format));
     }
     if state.app.slug != slug {
-        return Err(format!(
-            "it holds app {:?}, not {slug:?}; remove it to start afresh",
-            state.app.slug
-        ));
+        return Err(PersistError::OtherApp {
+            found: state.app.slug,
+            wanted: slug.to_string(),
+        });
     }
     Ok(state)
 }
 
-fn move_large_specs_out(files: &Files, state: &mut State) -> Result<(), String> {
+fn move_large_specs_out(files: &Files, state: &mut State) -> Result<(), PersistError> {
     for release in &mut state.releases {
         if release.spec.len() > INLINE_SPEC_BYTES {
             let spec = std::mem::take(&mut release.spec);
@@ -248,14 +277,18 @@ fn move_large_specs_out(files: &Files, state: &mut State) -> Result<(), String> 
 }
 
 /// Writes a spec file unless it is already there (same name, same bytes).
-fn write_spec(files: &Files, file: &SpecFile, spec: &str) -> Result<(), String> {
+fn write_spec(files: &Files, file: &SpecFile, spec: &str) -> Result<(), PersistError> {
     let path = files.spec_path(file);
     let present = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() == file.bytes);
     if present {
         return Ok(());
     }
-    std::fs::create_dir_all(&files.specs).map_err(|e| format!("{}: {e}", files.specs.display()))?;
-    fsutil::write_atomic(&path, spec.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::create_dir_all(&files.specs).map_err(|error| PersistError::Write {
+        path: files.specs.clone(),
+        error,
+    })?;
+    fsutil::write_atomic(&path, spec.as_bytes())
+        .map_err(|error| PersistError::Write { path, error })
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
@@ -274,7 +307,7 @@ mod tests {
     const NOW: &str = "2030-01-01T00:00:00Z";
     const SLUG: &str = "slackernews-mackerel";
 
-    fn open_error(path: &Path, slug: &str) -> String {
+    fn open_error(path: &Path, slug: &str) -> PersistError {
         match Store::open(Some(path.to_path_buf()), slug) {
             Ok(_) => panic!("{} opened", path.display()),
             Err(e) => e,
@@ -302,9 +335,20 @@ mod tests {
         assert_eq!(create(&store, "[]"), 5);
         let resumed = Store::open(Some(path.clone()), SLUG).unwrap();
         assert!(resumed.read(|s| s.release(5).is_some()).unwrap());
-        assert!(open_error(&path, "other").contains("holds app"));
+        let err = open_error(&path, "other");
+        assert!(
+            err.to_string().ends_with(
+                "it holds app \"slackernews-mackerel\", not \"other\"; remove it to start afresh"
+            ),
+            "{err}"
+        );
         std::fs::write(&path, b"{not json").unwrap();
-        assert!(open_error(&path, SLUG).contains("not a sandbox state"));
+        let err = open_error(&path, SLUG);
+        assert!(
+            matches!(err, PersistError::Store(StoreError::Load(_))),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("not a sandbox state"), "{err}");
     }
 
     #[test]
@@ -373,13 +417,13 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn special_and_huge_state_files_are_refused() {
-        let err = open_error(Path::new("/dev/zero"), SLUG);
+        let err = open_error(Path::new("/dev/zero"), SLUG).to_string();
         assert!(err.contains("not a regular file"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("huge.json");
         let file = std::fs::File::create(&path).unwrap();
         file.set_len(MAX_STATE_BYTES + 1).unwrap();
-        let err = open_error(&path, SLUG);
+        let err = open_error(&path, SLUG).to_string();
         assert!(err.contains("larger than"), "{err}");
     }
 

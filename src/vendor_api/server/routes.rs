@@ -212,7 +212,7 @@ pub async fn create_release(
     // so other requests are not held up by them.
     let store_ctx = Arc::clone(&ctx);
     let (upload, spec) = tokio::task::spawn_blocking(move || {
-        let upload = parse_upload(&request).map_err(ApiError::bad_request)?;
+        let upload = parse_upload(&request).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let spec = store_ctx.store.put_spec(&upload.spec)?;
         Ok::<_, ApiError>((upload, spec))
     })

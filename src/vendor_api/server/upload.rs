@@ -3,14 +3,42 @@
 //! memory and with bounds, before anything is stored. Every problem is a message for a 400 response, never a panic.
 
 use crate::chart;
-use crate::vendor_api::types::{
-    ChartRef, CreateReleaseRequest, KotsSingleSpec, decode_content, decode_spec, decode_spec_gzip,
+use crate::vendor_api::spec::{
+    KotsSingleSpec, SpecError, decode_content, decode_spec, decode_spec_gzip,
 };
+use crate::vendor_api::types::{ChartRef, CreateReleaseRequest};
 
 /// Each chart is inflated and read; this bounds the work one upload can cause.
 const MAX_CHARTS: usize = 16;
 /// Bounds recursion through `children`.
 const MAX_SPEC_DEPTH: usize = 32;
+
+/// Why an upload is refused: the message of a 400 answer.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the request needs spec_gzip or spec")]
+    NoSpec,
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// The decoded spec could not be written back as JSON (kept for reading).
+    #[error("{0}")]
+    Encode(serde_json::Error),
+    #[error("the release holds no Helm chart (.tgz); this sandbox stores Helm-only releases")]
+    NoChart,
+    #[error("the spec nests files too deeply")]
+    TooDeep,
+    #[error("a release holds at most {MAX_CHARTS} charts")]
+    TooManyCharts,
+    /// A spec file's `path` or `name` could escape the release's directory.
+    #[error("spec file path {path:?} is unsafe ({why})")]
+    UnsafePath {
+        path: String,
+        why: chart::archive::UnsafePath,
+    },
+    /// A chart package in the spec is not a chart Helm would load.
+    #[error("{path} {reason}")]
+    Chart { path: String, reason: String },
+}
 
 /// A checked upload: the spec to store and the charts it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,23 +49,20 @@ pub struct Upload {
 }
 
 /// Decodes and checks a create-release body.
-pub fn parse_upload(request: &CreateReleaseRequest) -> Result<Upload, String> {
+pub fn parse_upload(request: &CreateReleaseRequest) -> Result<Upload, UploadError> {
     let (files, spec) = match (&request.spec_gzip, &request.spec) {
         (Some(gzip), _) => {
             let files = decode_spec_gzip(gzip)?;
-            let spec = serde_json::to_string(&files).map_err(|e| e.to_string())?;
+            let spec = serde_json::to_string(&files).map_err(UploadError::Encode)?;
             (files, spec)
         }
         (None, Some(spec)) => (decode_spec(spec.as_bytes())?, spec.clone()),
-        (None, None) => return Err("the request needs spec_gzip or spec".to_string()),
+        (None, None) => return Err(UploadError::NoSpec),
     };
     let mut charts = Vec::new();
     collect_charts(&files, 0, &mut charts)?;
     if charts.is_empty() {
-        return Err(
-            "the release holds no Helm chart (.tgz); this sandbox stores Helm-only releases"
-                .to_string(),
-        );
+        return Err(UploadError::NoChart);
     }
     Ok(Upload { spec, charts })
 }
@@ -47,9 +72,9 @@ fn collect_charts(
     files: &[KotsSingleSpec],
     depth: usize,
     charts: &mut Vec<ChartRef>,
-) -> Result<(), String> {
+) -> Result<(), UploadError> {
     if depth > MAX_SPEC_DEPTH {
-        return Err("the spec nests files too deeply".to_string());
+        return Err(UploadError::TooDeep);
     }
     for file in files {
         check_spec_path(&file.path)?;
@@ -57,9 +82,12 @@ fn collect_charts(
         if is_chart_package(&file.path) {
             let bytes = decode_content(file)?;
             if charts.len() == MAX_CHARTS {
-                return Err(format!("a release holds at most {MAX_CHARTS} charts"));
+                return Err(UploadError::TooManyCharts);
             }
-            let chart = read_chart(&bytes).map_err(|e| format!("{} {e}", file.path))?;
+            let chart = read_chart(&bytes).map_err(|reason| UploadError::Chart {
+                path: file.path.clone(),
+                reason,
+            })?;
             charts.push(chart);
         }
         collect_charts(&file.children, depth + 1, charts)?;
@@ -72,9 +100,12 @@ fn is_chart_package(path: &str) -> bool {
 }
 
 /// Spec paths are relative to the release: the chart reader's path rule.
-fn check_spec_path(path: &str) -> Result<(), String> {
+fn check_spec_path(path: &str) -> Result<(), UploadError> {
     chart::archive::unsafe_path(path).map_or(Ok(()), |why| {
-        Err(format!("spec file path {path:?} is unsafe ({why})"))
+        Err(UploadError::UnsafePath {
+            path: path.to_string(),
+            why,
+        })
     })
 }
 
@@ -93,7 +124,7 @@ pub fn read_chart(tgz: &[u8]) -> Result<ChartRef, String> {
 pub(crate) mod tests {
     use super::*;
     use crate::chart::test_archives::{tgz, with_bad_crc};
-    use crate::vendor_api::types::encode_chart_spec;
+    use crate::vendor_api::spec::encode_chart_spec;
 
     pub(crate) const CHART_YAML: &str = "apiVersion: v2\nname: slackernews\nversion: 0.5.0\n";
 
@@ -151,7 +182,8 @@ pub(crate) mod tests {
             ("slackernews/../../etc/passwd", "x"),
         ]);
         let err = parse_upload(&request).unwrap_err();
-        assert!(err.contains("\"..\""), "{err}");
+        assert!(matches!(err, UploadError::Chart { .. }), "{err:?}");
+        assert!(err.to_string().contains("\"..\""), "{err}");
         let err = read_chart(&tgz(&[("/slackernews/Chart.yaml", CHART_YAML)])).unwrap_err();
         assert!(err.contains("absolute"), "{err}");
     }
@@ -163,11 +195,12 @@ pub(crate) mod tests {
             spec_gzip: None,
             spec: Some(spec.to_string()),
         };
+        let err = parse_upload(&request).unwrap_err();
         assert!(
-            parse_upload(&request)
-                .unwrap_err()
-                .contains("spec file path")
+            matches!(&err, UploadError::UnsafePath { path, .. } if path == "../x.yaml"),
+            "{err:?}"
         );
+        assert!(err.to_string().contains("spec file path"), "{err}");
     }
 
     #[test]
@@ -194,7 +227,10 @@ pub(crate) mod tests {
             spec_gzip: None,
             spec: Some("[]".to_string()),
         };
-        assert!(parse_upload(&empty).unwrap_err().contains("no Helm chart"));
+        assert!(matches!(
+            parse_upload(&empty).unwrap_err(),
+            UploadError::NoChart
+        ));
         let neither = CreateReleaseRequest {
             spec_gzip: None,
             spec: None,
