@@ -15,7 +15,7 @@ pub mod input;
 pub mod jobs;
 pub mod keys;
 pub mod layout;
-pub mod lesson_view;
+pub mod lesson;
 pub mod shell;
 pub mod tabs;
 pub mod ui;

@@ -4,7 +4,7 @@
 use super::app::{App, Focus, StepView, inner};
 use super::bindings::{self, Context};
 use super::layout;
-use super::lesson_view::LessonView;
+use super::lesson::LessonView;
 use crate::checks::Status;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};

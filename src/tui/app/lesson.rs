@@ -29,7 +29,7 @@ impl App {
     /// Wraps the lesson for the pane's width: once per width or content change.
     pub(super) fn rewrap(&mut self) {
         let width = inner(self.areas().lesson).width.max(10);
-        self.wrapped = lesson_view::wrap(&self.doc, width, self.code_block);
+        self.wrapped = lesson_pane::wrap(&self.doc, width, self.code_block);
         self.scroll = self.scroll.min(self.max_scroll());
     }
 

@@ -7,11 +7,11 @@ use crate::tui::burst::Burst;
 use crate::tui::code_kind::{self, CodeKind};
 use crate::tui::jobs::ShellActivity;
 use crate::tui::keys::{self, Modes};
-use crate::tui::lesson_view::{self, Document, Wrapped};
+use crate::tui::lesson::{self as lesson_pane, Document, Wrapped};
 use crate::tui::tabs::{self, Surroundings};
 use lesson::{quoted_notes, step_files};
 use std::time::Instant;
-// `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
+// `Wrapped` is built by `lesson_pane::wrap`, once per width or content change.
 use crate::checks::{Status, StepReport};
 use crate::lesson::{CheckKind, Lesson, Vars};
 pub use crate::tui::layout::{self, Areas, inner};
@@ -225,7 +225,7 @@ impl App {
             vars,
             reveal_secrets: false,
             doc: Document::parse("", |_| true),
-            wrapped: lesson_view::wrap(&Document::parse("", |_| true), 10, None),
+            wrapped: lesson_pane::wrap(&Document::parse("", |_| true), 10, None),
             scroll: 0,
             code_block: None,
             shell_exited: None,
