@@ -6,7 +6,9 @@
 //! behind the guard that bounds what each byte costs it.
 
 use super::event::Event;
-use super::keys::{self, QueryReplies};
+use super::jobs;
+use super::keys;
+use super::replies::QueryReplies;
 use super::vt_guard::GuardedParser;
 use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -188,7 +190,7 @@ impl Shell {
     /// for whatever ignored it.
     pub fn kill(&mut self) {
         if let Some(session) = self.pid.and_then(|p| i32::try_from(p).ok()) {
-            end_session(session);
+            jobs::end_session(session);
         }
         let _ = self.killer.kill();
     }
@@ -296,48 +298,4 @@ fn spawn_reader(mut reader: Box<dyn Read + Send>, backlog: Arc<Backlog>, tx: Syn
             }
         })
         .expect("spawning the shell reader");
-}
-
-/// Signals every process of session `sid`: SIGHUP, a short grace, SIGKILL.
-#[cfg(unix)]
-fn end_session(sid: i32) {
-    let signal_all = |signal| {
-        let members = session_members(sid);
-        for pid in &members {
-            // SAFETY: kill(2) with a pid read from /proc; no memory is involved.
-            unsafe {
-                libc::kill(*pid, signal);
-            }
-        }
-        !members.is_empty()
-    };
-    if signal_all(libc::SIGHUP) {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        signal_all(libc::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn end_session(_: i32) {}
-
-/// The processes of session `sid`. Linux reads /proc; elsewhere the shell's
-/// own process group stands in for the session.
-#[cfg(unix)]
-pub fn session_members(sid: i32) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return vec![-sid];
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| proc_session(*pid) == Some(sid))
-        .collect()
-}
-
-/// Field 6 of /proc/PID/stat (after the parenthesised command name, which may hold spaces).
-#[cfg(unix)]
-fn proc_session(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(3)?.parse().ok()
 }

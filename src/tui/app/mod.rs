@@ -1,21 +1,23 @@
-//! The lab's state, and how actions change it. Plain data: no terminal, no
-//! threads, no files. `update` returns the effects the event loop carries out.
+//! The lab's state: plain data (no terminal, no threads, no files), the
+//! actions that change it and the effects it asks the event loop to carry
+//! out. How each action changes it is in `update`; the lesson side in
+//! `lesson`, typing in the lab in `typing`.
 
+use crate::checks::{Status, StepReport};
 use crate::lesson::instruqt::Tab;
+use crate::lesson::{CheckKind, Lesson, Vars};
 use crate::tui::bindings::Command;
 use crate::tui::burst::Burst;
 use crate::tui::code_kind::{self, CodeKind};
 use crate::tui::jobs::ShellActivity;
 use crate::tui::keys::{self, Modes};
+// The lesson pane's `Wrapped` is built by `lesson_pane::wrap`, once per width or content change.
+pub use crate::tui::layout::{self, Areas, inner};
 use crate::tui::lesson::{self as lesson_pane, Document, Wrapped};
 use crate::tui::tabs::{self, Surroundings};
 use lesson::{quoted_notes, step_files};
-use std::time::Instant;
-// `Wrapped` is built by `lesson_pane::wrap`, once per width or content change.
-use crate::checks::{Status, StepReport};
-use crate::lesson::{CheckKind, Lesson, Vars};
-pub use crate::tui::layout::{self, Areas, inner};
 use ratatui::layout::Rect;
+use std::time::Instant;
 
 /// Below this the layout cannot show a lesson, a checklist and a shell.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -281,175 +283,9 @@ impl App {
         (inner.height.max(2), inner.width.max(2))
     }
 
-    pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::LabChar { c, command, at } => {
-                self.message = None;
-                self.lab_char(c, command, at)
-            }
-            Action::Tick(now) => {
-                if self.burst.as_ref().is_some_and(|b| !b.continues_at(now)) {
-                    return self.end_burst();
-                }
-                Vec::new()
-            }
-            Action::ShellProbed(probe, activity) => self.probed(probe, activity),
-            Action::Resize(cols, rows) => {
-                self.size = (cols, rows);
-                self.rewrap();
-                let (rows, cols) = self.shell_size();
-                vec![Effect::ResizeShell { rows, cols }]
-            }
-            // Typing in the shell leaves a message up: it may be about that typing.
-            other => {
-                if !matches!(other, Action::ShellInput(_)) {
-                    self.message = None;
-                }
-                let mut effects = self.end_burst();
-                effects.extend(self.act(other));
-                effects
-            }
-        }
-    }
-
     /// When the loop must send a `Tick`: a burst's waiting commands are due.
     pub fn deadline(&self) -> Option<Instant> {
         self.burst.as_ref().and_then(Burst::deadline)
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Command(command) => return self.run(command),
-            Action::Confirm(yes) => {
-                if matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
-                    self.overlay = None;
-                    if yes {
-                        self.running = false;
-                    } else {
-                        self.message = Some("not quitting".into());
-                    }
-                }
-            }
-            Action::FocusLesson => self.focus = Focus::Lesson,
-            Action::Scroll(delta) => self.scroll_by(delta),
-            Action::ShellScroll(delta) => {
-                self.shell_scroll = self.shell_scroll.saturating_add_signed(delta);
-            }
-            // A click on a step selects it; it leaves the keys where they are.
-            Action::SelectStepAt(index) => {
-                let delta = index as isize - self.current as isize;
-                self.select_step(delta);
-            }
-            Action::ShellInput(bytes) => {
-                self.close_window_for_typing();
-                self.shell_scroll = 0;
-                return vec![Effect::WriteShell(bytes)];
-            }
-            Action::Paste(text) => {
-                // Pasted text is for the shell, whoever had the keys.
-                self.close_window_for_typing();
-                self.focus = Focus::Shell;
-                self.shell_scroll = 0;
-                return vec![Effect::WriteShell(keys::encode_paste(
-                    &text,
-                    self.shell_modes,
-                ))];
-            }
-            Action::LabChar { .. }
-            | Action::Tick(_)
-            | Action::ShellProbed(..)
-            | Action::Resize(..) => {}
-        }
-        Vec::new()
-    }
-
-    /// What a key's command does.
-    fn run(&mut self, command: Command) -> Vec<Effect> {
-        match command {
-            Command::FocusLab => self.focus = Focus::Lesson,
-            Command::FocusShell => {
-                self.focus = Focus::Shell;
-                self.overlay = None;
-            }
-            Command::Help => self.open_window(Overlay::Help),
-            Command::Hint if self.current < self.steps.len() => {
-                self.open_window(Overlay::Hint(self.current));
-                return vec![Effect::RecordHint(self.current)];
-            }
-            Command::Results if self.current < self.steps.len() => {
-                self.open_window(Overlay::Results(self.current));
-            }
-            Command::Hint | Command::Results => {}
-            Command::CheckCurrent => return self.check(vec![self.current]),
-            Command::CheckAll => return self.check((0..self.steps.len()).collect()),
-            Command::PrevCodeBlock => self.select_code_block(-1),
-            Command::NextCodeBlock => self.select_code_block(1),
-            Command::RunCode => return self.paste_code(true),
-            Command::PasteCode => return self.paste_code(false),
-            Command::CopyCode => {
-                if let Some(block) = self.selected_code() {
-                    self.message = Some("copied the code block to the clipboard".into());
-                    return vec![Effect::Copy(block)];
-                }
-                self.message = Some("select a code block first (n / F8)".into());
-            }
-            Command::PrevStep => self.select_step(-1),
-            Command::NextStep => self.select_step(1),
-            Command::ScrollDown => self.scroll_view(1),
-            Command::ScrollUp => self.scroll_view(-1),
-            Command::PageDown => self.scroll_view(self.page()),
-            Command::PageUp => self.scroll_view(-self.page()),
-            Command::Top => self.scroll_view(isize::MIN),
-            Command::Bottom => self.scroll_view(isize::MAX),
-            Command::ShellHistoryUp => self.shell_scroll += self.shell_page(),
-            Command::ShellHistoryDown => {
-                self.shell_scroll = self.shell_scroll.saturating_sub(self.shell_page());
-            }
-            Command::ToggleSecrets => {
-                self.reveal_secrets = !self.reveal_secrets;
-                self.reparse();
-            }
-            Command::RestartShell if self.shell_exited.is_some() => {
-                self.shell_exited = None;
-                self.shell_scroll = 0;
-                return vec![Effect::RestartShell];
-            }
-            Command::RestartShell => {
-                self.message = Some("the shell is running (r restarts it after it exits)".into());
-            }
-            Command::Quit if self.shell_exited.is_some() => self.running = false,
-            Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
-            Command::Close => self.overlay = None,
-            Command::Edit => match self.edit_target() {
-                Some((file, line)) => return vec![Effect::ProbeShell(Probe::Edit { file, line })],
-                None => {
-                    self.message = Some(format!(
-                        "this step names no file to edit: open one with {} in the shell",
-                        self.surroundings.editor
-                    ));
-                }
-            },
-        }
-        Vec::new()
-    }
-
-    fn probed(&mut self, probe: Probe, activity: ShellActivity) -> Vec<Effect> {
-        match probe {
-            // Quitting ends the shell's session: ask first if that ends a program.
-            Probe::Quit => match activity.describe() {
-                None => self.running = false,
-                Some(what) => {
-                    self.open_window(Overlay::ConfirmQuit(format!("{what} — quit anyway? y/n")))
-                }
-            },
-            Probe::Edit { file, line } => return self.open_editor(&file, line, &activity),
-        }
-        Vec::new()
-    }
-
-    fn open_window(&mut self, overlay: Overlay) {
-        self.overlay = Some(overlay);
-        self.overlay_scroll = 0;
     }
 }
 
@@ -457,3 +293,4 @@ mod lesson;
 #[cfg(test)]
 mod tests;
 mod typing;
+mod update;
