@@ -70,7 +70,9 @@ impl EventLoop {
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
         let progress_path = workspace.progress_path();
         let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
-        app.message = damaged;
+        if let Some(damaged) = damaged {
+            app.update(Action::Notice(damaged));
+        }
         if let Some(Resume { step, scroll }) = progress.resume {
             app.resume(step, scroll);
         }
@@ -88,11 +90,7 @@ impl EventLoop {
             _session: session,
             ending: Ending::Quit,
         };
-        let all = (0..event_loop.app.steps.len()).collect();
-        event_loop.apply(vec![Effect::Check {
-            steps: all,
-            asked: false,
-        }]);
+        event_loop.update(Action::Started);
         Ok(event_loop)
     }
 
@@ -105,11 +103,10 @@ impl EventLoop {
                     .parser
                     .screen_mut()
                     .set_scrollback(self.app.shell_scroll);
-                self.app.shell_scroll = self.shell.parser.screen().scrollback();
-                if self.app.overlay.is_some() {
-                    let limit = windows::window_max_scroll(&self.app);
-                    self.app.overlay_scroll = self.app.overlay_scroll.min(limit);
-                }
+                self.update(Action::Frame {
+                    shell_scroll: self.shell.parser.screen().scrollback(),
+                    window_max_scroll: windows::window_max_scroll(&self.app),
+                });
                 terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
                 last_frame = Instant::now();
                 dirty = false;
@@ -143,8 +140,7 @@ impl EventLoop {
             }
             // After the events: a key that came in time continues its burst.
             if self.app.deadline().is_some_and(|d| d <= Instant::now()) {
-                let effects = self.app.update(Action::Tick(Instant::now()));
-                self.apply(effects);
+                self.update(Action::Tick(Instant::now()));
                 dirty = true;
             }
         }
@@ -155,34 +151,36 @@ impl EventLoop {
 
     /// Handles one event; true when the screen must be redrawn.
     fn handle(&mut self, event: Event) -> bool {
-        match event {
-            Event::Input(input, at) => {
-                let Some(action) = input::action_for(&input, at, &self.app) else {
-                    return false;
-                };
-                let effects = self.app.update(action);
-                self.apply(effects);
-            }
+        let action = match event {
+            Event::Input(input, at) => match input::action_for(&input, at, &self.app) {
+                Some(action) => action,
+                None => return false,
+            },
             Event::ShellOutput(bytes) => {
                 self.shell.process(&bytes);
-                self.app.shell_modes = self.shell.modes();
+                Action::ShellModes(self.shell.modes())
             }
-            Event::ShellExited(code) => self.app.shell_exited = Some(code),
-            Event::FilesChanged => self.apply(vec![Effect::Check {
-                steps: self.app.file_steps(),
-                asked: false,
-            }]),
-            Event::ApiChanged => self.apply(vec![Effect::Check {
-                steps: self.app.api_steps(),
-                asked: false,
-            }]),
-            Event::Checked { reports, asked } => self.record(reports, asked),
+            Event::ShellExited(code) => Action::ShellExited(code),
+            Event::FilesChanged => Action::FilesChanged,
+            Event::ApiChanged => Action::ApiChanged,
+            Event::Checked { reports, asked } => {
+                self.record(&reports, asked);
+                Action::Checked(reports)
+            }
             Event::Terminate(signal) => {
                 self.ending = Ending::Signal(signal);
-                self.app.running = false;
+                Action::Terminate
             }
-        }
+        };
+        self.update(action);
         true
+    }
+
+    /// The app's state changes only here: the app updates, the loop carries
+    /// out the effects.
+    fn update(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.apply(effects);
     }
 
     fn apply(&mut self, effects: Vec<Effect>) {
@@ -190,9 +188,6 @@ impl EventLoop {
             match effect {
                 Effect::WriteShell(bytes) => self.shell.write(&bytes),
                 Effect::Check { steps, asked } if !steps.is_empty() => {
-                    for &i in &steps {
-                        self.app.steps[i].checking = true;
-                    }
                     // Unbounded: the UI thread must never wait on the worker.
                     let _ = self.checks.send(CheckRequest { steps, asked });
                 }
@@ -202,8 +197,7 @@ impl EventLoop {
                 Effect::RestartShell => self.restart_shell(),
                 Effect::ProbeShell(probe) => {
                     let activity = self.shell_activity();
-                    let effects = self.app.update(Action::ShellProbed(probe, activity));
-                    self.apply(effects);
+                    self.update(Action::ShellProbed(probe, activity));
                 }
                 Effect::RecordHint(i) => {
                     let (id, title) = (
@@ -227,14 +221,14 @@ impl EventLoop {
         let (rows, cols) = self.app.shell_size();
         match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
             Ok(shell) => self.shell = shell,
-            Err(e) => self.app.message = Some(format!("the shell could not start: {e}")),
+            Err(e) => self.update(Action::Notice(format!("the shell could not start: {e}"))),
         }
     }
 
-    fn record(&mut self, reports: Vec<StepReport>, asked: bool) {
+    /// Records a check run's results in the progress file.
+    fn record(&mut self, reports: &[StepReport], asked: bool) {
         let now = SystemTime::now();
-        self.update_progress(|p| p.record(&reports, now, asked));
-        self.app.apply_reports(reports);
+        self.update_progress(|p| p.record(reports, now, asked));
     }
 
     /// Applies a change to the progress file as it is on disk now (a
@@ -244,7 +238,7 @@ impl EventLoop {
         let lesson = self.progress.lesson.clone();
         match Progress::update(&self.progress_path, &lesson, change) {
             Ok(progress) => self.progress = progress,
-            Err(e) => self.app.message = Some(format!("progress not saved: {e}")),
+            Err(e) => self.update(Action::Notice(format!("progress not saved: {e}"))),
         }
     }
 

@@ -123,7 +123,7 @@ impl App {
     pub(super) fn paste_code(&mut self, run: bool) -> Vec<Effect> {
         let modes = self.shell_modes;
         let Some(code) = self.selected_code() else {
-            self.message = Some("select a code block first (n / F8)".into());
+            self.message = Some(select_a_block_first());
             return Vec::new();
         };
         let number = self.code_block.unwrap_or_default();
@@ -131,27 +131,32 @@ impl App {
             && kind != CodeKind::Command
         {
             self.message = Some(format!(
-                "block {number} is {}, not a command: p pastes it (into an editor), y copies it",
+                "block {number} is {}, not a command: {} pastes it (into an editor), {} copies it",
                 match kind {
                     CodeKind::FileContent => "a file's content",
                     _ => "text to read",
-                }
+                },
+                first_key(Command::PasteCode, Keys::Lab),
+                first_key(Command::CopyCode, Keys::Lab),
             ));
             return Vec::new();
         }
         if code.contains(crate::lesson::vars::REDACTED) {
-            self.message =
-                Some("this block holds a hidden secret: reveal secrets (s) first".into());
+            self.message = Some(format!(
+                "this block holds a hidden secret: reveal secrets ({}) first",
+                first_key(Command::ToggleSecrets, Keys::Lab)
+            ));
             return Vec::new();
         }
         let text = code.trim_end_matches('\n');
         if !run && !modes.bracketed_paste && text.contains('\n') {
             // Typed out, every newline would be Enter: all lines but the last would run.
-            self.message = Some(
+            self.message = Some(format!(
                 "the program in the shell takes no bracketed paste, so pasting would run each line: \
-                 F9 runs the block, y copies it"
-                    .into(),
-            );
+                 {} runs the block, {} copies it",
+                first_key(Command::RunCode, Keys::Global),
+                first_key(Command::CopyCode, Keys::Lab),
+            ));
             return Vec::new();
         }
         let mut bytes = keys::encode_paste(text, modes);
@@ -163,7 +168,9 @@ impl App {
         vec![Effect::WriteShell(bytes)]
     }
 
-    pub(super) fn check(&mut self, steps: Vec<usize>) -> Vec<Effect> {
+    /// Marks `steps` as being checked and asks the loop to check them;
+    /// `asked` when the learner asked (an attempt), not a change.
+    pub(super) fn check(&mut self, steps: Vec<usize>, asked: bool) -> Vec<Effect> {
         let steps: Vec<usize> = steps
             .into_iter()
             .filter(|&i| i < self.steps.len())
@@ -171,7 +178,7 @@ impl App {
         for &i in &steps {
             self.steps[i].checking = true;
         }
-        vec![Effect::Check { steps, asked: true }]
+        vec![Effect::Check { steps, asked }]
     }
 
     pub(super) fn select_step(&mut self, delta: isize) {
@@ -203,7 +210,7 @@ impl App {
     /// New results: shown per step. A step that passed and fails again is
     /// selected (with a word on why), else the current step moves on to
     /// the first step not yet passing; the lesson follows.
-    pub fn apply_reports(&mut self, reports: Vec<StepReport>) {
+    pub(super) fn apply_reports(&mut self, reports: Vec<StepReport>) {
         let mut regressed: Option<usize> = None;
         for report in reports {
             if let Some((index, step)) = self
@@ -288,7 +295,10 @@ impl App {
     ) -> Vec<Effect> {
         let at = line.map_or(file.to_string(), |l| format!("{file}:{l}"));
         if self.shell_exited.is_some() {
-            self.message = Some("the shell has exited: r restarts it".into());
+            self.message = Some(format!(
+                "the shell has exited: {} restarts it",
+                first_key(Command::RestartShell, Keys::Lab)
+            ));
             return Vec::new();
         }
         if let Some(program) = &activity.foreground {
@@ -297,14 +307,21 @@ impl App {
             ));
             return Vec::new();
         }
-        self.focus = Focus::Shell;
-        self.overlay = None;
-        self.shell_scroll = 0;
+        self.give_shell_the_keys();
         self.message = Some(format!("opened {at} — save, and the step is checked"));
         // Ctrl-U first: whatever was half typed at the prompt would join the command.
         let command = tabs::edit_command(&self.surroundings.editor, file, line);
         vec![Effect::WriteShell(format!("\x15{command}\r").into_bytes())]
     }
+}
+
+/// What the code keys say while no block is selected: how to select one.
+pub(super) fn select_a_block_first() -> String {
+    format!(
+        "select a code block first ({} / {})",
+        first_key(Command::NextCodeBlock, Keys::Lab),
+        first_key(Command::NextCodeBlock, Keys::Global)
+    )
 }
 
 pub(super) fn quoted_notes(notes: &[String]) -> String {

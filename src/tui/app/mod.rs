@@ -6,7 +6,7 @@
 use crate::checks::{Status, StepReport};
 use crate::lesson::instruqt::Tab;
 use crate::lesson::{CheckKind, Lesson, Vars};
-use crate::tui::bindings::Command;
+use crate::tui::bindings::{Command, Keys, first_key};
 use crate::tui::burst::Burst;
 use crate::tui::code_kind::{self, CodeKind};
 use crate::tui::jobs::ShellActivity;
@@ -116,8 +116,11 @@ pub struct App {
     code_kinds: Vec<CodeKind>,
 }
 
-/// What happened, as the app sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happened, as the app sees it: the learner's input, and what the
+/// event loop saw of the lab's surroundings (the shell, the workspace, the
+/// checks, the frame about to be drawn). Every change of the app's state
+/// comes through one of these.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// A key's command (see `bindings`).
     Command(Command),
@@ -146,6 +149,33 @@ pub enum Action {
     /// Text the terminal pasted.
     Paste(String),
     Resize(u16, u16),
+    // What the loop saw; not the learner's doing, so these leave the
+    // message and a burst of keys alone.
+    /// The lab is up: every step is checked once (not counted as an attempt).
+    Started,
+    /// The program in the shell set the terminal modes that decide what
+    /// keys and pastes send.
+    ShellModes(Modes),
+    /// The shell exited, with its exit code if it had one.
+    ShellExited(Option<u32>),
+    /// The learner's files changed: the steps that read them are checked again.
+    FilesChanged,
+    /// The local Vendor API's state changed: the steps that ask it are checked again.
+    ApiChanged,
+    /// Results of a check run.
+    Checked(Vec<StepReport>),
+    /// The frame about to be drawn: where the shell's screen is scrolled
+    /// (vt100 stops at the top of its history) and how far the open window
+    /// can scroll (only drawing knows its height).
+    Frame {
+        shell_scroll: usize,
+        window_max_scroll: usize,
+    },
+    /// Something the learner should know that the loop found out (progress
+    /// not saved, a damaged progress file moved aside, the shell could not start).
+    Notice(String),
+    /// A signal: the lab ends.
+    Terminate,
 }
 
 /// What the event loop must do after an update.

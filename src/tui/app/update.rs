@@ -24,6 +24,15 @@ impl App {
                 let (rows, cols) = self.shell_size();
                 vec![Effect::ResizeShell { rows, cols }]
             }
+            seen @ (Action::Started
+            | Action::ShellModes(_)
+            | Action::ShellExited(_)
+            | Action::FilesChanged
+            | Action::ApiChanged
+            | Action::Checked(_)
+            | Action::Frame { .. }
+            | Action::Notice(_)
+            | Action::Terminate) => self.saw(seen),
             // Typing in the shell leaves a message up: it may be about that typing.
             other => {
                 if !matches!(other, Action::ShellInput(_)) {
@@ -34,6 +43,43 @@ impl App {
                 effects
             }
         }
+    }
+
+    /// What the loop saw of the lab's surroundings.
+    fn saw(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Started => return self.check((0..self.steps.len()).collect(), false),
+            Action::FilesChanged => return self.check(self.file_steps(), false),
+            Action::ApiChanged => return self.check(self.api_steps(), false),
+            Action::ShellModes(modes) => self.shell_modes = modes,
+            Action::ShellExited(code) => self.shell_exited = Some(code),
+            Action::Checked(reports) => self.apply_reports(reports),
+            Action::Frame {
+                shell_scroll,
+                window_max_scroll,
+            } => {
+                self.shell_scroll = shell_scroll;
+                if self.overlay.is_some() {
+                    self.overlay_scroll = self.overlay_scroll.min(window_max_scroll);
+                }
+            }
+            Action::Notice(message) => self.message = Some(message),
+            Action::Terminate => self.running = false,
+            // The learner's input: `update` and `act`.
+            Action::Command(_)
+            | Action::LabChar { .. }
+            | Action::Tick(_)
+            | Action::ShellProbed(..)
+            | Action::Confirm(_)
+            | Action::FocusLesson
+            | Action::Scroll(_)
+            | Action::ShellScroll(_)
+            | Action::SelectStepAt(_)
+            | Action::ShellInput(_)
+            | Action::Paste(_)
+            | Action::Resize(..) => {}
+        }
+        Vec::new()
     }
 
     fn act(&mut self, action: Action) -> Vec<Effect> {
@@ -74,10 +120,20 @@ impl App {
                     self.shell_modes,
                 ))];
             }
+            // Handled in `update` and `saw`.
             Action::LabChar { .. }
             | Action::Tick(_)
             | Action::ShellProbed(..)
-            | Action::Resize(..) => {}
+            | Action::Resize(..)
+            | Action::Started
+            | Action::ShellModes(_)
+            | Action::ShellExited(_)
+            | Action::FilesChanged
+            | Action::ApiChanged
+            | Action::Checked(_)
+            | Action::Frame { .. }
+            | Action::Notice(_)
+            | Action::Terminate => {}
         }
         Vec::new()
     }
@@ -99,8 +155,8 @@ impl App {
                 self.open_window(Overlay::Results(self.current));
             }
             Command::Hint | Command::Results => {}
-            Command::CheckCurrent => return self.check(vec![self.current]),
-            Command::CheckAll => return self.check((0..self.steps.len()).collect()),
+            Command::CheckCurrent => return self.check(vec![self.current], true),
+            Command::CheckAll => return self.check((0..self.steps.len()).collect(), true),
             Command::PrevCodeBlock => self.select_code_block(-1),
             Command::NextCodeBlock => self.select_code_block(1),
             Command::RunCode => return self.paste_code(true),
@@ -110,7 +166,7 @@ impl App {
                     self.message = Some("copied the code block to the clipboard".into());
                     return vec![Effect::Copy(block)];
                 }
-                self.message = Some("select a code block first (n / F8)".into());
+                self.message = Some(lesson::select_a_block_first());
             }
             Command::PrevStep => self.select_step(-1),
             Command::NextStep => self.select_step(1),
@@ -134,7 +190,10 @@ impl App {
                 return vec![Effect::RestartShell];
             }
             Command::RestartShell => {
-                self.message = Some("the shell is running (r restarts it after it exits)".into());
+                self.message = Some(format!(
+                    "the shell is running ({} restarts it after it exits)",
+                    first_key(Command::RestartShell, Keys::Lab)
+                ));
             }
             Command::Quit if self.shell_exited.is_some() => self.running = false,
             Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
