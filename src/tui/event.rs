@@ -33,7 +33,7 @@ pub enum Event {
 
 /// Reads terminal input on its own thread: `crossterm::event::read` cannot
 /// be interrupted, so it gets a thread that does nothing else.
-pub fn spawn_input(tx: SyncSender<Event>) {
+pub fn spawn_input(tx: SyncSender<Event>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
@@ -43,7 +43,7 @@ pub fn spawn_input(tx: SyncSender<Event>) {
                 }
             }
         })
-        .expect("spawning the input thread");
+        .map(drop)
 }
 
 /// Turns SIGTERM, SIGHUP, SIGINT and SIGQUIT into an event, so the terminal is restored

@@ -4,6 +4,7 @@
 //! and redraws when something changed — at most every [`FRAME`] during an
 //! output flood, never while idle.
 
+use super::LabError;
 use super::app::{Action, App, Effect};
 use super::event::{self, Event};
 use super::shell::{Shell, ShellSpec};
@@ -39,7 +40,7 @@ pub(super) struct EventLoop {
 }
 
 impl EventLoop {
-    pub(super) fn new(lab: Lab, terminal: &mut DefaultTerminal) -> std::io::Result<EventLoop> {
+    pub(super) fn new(lab: Lab, terminal: &mut DefaultTerminal) -> Result<EventLoop, LabError> {
         let size = terminal.size()?;
         let Lab {
             lesson,
@@ -62,8 +63,8 @@ impl EventLoop {
                 session.local_api_origin().is_some(),
             ));
         let (tx, rx) = mpsc::sync_channel(256);
-        event::spawn_input(tx.clone());
-        event::spawn_signals(tx.clone())?;
+        event::spawn_input(tx.clone()).map_err(LabError::Input)?;
+        event::spawn_signals(tx.clone()).map_err(LabError::Signals)?;
         // Without a watcher the lab still works; steps are checked on request.
         let watcher = watch::spawn_watcher(&workspace.root, tx.clone()).ok();
         let (rows, cols) = app.shell_size();
@@ -94,7 +95,7 @@ impl EventLoop {
         Ok(event_loop)
     }
 
-    pub(super) fn run(&mut self, terminal: &mut DefaultTerminal) -> std::io::Result<Ending> {
+    pub(super) fn run(&mut self, terminal: &mut DefaultTerminal) -> Result<Ending, LabError> {
         let mut dirty = true;
         let mut last_frame = Instant::now() - FRAME;
         while self.app.running {

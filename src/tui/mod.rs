@@ -63,8 +63,25 @@ impl Ending {
     }
 }
 
+/// Why the lab stopped before the learner quit. The messages are the
+/// underlying errors' own; the command says the rest ("the lab stopped: …").
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// Taking over the terminal, reading its size or drawing on it.
+    #[error(transparent)]
+    Terminal(#[from] std::io::Error),
+    /// Turning termination signals into events.
+    #[error(transparent)]
+    Signals(std::io::Error),
+    /// Starting the thread that reads the terminal's input.
+    #[error(transparent)]
+    Input(std::io::Error),
+    #[error(transparent)]
+    Shell(#[from] shell::ShellError),
+}
+
 /// Runs the lab until the learner quits or a signal ends it.
-pub fn run(lab: Lab) -> std::io::Result<Ending> {
+pub fn run(lab: Lab) -> Result<Ending, LabError> {
     let mut terminal = terminal::init()?;
     let result =
         event_loop::EventLoop::new(lab, &mut terminal).and_then(|mut l| l.run(&mut terminal));

@@ -77,8 +77,7 @@ pub fn spawn_watcher(
     watcher.watch(root, RecursiveMode::Recursive)?;
     std::thread::Builder::new()
         .name("watch-debounce".into())
-        .spawn(move || debounce(&raw_rx, &tx, DEBOUNCE))
-        .expect("spawning the watcher thread");
+        .spawn(move || debounce(&raw_rx, &tx, DEBOUNCE))?;
     Ok(watcher)
 }
 
