@@ -5,7 +5,7 @@
 //! output flood, never while idle.
 
 use super::LabError;
-use super::app::{Action, App, Effect};
+use super::app::{Action, App, Effect, Seen};
 use super::event::{self, Event};
 use super::shell::{Shell, ShellSpec};
 use super::terminal::copy_to_clipboard;
@@ -72,7 +72,7 @@ impl EventLoop {
         let progress_path = workspace.progress_path();
         let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
         if let Some(damaged) = damaged {
-            app.update(Action::Notice(damaged));
+            app.update(Action::Saw(Seen::Notice(damaged)));
         }
         if let Some(Resume { step, scroll }) = progress.resume {
             app.resume(step, scroll);
@@ -91,7 +91,7 @@ impl EventLoop {
             _session: session,
             ending: Ending::Quit,
         };
-        event_loop.update(Action::Started);
+        event_loop.update(Action::Saw(Seen::Started));
         Ok(event_loop)
     }
 
@@ -104,10 +104,10 @@ impl EventLoop {
                     .parser
                     .screen_mut()
                     .set_scrollback(self.app.shell_scroll);
-                self.update(Action::Frame {
+                self.update(Action::Saw(Seen::Frame {
                     shell_scroll: self.shell.parser.screen().scrollback(),
                     window_max_scroll: windows::window_max_scroll(&self.app),
-                });
+                }));
                 terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
                 last_frame = Instant::now();
                 dirty = false;
@@ -159,18 +159,18 @@ impl EventLoop {
             },
             Event::ShellOutput(bytes) => {
                 self.shell.process(&bytes);
-                Action::ShellModes(self.shell.modes())
+                Action::Saw(Seen::ShellModes(self.shell.modes()))
             }
-            Event::ShellExited(code) => Action::ShellExited(code),
-            Event::FilesChanged => Action::FilesChanged,
-            Event::ApiChanged => Action::ApiChanged,
+            Event::ShellExited(code) => Action::Saw(Seen::ShellExited(code)),
+            Event::FilesChanged => Action::Saw(Seen::FilesChanged),
+            Event::ApiChanged => Action::Saw(Seen::ApiChanged),
             Event::Checked { reports, asked } => {
                 self.record(&reports, asked);
-                Action::Checked(reports)
+                Action::Saw(Seen::Checked(reports))
             }
             Event::Terminate(signal) => {
                 self.ending = Ending::Signal(signal);
-                Action::Terminate
+                Action::Saw(Seen::Terminate)
             }
         };
         self.update(action);
@@ -222,7 +222,9 @@ impl EventLoop {
         let (rows, cols) = self.app.shell_size();
         match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
             Ok(shell) => self.shell = shell,
-            Err(e) => self.update(Action::Notice(format!("the shell could not start: {e}"))),
+            Err(e) => self.update(Action::Saw(Seen::Notice(format!(
+                "the shell could not start: {e}"
+            )))),
         }
     }
 
@@ -239,7 +241,9 @@ impl EventLoop {
         let lesson = self.progress.lesson.clone();
         match Progress::update(&self.progress_path, &lesson, change) {
             Ok(progress) => self.progress = progress,
-            Err(e) => self.update(Action::Notice(format!("progress not saved: {e}"))),
+            Err(e) => self.update(Action::Saw(Seen::Notice(format!(
+                "progress not saved: {e}"
+            )))),
         }
     }
 

@@ -266,7 +266,7 @@ mod tests {
     use super::*;
     use crate::checks::{Outcome, StepReport};
     use crate::lesson::{Lesson, Vars, bundled};
-    use crate::tui::app::Action;
+    use crate::tui::app::{Action, Seen};
     use crate::tui::bindings::Command;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -288,7 +288,7 @@ mod tests {
         let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
         let mut app = App::new(&lesson, vars, (width, height))
             .with_programs(|word| ["helm", "replicated"].contains(&word));
-        app.update(Action::Checked(vec![
+        app.update(Action::Saw(Seen::Checked(vec![
             StepReport {
                 id: "proxy-image".into(),
                 title: "Pull the Slackernews image through the proxy registry".into(),
@@ -301,7 +301,7 @@ mod tests {
                 status: Status::Fail,
                 outcomes: vec![Outcome::fail("Chart.yaml version is 0.5.0", "version in slackernews/Chart.yaml\n  expected: \"0.5.0\"\n  found:    \"0.4.1\"")],
             },
-        ]));
+        ])));
         app
     }
 
@@ -362,10 +362,10 @@ mod tests {
         assert!(!first.contains("quit (asks first"), "{first}");
         lab.update(Action::Command(Command::Bottom));
         let window_max_scroll = crate::tui::windows::window_max_scroll(&lab);
-        lab.update(Action::Frame {
+        lab.update(Action::Saw(Seen::Frame {
             shell_scroll: 0,
             window_max_scroll,
-        });
+        }));
         let last = format!("{}", draw(&lab).backend());
         assert!(last.contains("quit (asks first"), "{last}");
         // Back up from the end at once: the loop clamped the scroll.
@@ -461,7 +461,7 @@ mod tests {
             "{results}"
         );
         lab.update(Action::Command(Command::Close));
-        lab.update(Action::ShellExited(Some(0)));
+        lab.update(Action::Saw(Seen::ShellExited(Some(0))));
         let exited = format!("{}", draw(&lab).backend());
         assert!(
             exited.contains(" exited (code 0) — r restarts "),

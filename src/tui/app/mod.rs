@@ -15,9 +15,10 @@ use crate::tui::keys::{self, Modes};
 pub use crate::tui::layout::{self, Areas, inner};
 use crate::tui::lesson::{self as lesson_pane, Document, Wrapped};
 use crate::tui::tabs::{self, Surroundings};
-use lesson::{quoted_notes, step_files};
+use lesson::quoted_notes;
 use ratatui::layout::Rect;
 use std::time::Instant;
+use steps::step_files;
 
 /// Below this the layout cannot show a lesson, a checklist and a shell.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -118,8 +119,8 @@ pub struct App {
 
 /// What happened, as the app sees it: the learner's input, and what the
 /// event loop saw of the lab's surroundings (the shell, the workspace, the
-/// checks, the frame about to be drawn). Every change of the app's state
-/// comes through one of these.
+/// checks, the frame about to be drawn). Once the lab runs, every change
+/// of the app's state comes through one of these.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// A key's command (see `bindings`).
@@ -149,8 +150,14 @@ pub enum Action {
     /// Text the terminal pasted.
     Paste(String),
     Resize(u16, u16),
-    // What the loop saw; not the learner's doing, so these leave the
-    // message and a burst of keys alone.
+    /// What the loop saw of the lab's surroundings.
+    Saw(Seen),
+}
+
+/// What the event loop saw of the lab's surroundings: not the learner's
+/// doing, so these leave the message and a burst of keys alone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
     /// The lab is up: every step is checked once (not counted as an attempt).
     Started,
     /// The program in the shell set the terminal modes that decide what
@@ -320,6 +327,7 @@ impl App {
 }
 
 mod lesson;
+mod steps;
 #[cfg(test)]
 mod tests;
 mod typing;

@@ -300,18 +300,18 @@ fn a_step_that_fails_again_is_selected() {
     use crate::checks::Outcome;
     let mut app = app();
     let pass = |id: &str| report(id, Outcome::pass("ok", "ok"));
-    app.update(Action::Checked(vec![
+    app.update(Action::Saw(Seen::Checked(vec![
         pass("proxy-image"),
         pass("bump-version"),
-    ]));
+    ])));
     assert_eq!(app.current, 2, "moved on to the first open step");
-    app.update(Action::Checked(vec![report(
+    app.update(Action::Saw(Seen::Checked(vec![report(
         "bump-version",
         Outcome::fail(
             "version",
             "version in slackernews/Chart.yaml\n  expected: 0.5.0",
         ),
-    )]));
+    )])));
     assert_eq!(app.current, 1);
     assert_eq!(
         app.message.as_deref(),
@@ -319,10 +319,10 @@ fn a_step_that_fails_again_is_selected() {
     );
     // A step that never passed does not pull the selection back.
     app.current = 3;
-    app.update(Action::Checked(vec![report(
+    app.update(Action::Saw(Seen::Checked(vec![report(
         "pull-secret",
         Outcome::fail("x", "missing"),
-    )]));
+    )])));
     assert_eq!(app.current, 3);
 }
 
@@ -341,7 +341,7 @@ fn i_then_quick_typing_is_the_shell_command_then_the_text() {
 #[test]
 fn what_the_loop_sees_changes_the_state_through_update() {
     let mut app = in_lab();
-    let effects = app.update(Action::Started);
+    let effects = app.update(Action::Saw(Seen::Started));
     let every_step: Vec<usize> = (0..app.steps.len()).collect();
     assert_eq!(
         effects,
@@ -351,7 +351,7 @@ fn what_the_loop_sees_changes_the_state_through_update() {
         }]
     );
     assert!(app.steps.iter().all(|s| s.checking));
-    let effects = app.update(Action::ApiChanged);
+    let effects = app.update(Action::Saw(Seen::ApiChanged));
     assert_eq!(
         effects,
         vec![Effect::Check {
@@ -360,7 +360,7 @@ fn what_the_loop_sees_changes_the_state_through_update() {
         }]
     );
     assert!(!app.api_steps().is_empty());
-    let effects = app.update(Action::FilesChanged);
+    let effects = app.update(Action::Saw(Seen::FilesChanged));
     assert_eq!(
         effects,
         vec![Effect::Check {
@@ -369,7 +369,7 @@ fn what_the_loop_sees_changes_the_state_through_update() {
         }]
     );
     let pass = report("proxy-image", crate::checks::Outcome::pass("ok", "ok"));
-    app.update(Action::Checked(vec![pass]));
+    app.update(Action::Saw(Seen::Checked(vec![pass])));
     assert_eq!(app.steps[0].status(), Some(Status::Pass));
     assert!(!app.steps[0].checking);
 
@@ -381,12 +381,12 @@ fn what_the_loop_sees_changes_the_state_through_update() {
         application_cursor: true,
         bracketed_paste: true,
     };
-    app.update(Action::ShellModes(modes));
-    app.update(Action::FilesChanged);
-    app.update(Action::Frame {
+    app.update(Action::Saw(Seen::ShellModes(modes)));
+    app.update(Action::Saw(Seen::FilesChanged));
+    app.update(Action::Saw(Seen::Frame {
         shell_scroll: 0,
         window_max_scroll: 0,
-    });
+    }));
     assert_eq!(app.shell_modes, modes);
     assert_eq!(app.message.as_deref(), Some("about what the learner did"));
     assert_eq!(
@@ -395,14 +395,16 @@ fn what_the_loop_sees_changes_the_state_through_update() {
         "the burst goes on"
     );
 
-    app.update(Action::ShellExited(Some(2)));
+    app.update(Action::Saw(Seen::ShellExited(Some(2))));
     assert_eq!(app.shell_exited, Some(Some(2)));
-    app.update(Action::Notice("progress not saved: disk full".into()));
+    app.update(Action::Saw(Seen::Notice(
+        "progress not saved: disk full".into(),
+    )));
     assert_eq!(
         app.message.as_deref(),
         Some("progress not saved: disk full")
     );
-    app.update(Action::Terminate);
+    app.update(Action::Saw(Seen::Terminate));
     assert!(!app.running);
 }
 
@@ -412,18 +414,18 @@ fn the_frame_clamps_the_shell_and_window_scroll() {
     app.shell_scroll = 500;
     app.update(Action::Command(Command::Help));
     app.overlay_scroll = 40;
-    app.update(Action::Frame {
+    app.update(Action::Saw(Seen::Frame {
         shell_scroll: 120,
         window_max_scroll: 7,
-    });
+    }));
     assert_eq!((app.shell_scroll, app.overlay_scroll), (120, 7));
     // Without a window its scroll is not the frame's business.
     app.update(Action::Command(Command::Close));
     app.overlay_scroll = 40;
-    app.update(Action::Frame {
+    app.update(Action::Saw(Seen::Frame {
         shell_scroll: 0,
         window_max_scroll: 0,
-    });
+    }));
     assert_eq!(app.overlay_scroll, 40);
 }
 
@@ -466,7 +468,7 @@ fn messages_name_the_keys_of_the_bindings_table() {
         app.message.as_deref(),
         Some("typed “x” in the shell: “x” is not a lab key (Ctrl-] gives the keys to the lab)")
     );
-    app.update(Action::ShellExited(None));
+    app.update(Action::Saw(Seen::ShellExited(None)));
     app.focus = Focus::Lesson;
     type_in_lab(
         &mut app,

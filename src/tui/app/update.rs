@@ -24,15 +24,7 @@ impl App {
                 let (rows, cols) = self.shell_size();
                 vec![Effect::ResizeShell { rows, cols }]
             }
-            seen @ (Action::Started
-            | Action::ShellModes(_)
-            | Action::ShellExited(_)
-            | Action::FilesChanged
-            | Action::ApiChanged
-            | Action::Checked(_)
-            | Action::Frame { .. }
-            | Action::Notice(_)
-            | Action::Terminate) => self.saw(seen),
+            Action::Saw(seen) => self.saw(seen),
             // Typing in the shell leaves a message up: it may be about that typing.
             other => {
                 if !matches!(other, Action::ShellInput(_)) {
@@ -46,15 +38,15 @@ impl App {
     }
 
     /// What the loop saw of the lab's surroundings.
-    fn saw(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Started => return self.check((0..self.steps.len()).collect(), false),
-            Action::FilesChanged => return self.check(self.file_steps(), false),
-            Action::ApiChanged => return self.check(self.api_steps(), false),
-            Action::ShellModes(modes) => self.shell_modes = modes,
-            Action::ShellExited(code) => self.shell_exited = Some(code),
-            Action::Checked(reports) => self.apply_reports(reports),
-            Action::Frame {
+    fn saw(&mut self, seen: Seen) -> Vec<Effect> {
+        match seen {
+            Seen::Started => return self.check((0..self.steps.len()).collect(), false),
+            Seen::FilesChanged => return self.check(self.file_steps(), false),
+            Seen::ApiChanged => return self.check(self.api_steps(), false),
+            Seen::ShellModes(modes) => self.shell_modes = modes,
+            Seen::ShellExited(code) => self.shell_exited = Some(code),
+            Seen::Checked(reports) => self.apply_reports(reports),
+            Seen::Frame {
                 shell_scroll,
                 window_max_scroll,
             } => {
@@ -63,21 +55,8 @@ impl App {
                     self.overlay_scroll = self.overlay_scroll.min(window_max_scroll);
                 }
             }
-            Action::Notice(message) => self.message = Some(message),
-            Action::Terminate => self.running = false,
-            // The learner's input: `update` and `act`.
-            Action::Command(_)
-            | Action::LabChar { .. }
-            | Action::Tick(_)
-            | Action::ShellProbed(..)
-            | Action::Confirm(_)
-            | Action::FocusLesson
-            | Action::Scroll(_)
-            | Action::ShellScroll(_)
-            | Action::SelectStepAt(_)
-            | Action::ShellInput(_)
-            | Action::Paste(_)
-            | Action::Resize(..) => {}
+            Seen::Notice(message) => self.message = Some(message),
+            Seen::Terminate => self.running = false,
         }
         Vec::new()
     }
@@ -120,20 +99,12 @@ impl App {
                     self.shell_modes,
                 ))];
             }
-            // Handled in `update` and `saw`.
+            // Handled in `update`.
             Action::LabChar { .. }
             | Action::Tick(_)
             | Action::ShellProbed(..)
             | Action::Resize(..)
-            | Action::Started
-            | Action::ShellModes(_)
-            | Action::ShellExited(_)
-            | Action::FilesChanged
-            | Action::ApiChanged
-            | Action::Checked(_)
-            | Action::Frame { .. }
-            | Action::Notice(_)
-            | Action::Terminate => {}
+            | Action::Saw(_) => {}
         }
         Vec::new()
     }
