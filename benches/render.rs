@@ -1,6 +1,8 @@
 //! `cargo bench --bench render`: one frame of the full lab at 200×60 (lesson,
 //! steps, a shell screen full of text) into ratatui's TestBackend, next to a
-//! frame of one empty bordered block as the floor.
+//! frame of one empty bordered block as the floor; and wrapping the bundled
+//! lesson for a width, which the app does once per width or content change
+//! (never per frame).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use labrun::lesson::{Lesson, Vars, bundled};
@@ -45,6 +47,9 @@ fn bench(c: &mut Criterion) {
                 .draw(|f| f.render_widget(Block::bordered(), f.area()))
                 .unwrap();
         })
+    });
+    group.bench_function("wrap the bundled lesson to 60 columns", |b| {
+        b.iter(|| labrun::tui::lesson::wrap(std::hint::black_box(&app.doc), 60, None))
     });
     group.finish();
 }

@@ -142,3 +142,22 @@ fn a_multi_line_paste_without_bracketed_paste_runs_nothing() {
         lab.screen()
     );
 }
+
+/// The shell's exit reaches the app as an action: the pane says so with the
+/// restart key of the bindings table, and that key brings a new shell.
+#[test]
+fn an_exited_shell_says_so_and_its_restart_key_brings_it_back() {
+    let mut lab = Lab::start();
+    lab.run_in_shell("true");
+    lab.type_keys(b"exit 3\r");
+    lab.wait_for("the exit in the shell's title", |s| {
+        s.contains("exited (code 3) — r restarts")
+    });
+    lab.type_keys(b"r");
+    lab.wait_for("the title without the exit", |s| {
+        !s.contains("exited (code 3)")
+    });
+    lab.run_in_shell("echo back-$((40+2))");
+    assert!(lab.shows("back-42"), "{}", lab.screen());
+    lab.quit();
+}

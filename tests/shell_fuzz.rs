@@ -8,7 +8,7 @@
 //! its size. Nothing here is timed: without the guard the adversarial test
 //! does not finish (one `CSI 99999999 @` costs vt100 seconds).
 
-use labrun::tui::keys::QueryReplies;
+use labrun::tui::replies::QueryReplies;
 use labrun::tui::vt_guard::GuardedParser;
 use tui_term::vt100;
 

@@ -34,7 +34,7 @@ pub enum CommandError {
     #[error(transparent)]
     Terminal(#[from] crate::tui::TerminalError),
     #[error("the lab stopped: {0}")]
-    Lab(std::io::Error),
+    Lab(crate::tui::LabError),
     #[error(transparent)]
     Sandbox(#[from] crate::vendor_api::server::command::CommandError),
     /// An app or token the sandbox cannot serve, and where it came from.

@@ -1,5 +1,6 @@
 //! The lab's key bindings, as data: one table that input matching, the F1
-//! help and the status line's hints all read, so they cannot disagree.
+//! help, the status line's hints and every message or title that names a
+//! key ("r restarts", "F3 for details") all read, so they cannot disagree.
 //!
 //! A binding names a command and the keys that give it in each context:
 //! `global` keys (function keys) work whichever pane has the keys, as no
@@ -272,7 +273,8 @@ pub const BINDINGS: &[Binding] = &[
         global: NONE,
         shell: NONE,
         lab: &[ch('j'), key(KeyCode::Down)],
-        window: &[ch('j'), key(KeyCode::Down)],
+        // The arrow first: a window's footer names it.
+        window: &[key(KeyCode::Down), ch('j')],
         help: "scroll down a line",
         hint: "",
     },
@@ -281,7 +283,7 @@ pub const BINDINGS: &[Binding] = &[
         global: NONE,
         shell: NONE,
         lab: &[ch('k'), key(KeyCode::Up)],
-        window: &[ch('k'), key(KeyCode::Up)],
+        window: &[key(KeyCode::Up), ch('k')],
         help: "scroll up a line",
         hint: "",
     },
@@ -383,6 +385,47 @@ pub enum Context {
     Shell,
     Lab,
     Window,
+}
+
+/// The keys that answer yes to the lab's question (quit while a program
+/// runs in the shell); every other key answers no.
+pub const YES: &[Key] = &[
+    ch('y'),
+    Key {
+        alias: true,
+        ..ch('Y')
+    },
+];
+
+/// Whether `event` answers yes: the letter, whatever modifiers came with it.
+pub fn is_yes(event: &KeyEvent) -> bool {
+    YES.iter().any(|k| k.code == event.code)
+}
+
+/// One of a binding's lists of keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    Global,
+    Shell,
+    Lab,
+    Window,
+}
+
+/// The first key `command` has in `list`, as the help writes it ("F3",
+/// "r", "Ctrl-]"): what the lab's messages name, so they say the keys
+/// the table binds. Empty when the command has no key there.
+pub fn first_key(command: Command, list: Keys) -> String {
+    let binding = BINDINGS.iter().find(|b| b.command == command);
+    let keys = binding.map_or(NONE, |b| match list {
+        Keys::Global => b.global,
+        Keys::Shell => b.shell,
+        Keys::Lab => b.lab,
+        Keys::Window => b.window,
+    });
+    keys.iter()
+        .find(|k| !k.alias)
+        .map(key_name)
+        .unwrap_or_default()
 }
 
 fn keys_in(binding: &Binding, context: Context) -> impl Iterator<Item = &Key> {
@@ -540,6 +583,19 @@ mod tests {
         assert!(rows.iter().any(|(keys, _)| keys == "q / Ctrl-C"));
         let focus_lab = &rows[0].0;
         assert_eq!(focus_lab, "Ctrl-]", "aliases are not listed");
+    }
+
+    #[test]
+    fn messages_name_the_first_listed_key_of_a_list() {
+        assert_eq!(first_key(Command::Results, Keys::Global), "F3");
+        assert_eq!(first_key(Command::FocusLab, Keys::Shell), "Ctrl-]");
+        assert_eq!(first_key(Command::RestartShell, Keys::Lab), "r");
+        assert_eq!(first_key(Command::ScrollUp, Keys::Window), "↑");
+        assert_eq!(first_key(Command::PasteCode, Keys::Global), "");
+        assert_eq!(key_name(&YES[0]), "y");
+        let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert!(is_yes(&key('y')) && is_yes(&key('Y')));
+        assert!(!is_yes(&key('n')));
     }
 
     #[test]

@@ -26,10 +26,7 @@ pub fn action_for(event: &Event, at: Instant, app: &App) -> Option<Action> {
 fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
     if let Some(Overlay::ConfirmQuit(_)) = app.overlay {
         // Only an explicit yes quits; any other key keeps the lab.
-        return Some(Action::Confirm(matches!(
-            key.code,
-            KeyCode::Char('y' | 'Y')
-        )));
+        return Some(Action::Confirm(bindings::is_yes(key)));
     }
     if app.overlay.is_some()
         && let Some(command) = bindings::lookup(Context::Window, key)
@@ -47,10 +44,14 @@ fn shell_key(key: &KeyEvent, app: &App) -> Option<Action> {
         return Some(Action::Command(command));
     }
     if app.shell_exited.is_some() {
-        // Nothing to type into: the keys go to the lab, where r restarts the shell.
-        return Some(Action::Command(match key.code {
-            KeyCode::Char('r') => Command::RestartShell,
-            _ => Command::FocusLab,
+        // Nothing to type into: the keys go to the lab, where its restart key
+        // (whatever the modifiers) restarts the shell.
+        let bare = KeyEvent::new(key.code, KeyModifiers::NONE);
+        let restart = bindings::lookup(Context::Lab, &bare) == Some(Command::RestartShell);
+        return Some(Action::Command(if restart {
+            Command::RestartShell
+        } else {
+            Command::FocusLab
         }));
     }
     let bytes = keys::encode_key(*key, app.shell_modes);
@@ -176,6 +177,25 @@ mod tests {
     }
 
     #[test]
+    fn with_the_shell_exited_keys_go_to_the_lab_and_its_restart_key_restarts() {
+        let mut app = app();
+        app.shell_exited = Some(Some(0));
+        let now = Instant::now();
+        let act = |code, m| action_for(&key(code, m), now, &app);
+        let restart = Some(Action::Command(Command::RestartShell));
+        assert_eq!(act(KeyCode::Char('r'), KeyModifiers::NONE), restart);
+        assert_eq!(act(KeyCode::Char('r'), KeyModifiers::CONTROL), restart);
+        assert_eq!(
+            act(KeyCode::Char('x'), KeyModifiers::NONE),
+            Some(Action::Command(Command::FocusLab))
+        );
+        assert_eq!(
+            act(KeyCode::F(5), KeyModifiers::NONE),
+            Some(Action::Command(Command::CheckCurrent))
+        );
+    }
+
+    #[test]
     fn release_events_are_ignored() {
         let app = app();
         let mut release = KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE);
@@ -199,6 +219,7 @@ mod tests {
         );
         app.overlay = Some(Overlay::ConfirmQuit("vim is running".into()));
         assert_eq!(act(&app, KeyCode::Char('y')), Some(Action::Confirm(true)));
+        assert_eq!(act(&app, KeyCode::Char('Y')), Some(Action::Confirm(true)));
         assert_eq!(act(&app, KeyCode::Char('q')), Some(Action::Confirm(false)));
         assert_eq!(act(&app, KeyCode::Enter), Some(Action::Confirm(false)));
     }

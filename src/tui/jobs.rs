@@ -1,6 +1,6 @@
-//! What runs in the shell pane besides the shell: the program in the
-//! foreground (the PTY's foreground process group, `tcgetpgrp`) and the
-//! background jobs of the shell's session. Quitting the lab ends them all,
+//! The shell's session: what runs in it besides the shell — the program in
+//! the foreground (the PTY's foreground process group, `tcgetpgrp`) and the
+//! background jobs — and ending all of it. Quitting the lab ends them all,
 //! so the lab asks first; the editor key types a command only at a prompt.
 
 /// A snapshot of the shell's session. Plain data: the app decides with it.
@@ -42,7 +42,7 @@ pub fn activity(shell: i32, foreground_group: Option<i32>) -> ShellActivity {
         .filter(|&group| group > 0 && group != shell)
         .map(|group| program_name(group).unwrap_or_else(|| format!("process {group}")));
     #[cfg(unix)]
-    let members = super::shell::session_members(shell);
+    let members = session_members(shell);
     #[cfg(not(unix))]
     let members: Vec<i32> = Vec::new();
     let background = members
@@ -63,11 +63,59 @@ fn program_name(pid: i32) -> Option<String> {
     Some(comm.trim_end().to_string()).filter(|c| !c.is_empty())
 }
 
-/// Field 5 of /proc/PID/stat: the process group (after the parenthesised name, which may hold spaces).
+/// Field 5 of /proc/PID/stat: the process group.
 fn process_group(pid: i32) -> Option<i32> {
+    stat_field(pid, 5)
+}
+
+/// Field 6 of /proc/PID/stat: the session.
+#[cfg(unix)]
+fn process_session(pid: i32) -> Option<i32> {
+    stat_field(pid, 6)
+}
+
+/// Numeric field `n` (1-based, as proc(5) counts, n > 2) of /proc/PID/stat,
+/// read after the parenthesised command name, which may hold spaces.
+fn stat_field(pid: i32, n: usize) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(2)?.parse().ok()
+    after_name.split_whitespace().nth(n - 3)?.parse().ok()
+}
+
+/// Signals every process of session `sid`: SIGHUP, a short grace, SIGKILL.
+#[cfg(unix)]
+pub fn end_session(sid: i32) {
+    let signal_all = |signal| {
+        let members = session_members(sid);
+        for pid in &members {
+            // SAFETY: kill(2) with a pid read from /proc; no memory is involved.
+            unsafe {
+                libc::kill(*pid, signal);
+            }
+        }
+        !members.is_empty()
+    };
+    if signal_all(libc::SIGHUP) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        signal_all(libc::SIGKILL);
+    }
+}
+
+#[cfg(not(unix))]
+pub fn end_session(_: i32) {}
+
+/// The processes of session `sid`. Linux reads /proc; elsewhere the shell's
+/// own process group stands in for the session.
+#[cfg(unix)]
+fn session_members(sid: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return vec![-sid];
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| process_session(*pid) == Some(sid))
+        .collect()
 }
 
 #[cfg(test)]
@@ -103,5 +151,8 @@ mod tests {
         // SAFETY: getpgrp(2) has no preconditions.
         let group = unsafe { libc::getpgrp() };
         assert_eq!(process_group(me), Some(group));
+        // SAFETY: getsid(2) with 0 (this process) has no preconditions.
+        let session = unsafe { libc::getsid(0) };
+        assert_eq!(process_session(me), Some(session));
     }
 }

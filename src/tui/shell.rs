@@ -6,7 +6,9 @@
 //! behind the guard that bounds what each byte costs it.
 
 use super::event::Event;
-use super::keys::{self, QueryReplies};
+use super::jobs;
+use super::keys;
+use super::replies::QueryReplies;
 use super::vt_guard::GuardedParser;
 use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
@@ -29,6 +31,26 @@ const REPLY_BACKLOG: usize = 16 * 1024;
 /// they wait during a flood whatever each byte costs the parser (a flood of
 /// `ESC c`, the costliest per byte, parses at ~0.3 MB/s).
 const OUTPUT_BACKLOG: usize = 64 * 1024;
+
+/// Why the shell could not start in the pane. The messages are the
+/// underlying errors' own: the caller says what failed ("the shell could
+/// not start: …").
+#[derive(Debug, thiserror::Error)]
+pub enum ShellError {
+    /// Opening the PTY, starting the shell in it, or taking its ends
+    /// (portable-pty's errors).
+    #[error("{0}")]
+    Pty(Box<dyn std::error::Error + Send + Sync>),
+    /// A thread of the pane (reader, writer, waiter) could not be started.
+    #[error(transparent)]
+    Thread(#[from] std::io::Error),
+}
+
+impl ShellError {
+    fn pty(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ShellError {
+        ShellError::Pty(error.into())
+    }
+}
 
 /// What to run in the pane.
 #[derive(Clone)]
@@ -87,11 +109,11 @@ impl Shell {
         rows: u16,
         cols: u16,
         tx: SyncSender<Event>,
-    ) -> std::io::Result<Shell> {
+    ) -> Result<Shell, ShellError> {
         let (rows, cols) = (rows.max(2), cols.max(2));
         let pair = native_pty_system()
             .openpty(pty_size(rows, cols))
-            .map_err(std::io::Error::other)?;
+            .map_err(ShellError::pty)?;
         let mut command = CommandBuilder::new(&spec.program);
         command.args(&spec.args);
         command.cwd(&spec.cwd);
@@ -101,21 +123,15 @@ impl Shell {
         for (key, value) in &spec.env {
             command.env(key, value);
         }
-        let mut child = pair
-            .slave
-            .spawn_command(command)
-            .map_err(std::io::Error::other)?;
+        let mut child = pair.slave.spawn_command(command).map_err(ShellError::pty)?;
         // Only the child may hold the slave, or the reader never sees EOF.
         drop(pair.slave);
         let killer = child.clone_killer();
         let pid = child.process_id();
-        let reader = pair
-            .master
-            .try_clone_reader()
-            .map_err(std::io::Error::other)?;
-        let writer = spawn_writer(pair.master.take_writer().map_err(std::io::Error::other)?)?;
+        let reader = pair.master.try_clone_reader().map_err(ShellError::pty)?;
+        let writer = spawn_writer(pair.master.take_writer().map_err(ShellError::pty)?)?;
         let backlog = Arc::new(Backlog::default());
-        spawn_reader(reader, backlog.clone(), tx.clone());
+        spawn_reader(reader, backlog.clone(), tx.clone())?;
         std::thread::Builder::new()
             .name("shell-wait".into())
             .spawn(move || {
@@ -188,7 +204,7 @@ impl Shell {
     /// for whatever ignored it.
     pub fn kill(&mut self) {
         if let Some(session) = self.pid.and_then(|p| i32::try_from(p).ok()) {
-            end_session(session);
+            jobs::end_session(session);
         }
         let _ = self.killer.kill();
     }
@@ -276,7 +292,11 @@ impl Backlog {
     }
 }
 
-fn spawn_reader(mut reader: Box<dyn Read + Send>, backlog: Arc<Backlog>, tx: SyncSender<Event>) {
+fn spawn_reader(
+    mut reader: Box<dyn Read + Send>,
+    backlog: Arc<Backlog>,
+    tx: SyncSender<Event>,
+) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("shell-read".into())
         .spawn(move || {
@@ -295,49 +315,27 @@ fn spawn_reader(mut reader: Box<dyn Read + Send>, backlog: Arc<Backlog>, tx: Syn
                 }
             }
         })
-        .expect("spawning the shell reader");
+        .map(drop)
 }
 
-/// Signals every process of session `sid`: SIGHUP, a short grace, SIGKILL.
-#[cfg(unix)]
-fn end_session(sid: i32) {
-    let signal_all = |signal| {
-        let members = session_members(sid);
-        for pid in &members {
-            // SAFETY: kill(2) with a pid read from /proc; no memory is involved.
-            unsafe {
-                libc::kill(*pid, signal);
-            }
-        }
-        !members.is_empty()
-    };
-    if signal_all(libc::SIGHUP) {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        signal_all(libc::SIGKILL);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shell_that_cannot_start_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = ShellSpec {
+            program: dir.path().join("no-such-shell").display().to_string(),
+            args: Vec::new(),
+            cwd: dir.path().to_path_buf(),
+            env: Vec::new(),
+        };
+        let (tx, _rx) = mpsc::sync_channel(8);
+        let Err(error) = Shell::spawn(&spec, 24, 80, tx) else {
+            panic!("a shell that does not exist started");
+        };
+        assert!(matches!(error, ShellError::Pty(_)), "{error:?}");
+        assert!(error.to_string().contains("no-such-shell"), "{error}");
     }
-}
-
-#[cfg(not(unix))]
-fn end_session(_: i32) {}
-
-/// The processes of session `sid`. Linux reads /proc; elsewhere the shell's
-/// own process group stands in for the session.
-#[cfg(unix)]
-pub fn session_members(sid: i32) -> Vec<i32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return vec![-sid];
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| proc_session(*pid) == Some(sid))
-        .collect()
-}
-
-/// Field 6 of /proc/PID/stat (after the parenthesised command name, which may hold spaces).
-#[cfg(unix)]
-fn proc_session(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    after_name.split_whitespace().nth(3)?.parse().ok()
 }

@@ -2,9 +2,9 @@
 //! No I/O here; everything shown was computed before the frame.
 
 use super::app::{App, Focus, StepView, inner};
-use super::bindings::{self, Context};
+use super::bindings::{self, Command, Context, Keys};
 use super::layout;
-use super::lesson_view::LessonView;
+use super::lesson::LessonView;
 use crate::checks::Status;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -177,7 +177,8 @@ fn first_problem(step: &StepView) -> Option<String> {
     let report = step.report.as_ref()?;
     let outcome = report.outcomes.iter().find(|o| o.status != Status::Pass)?;
     let first_line = outcome.message.lines().next().unwrap_or_default();
-    Some(format!("{} — F3 for details", first_line))
+    let details = bindings::first_key(Command::Results, Keys::Global);
+    Some(format!("{first_line} — {details} for details"))
 }
 
 fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect) {
@@ -191,7 +192,12 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
     }
     if let Some(code) = app.shell_exited {
         let code = code.map_or("no code".into(), |c| format!("code {c}"));
-        title.push(format!(" exited ({code}) — r restarts ").black().on_red());
+        let restart = bindings::first_key(Command::RestartShell, Keys::Lab);
+        title.push(
+            format!(" exited ({code}) — {restart} restarts ")
+                .black()
+                .on_red(),
+        );
     }
     let block = pane(Line::from(title), app.focus == Focus::Shell);
     let inner_area = block.inner(area);
@@ -260,7 +266,7 @@ mod tests {
     use super::*;
     use crate::checks::{Outcome, StepReport};
     use crate::lesson::{Lesson, Vars, bundled};
-    use crate::tui::app::Action;
+    use crate::tui::app::{Action, Seen};
     use crate::tui::bindings::Command;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -282,7 +288,7 @@ mod tests {
         let vars = Vars::resolve(&lesson.variables, &cli, |_| None, &Default::default());
         let mut app = App::new(&lesson, vars, (width, height))
             .with_programs(|word| ["helm", "replicated"].contains(&word));
-        app.apply_reports(vec![
+        app.update(Action::Saw(Seen::Checked(vec![
             StepReport {
                 id: "proxy-image".into(),
                 title: "Pull the Slackernews image through the proxy registry".into(),
@@ -295,7 +301,7 @@ mod tests {
                 status: Status::Fail,
                 outcomes: vec![Outcome::fail("Chart.yaml version is 0.5.0", "version in slackernews/Chart.yaml\n  expected: \"0.5.0\"\n  found:    \"0.4.1\"")],
             },
-        ]);
+        ])));
         app
     }
 
@@ -355,9 +361,11 @@ mod tests {
         assert!(first.contains("lines 1–"), "{first}");
         assert!(!first.contains("quit (asks first"), "{first}");
         lab.update(Action::Command(Command::Bottom));
-        lab.overlay_scroll = lab
-            .overlay_scroll
-            .min(crate::tui::windows::window_max_scroll(&lab));
+        let window_max_scroll = crate::tui::windows::window_max_scroll(&lab);
+        lab.update(Action::Saw(Seen::Frame {
+            shell_scroll: 0,
+            window_max_scroll,
+        }));
         let last = format!("{}", draw(&lab).backend());
         assert!(last.contains("quit (asks first"), "{last}");
         // Back up from the end at once: the loop clamped the scroll.
@@ -433,5 +441,44 @@ mod tests {
         let text = format!("{}", draw(&app).backend());
         assert!(text.contains("0 of 1 conditions met"), "{text}");
         assert!(text.contains("expected: \"0.5.0\""), "{text}");
+    }
+
+    /// The keys the screen names come from the bindings table (these are
+    /// the words a learner reads today).
+    #[test]
+    fn the_screen_names_the_keys_of_the_bindings_table() {
+        let mut lab = app(80, 24);
+        lab.update(Action::Command(Command::Help));
+        let help = format!("{}", draw(&lab).backend());
+        assert!(help.contains("↑↓ PgUp PgDn scroll · Esc closes"), "{help}");
+        let mut lab = app(120, 40);
+        // A step not checked yet.
+        lab.update(Action::SelectStepAt(3));
+        lab.update(Action::Command(Command::Results));
+        let results = format!("{}", draw(&lab).backend());
+        assert!(
+            results.contains("Not checked yet: press F5 (or c in the lab)."),
+            "{results}"
+        );
+        lab.update(Action::Command(Command::Close));
+        lab.update(Action::Saw(Seen::ShellExited(Some(0))));
+        let exited = format!("{}", draw(&lab).backend());
+        assert!(
+            exited.contains(" exited (code 0) — r restarts "),
+            "{exited}"
+        );
+        let mut lab = app(120, 40);
+        lab.update(Action::ShellProbed(
+            crate::tui::app::Probe::Quit,
+            crate::tui::jobs::ShellActivity {
+                foreground: Some("vim".into()),
+                background: Vec::new(),
+            },
+        ));
+        let question = format!("{}", draw(&lab).backend());
+        assert!(
+            question.contains("y quits · any other key keeps the lab"),
+            "{question}"
+        );
     }
 }

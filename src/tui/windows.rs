@@ -3,7 +3,7 @@
 //! the screen.
 
 use super::app::{App, Overlay, StepView};
-use super::bindings;
+use super::bindings::{self, Command, Keys};
 use crate::checks::Status;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -79,14 +79,20 @@ fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>
     let (rows, height) = window_rows(area, &text);
     let window = popup(area, window_width(area), height as u16 + 2);
     let offset = scroll.min(rows.saturating_sub(height));
+    let key = |command| bindings::first_key(command, Keys::Window);
+    let close = format!("{} closes", key(Command::Close));
     let footer = if rows > height {
         format!(
-            " lines {}–{} of {rows} · ↑↓ PgUp PgDn scroll · Esc closes ",
+            " lines {}–{} of {rows} · {}{} {} {} scroll · {close} ",
             offset + 1,
-            offset + height
+            offset + height,
+            key(Command::ScrollUp),
+            key(Command::ScrollDown),
+            key(Command::PageUp),
+            key(Command::PageDown),
         )
     } else {
-        " Esc closes ".to_string()
+        format!(" {close} ")
     };
     frame.render_widget(Clear, window);
     let block = Block::bordered()
@@ -106,7 +112,11 @@ fn render_question(frame: &mut Frame, area: Rect, question: &str) {
     let width = (question.chars().count() as u16 + 4).min(area.width);
     let text = Text::from(vec![
         Line::from(question.to_string()).bold(),
-        Line::from("y quits · any other key keeps the lab").dim(),
+        Line::from(format!(
+            "{} quits · any other key keeps the lab",
+            bindings::key_name(&bindings::YES[0])
+        ))
+        .dim(),
     ]);
     let window = popup(area, width, 4);
     frame.render_widget(Clear, window);
@@ -162,7 +172,11 @@ fn hint_text(step: &StepView) -> Text<'static> {
 
 fn results_text(step: &StepView) -> Text<'static> {
     let Some(report) = &step.report else {
-        return Text::from("Not checked yet: press F5 (or c in the lab).");
+        return Text::from(format!(
+            "Not checked yet: press {} (or {} in the lab).",
+            bindings::first_key(Command::CheckCurrent, Keys::Global),
+            bindings::first_key(Command::CheckCurrent, Keys::Lab)
+        ));
     };
     let mut lines = vec![Line::from(format!(
         "{} of {} conditions met",

@@ -1,21 +1,24 @@
-//! The lab's state, and how actions change it. Plain data: no terminal, no
-//! threads, no files. `update` returns the effects the event loop carries out.
+//! The lab's state: plain data (no terminal, no threads, no files), the
+//! actions that change it and the effects it asks the event loop to carry
+//! out. How each action changes it is in `update`; the lesson side in
+//! `lesson`, typing in the lab in `typing`.
 
+use crate::checks::{Status, StepReport};
 use crate::lesson::instruqt::Tab;
-use crate::tui::bindings::Command;
+use crate::lesson::{CheckKind, Lesson, Vars};
+use crate::tui::bindings::{Command, Keys, first_key};
 use crate::tui::burst::Burst;
 use crate::tui::code_kind::{self, CodeKind};
 use crate::tui::jobs::ShellActivity;
 use crate::tui::keys::{self, Modes};
-use crate::tui::lesson_view::{self, Document, Wrapped};
-use crate::tui::tabs::{self, Surroundings};
-use lesson::{quoted_notes, step_files};
-use std::time::Instant;
-// `Wrapped` is built by `lesson_view::wrap`, once per width or content change.
-use crate::checks::{Status, StepReport};
-use crate::lesson::{CheckKind, Lesson, Vars};
+// The lesson pane's `Wrapped` is built by `lesson_pane::wrap`, once per width or content change.
 pub use crate::tui::layout::{self, Areas, inner};
+use crate::tui::lesson::{self as lesson_pane, Document, Wrapped};
+use crate::tui::tabs::{self, Surroundings};
+use lesson::quoted_notes;
 use ratatui::layout::Rect;
+use std::time::Instant;
+use steps::step_files;
 
 /// Below this the layout cannot show a lesson, a checklist and a shell.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -114,8 +117,11 @@ pub struct App {
     code_kinds: Vec<CodeKind>,
 }
 
-/// What happened, as the app sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What happened, as the app sees it: the learner's input, and what the
+/// event loop saw of the lab's surroundings (the shell, the workspace, the
+/// checks, the frame about to be drawn). Once the lab runs, every change
+/// of the app's state comes through one of these.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// A key's command (see `bindings`).
     Command(Command),
@@ -144,6 +150,39 @@ pub enum Action {
     /// Text the terminal pasted.
     Paste(String),
     Resize(u16, u16),
+    /// What the loop saw of the lab's surroundings.
+    Saw(Seen),
+}
+
+/// What the event loop saw of the lab's surroundings: not the learner's
+/// doing, so these leave the message and a burst of keys alone.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seen {
+    /// The lab is up: every step is checked once (not counted as an attempt).
+    Started,
+    /// The program in the shell set the terminal modes that decide what
+    /// keys and pastes send.
+    ShellModes(Modes),
+    /// The shell exited, with its exit code if it had one.
+    ShellExited(Option<u32>),
+    /// The learner's files changed: the steps that read them are checked again.
+    FilesChanged,
+    /// The local Vendor API's state changed: the steps that ask it are checked again.
+    ApiChanged,
+    /// Results of a check run.
+    Checked(Vec<StepReport>),
+    /// The frame about to be drawn: where the shell's screen is scrolled
+    /// (vt100 stops at the top of its history) and how far the open window
+    /// can scroll (only drawing knows its height).
+    Frame {
+        shell_scroll: usize,
+        window_max_scroll: usize,
+    },
+    /// Something the learner should know that the loop found out (progress
+    /// not saved, a damaged progress file moved aside, the shell could not start).
+    Notice(String),
+    /// A signal: the lab ends.
+    Terminate,
 }
 
 /// What the event loop must do after an update.
@@ -225,7 +264,7 @@ impl App {
             vars,
             reveal_secrets: false,
             doc: Document::parse("", |_| true),
-            wrapped: lesson_view::wrap(&Document::parse("", |_| true), 10, None),
+            wrapped: lesson_pane::wrap(&Document::parse("", |_| true), 10, None),
             scroll: 0,
             code_block: None,
             shell_exited: None,
@@ -281,179 +320,15 @@ impl App {
         (inner.height.max(2), inner.width.max(2))
     }
 
-    pub fn update(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::LabChar { c, command, at } => {
-                self.message = None;
-                self.lab_char(c, command, at)
-            }
-            Action::Tick(now) => {
-                if self.burst.as_ref().is_some_and(|b| !b.continues_at(now)) {
-                    return self.end_burst();
-                }
-                Vec::new()
-            }
-            Action::ShellProbed(probe, activity) => self.probed(probe, activity),
-            Action::Resize(cols, rows) => {
-                self.size = (cols, rows);
-                self.rewrap();
-                let (rows, cols) = self.shell_size();
-                vec![Effect::ResizeShell { rows, cols }]
-            }
-            // Typing in the shell leaves a message up: it may be about that typing.
-            other => {
-                if !matches!(other, Action::ShellInput(_)) {
-                    self.message = None;
-                }
-                let mut effects = self.end_burst();
-                effects.extend(self.act(other));
-                effects
-            }
-        }
-    }
-
     /// When the loop must send a `Tick`: a burst's waiting commands are due.
     pub fn deadline(&self) -> Option<Instant> {
         self.burst.as_ref().and_then(Burst::deadline)
     }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Command(command) => return self.run(command),
-            Action::Confirm(yes) => {
-                if matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
-                    self.overlay = None;
-                    if yes {
-                        self.running = false;
-                    } else {
-                        self.message = Some("not quitting".into());
-                    }
-                }
-            }
-            Action::FocusLesson => self.focus = Focus::Lesson,
-            Action::Scroll(delta) => self.scroll_by(delta),
-            Action::ShellScroll(delta) => {
-                self.shell_scroll = self.shell_scroll.saturating_add_signed(delta);
-            }
-            // A click on a step selects it; it leaves the keys where they are.
-            Action::SelectStepAt(index) => {
-                let delta = index as isize - self.current as isize;
-                self.select_step(delta);
-            }
-            Action::ShellInput(bytes) => {
-                self.close_window_for_typing();
-                self.shell_scroll = 0;
-                return vec![Effect::WriteShell(bytes)];
-            }
-            Action::Paste(text) => {
-                // Pasted text is for the shell, whoever had the keys.
-                self.close_window_for_typing();
-                self.focus = Focus::Shell;
-                self.shell_scroll = 0;
-                return vec![Effect::WriteShell(keys::encode_paste(
-                    &text,
-                    self.shell_modes,
-                ))];
-            }
-            Action::LabChar { .. }
-            | Action::Tick(_)
-            | Action::ShellProbed(..)
-            | Action::Resize(..) => {}
-        }
-        Vec::new()
-    }
-
-    /// What a key's command does.
-    fn run(&mut self, command: Command) -> Vec<Effect> {
-        match command {
-            Command::FocusLab => self.focus = Focus::Lesson,
-            Command::FocusShell => {
-                self.focus = Focus::Shell;
-                self.overlay = None;
-            }
-            Command::Help => self.open_window(Overlay::Help),
-            Command::Hint if self.current < self.steps.len() => {
-                self.open_window(Overlay::Hint(self.current));
-                return vec![Effect::RecordHint(self.current)];
-            }
-            Command::Results if self.current < self.steps.len() => {
-                self.open_window(Overlay::Results(self.current));
-            }
-            Command::Hint | Command::Results => {}
-            Command::CheckCurrent => return self.check(vec![self.current]),
-            Command::CheckAll => return self.check((0..self.steps.len()).collect()),
-            Command::PrevCodeBlock => self.select_code_block(-1),
-            Command::NextCodeBlock => self.select_code_block(1),
-            Command::RunCode => return self.paste_code(true),
-            Command::PasteCode => return self.paste_code(false),
-            Command::CopyCode => {
-                if let Some(block) = self.selected_code() {
-                    self.message = Some("copied the code block to the clipboard".into());
-                    return vec![Effect::Copy(block)];
-                }
-                self.message = Some("select a code block first (n / F8)".into());
-            }
-            Command::PrevStep => self.select_step(-1),
-            Command::NextStep => self.select_step(1),
-            Command::ScrollDown => self.scroll_view(1),
-            Command::ScrollUp => self.scroll_view(-1),
-            Command::PageDown => self.scroll_view(self.page()),
-            Command::PageUp => self.scroll_view(-self.page()),
-            Command::Top => self.scroll_view(isize::MIN),
-            Command::Bottom => self.scroll_view(isize::MAX),
-            Command::ShellHistoryUp => self.shell_scroll += self.shell_page(),
-            Command::ShellHistoryDown => {
-                self.shell_scroll = self.shell_scroll.saturating_sub(self.shell_page());
-            }
-            Command::ToggleSecrets => {
-                self.reveal_secrets = !self.reveal_secrets;
-                self.reparse();
-            }
-            Command::RestartShell if self.shell_exited.is_some() => {
-                self.shell_exited = None;
-                self.shell_scroll = 0;
-                return vec![Effect::RestartShell];
-            }
-            Command::RestartShell => {
-                self.message = Some("the shell is running (r restarts it after it exits)".into());
-            }
-            Command::Quit if self.shell_exited.is_some() => self.running = false,
-            Command::Quit => return vec![Effect::ProbeShell(Probe::Quit)],
-            Command::Close => self.overlay = None,
-            Command::Edit => match self.edit_target() {
-                Some((file, line)) => return vec![Effect::ProbeShell(Probe::Edit { file, line })],
-                None => {
-                    self.message = Some(format!(
-                        "this step names no file to edit: open one with {} in the shell",
-                        self.surroundings.editor
-                    ));
-                }
-            },
-        }
-        Vec::new()
-    }
-
-    fn probed(&mut self, probe: Probe, activity: ShellActivity) -> Vec<Effect> {
-        match probe {
-            // Quitting ends the shell's session: ask first if that ends a program.
-            Probe::Quit => match activity.describe() {
-                None => self.running = false,
-                Some(what) => {
-                    self.open_window(Overlay::ConfirmQuit(format!("{what} — quit anyway? y/n")))
-                }
-            },
-            Probe::Edit { file, line } => return self.open_editor(&file, line, &activity),
-        }
-        Vec::new()
-    }
-
-    fn open_window(&mut self, overlay: Overlay) {
-        self.overlay = Some(overlay);
-        self.overlay_scroll = 0;
-    }
 }
 
 mod lesson;
+mod steps;
 #[cfg(test)]
 mod tests;
 mod typing;
+mod update;

@@ -300,15 +300,18 @@ fn a_step_that_fails_again_is_selected() {
     use crate::checks::Outcome;
     let mut app = app();
     let pass = |id: &str| report(id, Outcome::pass("ok", "ok"));
-    app.apply_reports(vec![pass("proxy-image"), pass("bump-version")]);
+    app.update(Action::Saw(Seen::Checked(vec![
+        pass("proxy-image"),
+        pass("bump-version"),
+    ])));
     assert_eq!(app.current, 2, "moved on to the first open step");
-    app.apply_reports(vec![report(
+    app.update(Action::Saw(Seen::Checked(vec![report(
         "bump-version",
         Outcome::fail(
             "version",
             "version in slackernews/Chart.yaml\n  expected: 0.5.0",
         ),
-    )]);
+    )])));
     assert_eq!(app.current, 1);
     assert_eq!(
         app.message.as_deref(),
@@ -316,7 +319,10 @@ fn a_step_that_fails_again_is_selected() {
     );
     // A step that never passed does not pull the selection back.
     app.current = 3;
-    app.apply_reports(vec![report("pull-secret", Outcome::fail("x", "missing"))]);
+    app.update(Action::Saw(Seen::Checked(vec![report(
+        "pull-secret",
+        Outcome::fail("x", "missing"),
+    )])));
     assert_eq!(app.current, 3);
 }
 
@@ -327,4 +333,151 @@ fn i_then_quick_typing_is_the_shell_command_then_the_text() {
     assert_eq!(written(&effects), "ls");
     assert_eq!(app.focus, Focus::Shell);
     assert_eq!(app.message, None);
+}
+
+/// What the loop sees (the shell, the workspace, the checks, the frame)
+/// comes to the app as actions too: the app keeps its state, the loop only
+/// carries out effects.
+#[test]
+fn what_the_loop_sees_changes_the_state_through_update() {
+    let mut app = in_lab();
+    let effects = app.update(Action::Saw(Seen::Started));
+    let every_step: Vec<usize> = (0..app.steps.len()).collect();
+    assert_eq!(
+        effects,
+        vec![Effect::Check {
+            steps: every_step,
+            asked: false
+        }]
+    );
+    assert!(app.steps.iter().all(|s| s.checking));
+    let effects = app.update(Action::Saw(Seen::ApiChanged));
+    assert_eq!(
+        effects,
+        vec![Effect::Check {
+            steps: app.api_steps(),
+            asked: false
+        }]
+    );
+    assert!(!app.api_steps().is_empty());
+    let effects = app.update(Action::Saw(Seen::FilesChanged));
+    assert_eq!(
+        effects,
+        vec![Effect::Check {
+            steps: app.file_steps(),
+            asked: false
+        }]
+    );
+    let pass = report("proxy-image", crate::checks::Outcome::pass("ok", "ok"));
+    app.update(Action::Saw(Seen::Checked(vec![pass])));
+    assert_eq!(app.steps[0].status(), Some(Status::Pass));
+    assert!(!app.steps[0].checking);
+
+    // None of it is the learner's doing: a message and a burst of keys stay.
+    let start = Instant::now();
+    type_in_lab(&mut app, "c", start, Duration::ZERO);
+    app.message = Some("about what the learner did".into());
+    let modes = Modes {
+        application_cursor: true,
+        bracketed_paste: true,
+    };
+    app.update(Action::Saw(Seen::ShellModes(modes)));
+    app.update(Action::Saw(Seen::FilesChanged));
+    app.update(Action::Saw(Seen::Frame {
+        shell_scroll: 0,
+        window_max_scroll: 0,
+    }));
+    assert_eq!(app.shell_modes, modes);
+    assert_eq!(app.message.as_deref(), Some("about what the learner did"));
+    assert_eq!(
+        app.deadline(),
+        Some(start + burst::GAP),
+        "the burst goes on"
+    );
+
+    app.update(Action::Saw(Seen::ShellExited(Some(2))));
+    assert_eq!(app.shell_exited, Some(Some(2)));
+    app.update(Action::Saw(Seen::Notice(
+        "progress not saved: disk full".into(),
+    )));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("progress not saved: disk full")
+    );
+    app.update(Action::Saw(Seen::Terminate));
+    assert!(!app.running);
+}
+
+#[test]
+fn the_frame_clamps_the_shell_and_window_scroll() {
+    let mut app = app();
+    app.shell_scroll = 500;
+    app.update(Action::Command(Command::Help));
+    app.overlay_scroll = 40;
+    app.update(Action::Saw(Seen::Frame {
+        shell_scroll: 120,
+        window_max_scroll: 7,
+    }));
+    assert_eq!((app.shell_scroll, app.overlay_scroll), (120, 7));
+    // Without a window its scroll is not the frame's business.
+    app.update(Action::Command(Command::Close));
+    app.overlay_scroll = 40;
+    app.update(Action::Saw(Seen::Frame {
+        shell_scroll: 0,
+        window_max_scroll: 0,
+    }));
+    assert_eq!(app.overlay_scroll, 40);
+}
+
+/// The keys messages name come from the bindings table (these are the
+/// words a learner reads today).
+#[test]
+fn messages_name_the_keys_of_the_bindings_table() {
+    let mut app = in_lab();
+    app.update(Action::Command(Command::CopyCode));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("select a code block first (n / F8)")
+    );
+    app.update(Action::Command(Command::RestartShell));
+    assert_eq!(
+        app.message.as_deref(),
+        Some("the shell is running (r restarts it after it exits)")
+    );
+    let mut app = in_lab().with_programs(programs);
+    app.code_block = Some(3);
+    app.update(Action::Command(Command::RunCode));
+    assert_eq!(
+        app.message.as_deref(),
+        Some(
+            "block 3 is a file's content, not a command: p pastes it (into an editor), y copies it"
+        )
+    );
+    app.update(Action::Command(Command::PasteCode));
+    assert_eq!(
+        app.message.as_deref(),
+        Some(
+            "the program in the shell takes no bracketed paste, so pasting would run each line: \
+             F9 runs the block, y copies it"
+        )
+    );
+    app.focus = Focus::Lesson;
+    let start = Instant::now();
+    type_in_lab(&mut app, "x", start, Duration::ZERO);
+    assert_eq!(
+        app.message.as_deref(),
+        Some("typed “x” in the shell: “x” is not a lab key (Ctrl-] gives the keys to the lab)")
+    );
+    app.update(Action::Saw(Seen::ShellExited(None)));
+    app.focus = Focus::Lesson;
+    type_in_lab(
+        &mut app,
+        "x",
+        start + Duration::from_secs(1),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        app.message.as_deref(),
+        Some("“x” is not a lab key; the shell has exited: r restarts it")
+    );
 }

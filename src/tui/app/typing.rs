@@ -2,7 +2,7 @@
 //! shell (see `burst`): what the app does with each printable key.
 
 use super::{App, Effect, Focus, Overlay, View};
-use crate::tui::bindings::Command;
+use crate::tui::bindings::{Command, Keys, first_key};
 use crate::tui::burst::Burst;
 use std::time::Instant;
 
@@ -64,15 +64,15 @@ impl App {
     pub(super) fn type_in_shell(&mut self, text: String, stray: char) -> Vec<Effect> {
         if self.shell_exited.is_some() {
             self.message = Some(format!(
-                "“{stray}” is not a lab key; the shell has exited: r restarts it"
+                "“{stray}” is not a lab key; the shell has exited: {} restarts it",
+                first_key(Command::RestartShell, Keys::Lab)
             ));
             return Vec::new();
         }
-        self.focus = Focus::Shell;
-        self.overlay = None;
-        self.shell_scroll = 0;
+        self.give_shell_the_keys();
         self.message = Some(format!(
-            "typed “{text}” in the shell: “{stray}” is not a lab key (Ctrl-] gives the keys to the lab)"
+            "typed “{text}” in the shell: “{stray}” is not a lab key ({} gives the keys to the lab)",
+            first_key(Command::FocusLab, Keys::Shell)
         ));
         vec![Effect::WriteShell(text.into_bytes())]
     }
@@ -97,6 +97,14 @@ impl App {
             self.rewrap();
         }
         self.scroll = view.scroll.min(self.max_scroll());
+    }
+
+    /// The shell gets the keys, live and with nothing over it: what the
+    /// learner types next goes there.
+    pub(super) fn give_shell_the_keys(&mut self) {
+        self.focus = Focus::Shell;
+        self.overlay = None;
+        self.shell_scroll = 0;
     }
 
     /// Typing goes on in the shell: a window it would hide is closed (not a question).

@@ -1,0 +1,293 @@
+//! The lab's event loop: waits on the one event channel, maps events to
+//! actions, lets the app update its state, carries out the effects the app
+//! returns (the shell, the check worker, the clipboard, the progress file)
+//! and redraws when something changed — at most every [`FRAME`] during an
+//! output flood, never while idle.
+
+use super::LabError;
+use super::app::{Action, App, Effect, Seen};
+use super::event::{self, Event};
+use super::shell::{Shell, ShellSpec};
+use super::terminal::copy_to_clipboard;
+use super::{
+    CheckRequest, Ending, Lab, code_kind, input, jobs, spawn_check_worker, tabs, ui, watch, windows,
+};
+use crate::checks::StepReport;
+use crate::progress::{Progress, Resume};
+use crate::session::Session;
+use crate::workspace::Workspace;
+use ratatui::DefaultTerminal;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Shortest time between two frames while output pours in.
+const FRAME: Duration = Duration::from_millis(16);
+/// Events handled before a redraw, so a flood cannot starve the screen.
+const BATCH: usize = 256;
+
+pub(super) struct EventLoop {
+    app: App,
+    shell: Shell,
+    spec: ShellSpec,
+    tx: SyncSender<Event>,
+    rx: Receiver<Event>,
+    checks: mpsc::Sender<CheckRequest>,
+    progress: Progress,
+    progress_path: std::path::PathBuf,
+    _watcher: Option<notify::RecommendedWatcher>,
+    _session: Session,
+    ending: Ending,
+}
+
+impl EventLoop {
+    pub(super) fn new(lab: Lab, terminal: &mut DefaultTerminal) -> Result<EventLoop, LabError> {
+        let size = terminal.size()?;
+        let Lab {
+            lesson,
+            workspace,
+            session,
+        } = lab;
+        let spec = shell_spec(&session, &workspace);
+        // Code blocks are commands when the shell would find their program.
+        let path = spec
+            .env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height))
+            .with_programs(code_kind::program_lookup(&path, workspace.root.clone()))
+            .with_surroundings(tabs::Surroundings::from_env(
+                session.local_api_origin().is_some(),
+            ));
+        let (tx, rx) = mpsc::sync_channel(256);
+        event::spawn_input(tx.clone()).map_err(LabError::Input)?;
+        event::spawn_signals(tx.clone()).map_err(LabError::Signals)?;
+        // Without a watcher the lab still works; steps are checked on request.
+        let watcher = watch::spawn_watcher(&workspace.root, tx.clone()).ok();
+        let (rows, cols) = app.shell_size();
+        let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
+        let progress_path = workspace.progress_path();
+        let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
+        if let Some(damaged) = damaged {
+            app.update(Action::Saw(Seen::Notice(damaged)));
+        }
+        if let Some(Resume { step, scroll }) = progress.resume {
+            app.resume(step, scroll);
+        }
+        let checks = spawn_check_worker(&lesson, &workspace, &session, tx.clone());
+        let mut event_loop = EventLoop {
+            app,
+            shell,
+            spec,
+            tx,
+            rx,
+            checks,
+            progress,
+            progress_path,
+            _watcher: watcher,
+            _session: session,
+            ending: Ending::Quit,
+        };
+        event_loop.update(Action::Saw(Seen::Started));
+        Ok(event_loop)
+    }
+
+    pub(super) fn run(&mut self, terminal: &mut DefaultTerminal) -> Result<Ending, LabError> {
+        let mut dirty = true;
+        let mut last_frame = Instant::now() - FRAME;
+        while self.app.running {
+            if dirty && last_frame.elapsed() >= FRAME {
+                self.shell
+                    .parser
+                    .screen_mut()
+                    .set_scrollback(self.app.shell_scroll);
+                self.update(Action::Saw(Seen::Frame {
+                    shell_scroll: self.shell.parser.screen().scrollback(),
+                    window_max_scroll: windows::window_max_scroll(&self.app),
+                }));
+                terminal.draw(|frame| ui::render(frame, &self.app, self.shell.parser.screen()))?;
+                last_frame = Instant::now();
+                dirty = false;
+            }
+            // Idle: block until something happens (or a held-back key is due).
+            // Dirty: wait out the frame.
+            let mut wake = self.app.deadline();
+            if dirty {
+                let frame_due = last_frame + FRAME;
+                wake = Some(wake.map_or(frame_due, |w| w.min(frame_due)));
+            }
+            let event = match wake {
+                Some(at) => match self
+                    .rx
+                    .recv_timeout(at.saturating_duration_since(Instant::now()))
+                {
+                    Ok(event) => Some(event),
+                    Err(mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                },
+                None => match self.rx.recv() {
+                    Ok(event) => Some(event),
+                    Err(_) => break,
+                },
+            };
+            if let Some(event) = event {
+                dirty |= self.handle(event);
+                for event in self.rx.try_iter().take(BATCH).collect::<Vec<_>>() {
+                    dirty |= self.handle(event);
+                }
+            }
+            // After the events: a key that came in time continues its burst.
+            if self.app.deadline().is_some_and(|d| d <= Instant::now()) {
+                self.update(Action::Tick(Instant::now()));
+                dirty = true;
+            }
+        }
+        self.save_resume();
+        self.shell.kill();
+        Ok(self.ending)
+    }
+
+    /// Handles one event; true when the screen must be redrawn.
+    fn handle(&mut self, event: Event) -> bool {
+        let action = match event {
+            Event::Input(input, at) => match input::action_for(&input, at, &self.app) {
+                Some(action) => action,
+                None => return false,
+            },
+            Event::ShellOutput(bytes) => {
+                self.shell.process(&bytes);
+                Action::Saw(Seen::ShellModes(self.shell.modes()))
+            }
+            Event::ShellExited(code) => Action::Saw(Seen::ShellExited(code)),
+            Event::FilesChanged => Action::Saw(Seen::FilesChanged),
+            Event::ApiChanged => Action::Saw(Seen::ApiChanged),
+            Event::Checked { reports, asked } => {
+                self.record(&reports, asked);
+                Action::Saw(Seen::Checked(reports))
+            }
+            Event::Terminate(signal) => {
+                self.ending = Ending::Signal(signal);
+                Action::Saw(Seen::Terminate)
+            }
+        };
+        self.update(action);
+        true
+    }
+
+    /// The app's state changes only here: the app updates, the loop carries
+    /// out the effects.
+    fn update(&mut self, action: Action) {
+        let effects = self.app.update(action);
+        self.apply(effects);
+    }
+
+    fn apply(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::WriteShell(bytes) => self.shell.write(&bytes),
+                Effect::Check { steps, asked } if !steps.is_empty() => {
+                    // Unbounded: the UI thread must never wait on the worker.
+                    let _ = self.checks.send(CheckRequest { steps, asked });
+                }
+                Effect::Check { .. } => {}
+                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::ResizeShell { rows, cols } => self.shell.resize(rows, cols),
+                Effect::RestartShell => self.restart_shell(),
+                Effect::ProbeShell(probe) => {
+                    let activity = self.shell_activity();
+                    self.update(Action::ShellProbed(probe, activity));
+                }
+                Effect::RecordHint(i) => {
+                    let (id, title) = (
+                        self.app.steps[i].id.clone(),
+                        self.app.steps[i].title.clone(),
+                    );
+                    self.update_progress(|p| p.record_hint(&id, &title));
+                }
+            }
+        }
+    }
+
+    fn shell_activity(&self) -> jobs::ShellActivity {
+        match self.shell.pid().and_then(|p| i32::try_from(p).ok()) {
+            Some(pid) => jobs::activity(pid, self.shell.foreground_group()),
+            None => jobs::ShellActivity::default(),
+        }
+    }
+
+    fn restart_shell(&mut self) {
+        let (rows, cols) = self.app.shell_size();
+        match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
+            Ok(shell) => self.shell = shell,
+            Err(e) => self.update(Action::Saw(Seen::Notice(format!(
+                "the shell could not start: {e}"
+            )))),
+        }
+    }
+
+    /// Records a check run's results in the progress file.
+    fn record(&mut self, reports: &[StepReport], asked: bool) {
+        let now = SystemTime::now();
+        self.update_progress(|p| p.record(reports, now, asked));
+    }
+
+    /// Applies a change to the progress file as it is on disk now (a
+    /// `labrun check` in the shell may have recorded since), never writing
+    /// the lab's older copy over it.
+    fn update_progress(&mut self, change: impl FnOnce(&mut Progress)) {
+        let lesson = self.progress.lesson.clone();
+        match Progress::update(&self.progress_path, &lesson, change) {
+            Ok(progress) => self.progress = progress,
+            Err(e) => self.update(Action::Saw(Seen::Notice(format!(
+                "progress not saved: {e}"
+            )))),
+        }
+    }
+
+    fn save_resume(&mut self) {
+        let resume = Resume {
+            step: self.app.current,
+            scroll: self.app.scroll,
+        };
+        self.update_progress(|p| p.resume = Some(resume));
+    }
+}
+
+/// The learner's shell in the workspace, with the lesson's variables and
+/// labrun's stand-ins first on PATH.
+fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
+    let mut env = session.shell_env();
+    if let Some(bin) = &session.extra_path {
+        env.push((
+            "PATH".into(),
+            crate::script::prepend_path(bin)
+                .to_string_lossy()
+                .into_owned(),
+        ));
+    }
+    env.push((
+        "LABRUN_WORKSPACE".into(),
+        workspace.root.display().to_string(),
+    ));
+    ShellSpec::login_shell(workspace.root.clone(), env)
+}
+
+/// The progress so far; a damaged file is moved aside (never overwritten)
+/// and the learner told so.
+fn load_progress(path: &std::path::Path, slug: &str) -> (Progress, Option<String>) {
+    match Progress::load(path, slug) {
+        Ok(progress) => (progress, None),
+        Err(why) => {
+            let aside =
+                path.with_extension(format!("json.damaged-{}", crate::workspace::now_rfc3339()));
+            let kept = std::fs::rename(path, &aside).map_or_else(
+                |e| format!("(could not move it: {e})"),
+                |()| format!("kept as {}", aside.display()),
+            );
+            (Progress::new(slug), Some(format!("{why}; {kept}")))
+        }
+    }
+}
