@@ -176,6 +176,10 @@ pub(crate) fn evaluate(check: &CheckSpec, files: &dyn Files, ctx: &Context) -> V
             CheckKind::Command { run, timeout_secs } => {
                 command::check(&name, run, *timeout_secs, ctx)
             }
+            // No lesson source makes these yet: the course runner (issue 12) evaluates them.
+            CheckKind::Script { .. } | CheckKind::Quiz { .. } => {
+                Outcome::error(&name, "labrun cannot run Instruqt scripts and quizzes yet")
+            }
         },
     };
     vec![outcome]
@@ -194,7 +198,7 @@ fn expand_paths(
         | CheckKind::Template { file, .. }
         | CheckKind::Package { file, .. } => *file = vars.expand(file)?,
         // The shell reads the values from its environment (see `shell_refs`).
-        CheckKind::Command { .. } => {}
+        CheckKind::Command { .. } | CheckKind::Script { .. } | CheckKind::Quiz { .. } => {}
         CheckKind::Release {
             channels,
             version,

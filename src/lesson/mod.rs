@@ -104,6 +104,20 @@ pub enum CheckKind {
         chart: Option<(String, String)>,
         checks: Vec<CheckSpec>,
     },
+    /// An Instruqt lifecycle script (`check-<host>`) run on `host`: exit 0
+    /// passes; each `FAIL: ` line it prints is a condition it found unmet.
+    Script {
+        host: String,
+        /// The script in the lesson directory, run as it is on disk.
+        path: PathBuf,
+        timeout_secs: u64,
+    },
+    /// An Instruqt quiz: the learner's recorded answer (indexes into
+    /// `answers`) must be exactly `solution`.
+    Quiz {
+        answers: Vec<String>,
+        solution: Vec<usize>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -181,6 +195,11 @@ impl CheckSpec {
                 )
             }
             CheckKind::Release { version, .. } => format!("release {version}"),
+            CheckKind::Script { path, .. } => format!(
+                "the challenge's check ({})",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            CheckKind::Quiz { .. } => "the quiz is answered correctly".to_string(),
         }
     }
 }
@@ -230,6 +249,7 @@ impl CheckSpec {
                 }
                 strings
             }
+            CheckKind::Script { .. } | CheckKind::Quiz { .. } => Vec::new(),
         }
     }
 
@@ -242,7 +262,10 @@ impl CheckSpec {
             | CheckKind::Text { file, .. }
             | CheckKind::Template { file, .. }
             | CheckKind::Package { file, .. } => Some(file),
-            CheckKind::Command { .. } | CheckKind::Release { .. } => None,
+            CheckKind::Command { .. }
+            | CheckKind::Release { .. }
+            | CheckKind::Script { .. }
+            | CheckKind::Quiz { .. } => None,
         }
     }
 
