@@ -5,6 +5,11 @@
 //! in the lab's shell or in parallel), so every writer goes through
 //! [`Progress::update`]: an advisory lock, a fresh read, the change, an
 //! atomic rename. Nobody writes a copy held in memory over another's update.
+//!
+//! Schema 2 adds courses: each step names its challenge, and each challenge
+//! has its own state (locked, open, passed, skipped) and lifecycle marks
+//! (setup and cleanup done). A schema 1 file is a lesson of one challenge
+//! and loads as it is: its steps name no challenge.
 
 use crate::checks::{Status, StepReport};
 use crate::fsutil::{self, write_atomic};
@@ -13,7 +18,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
@@ -23,6 +28,12 @@ pub struct Progress {
     pub started_at: Option<String>,
     /// In lesson order.
     pub steps: Vec<StepProgress>,
+    /// A course's challenges, in course order; empty for a lesson of one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub challenges: Vec<ChallengeProgress>,
+    /// The course's track setup scripts have run in this workspace.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub track_setup_done: bool,
     /// Where the learner was in the lab screen, to resume there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<Resume>,
@@ -32,10 +43,58 @@ pub struct Progress {
 pub struct Resume {
     pub step: usize,
     pub scroll: usize,
+    /// The challenge on screen (its index in the course).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<usize>,
+}
+
+/// Where a challenge of a course stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChallengeState {
+    /// Not reachable yet: an earlier challenge has not passed.
+    #[default]
+    Locked,
+    /// Reachable; the learner may be working on it.
+    Open,
+    Passed,
+    /// Skipped (its solve scripts ran, where the course allows skipping).
+    Skipped,
+}
+
+impl ChallengeState {
+    /// Passed or skipped: the next challenge is open.
+    pub fn is_done(self) -> bool {
+        matches!(self, ChallengeState::Passed | ChallengeState::Skipped)
+    }
+}
+
+/// One challenge of a course in a workspace.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeProgress {
+    pub slug: String,
+    pub title: String,
+    #[serde(default)]
+    pub state: ChallengeState,
+    /// Its setup scripts have run (they run once, on entering it).
+    #[serde(default)]
+    pub setup_done: bool,
+    /// Its cleanup scripts have run (after it passed).
+    #[serde(default)]
+    pub cleanup_done: bool,
+    /// When the learner entered it.
+    pub started_at: Option<String>,
+    /// When it passed or was skipped.
+    pub finished_at: Option<String>,
+    /// Seconds from entering it to finishing it.
+    pub seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepProgress {
+    /// The challenge the step belongs to (its slug), in a course.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
     pub id: String,
     pub title: String,
     /// The status at the last check; `None` before any.
@@ -74,6 +133,11 @@ pub enum ProgressError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error(
+        "{}: progress schema {schema} is newer than this labrun reads ({SCHEMA}): upgrade labrun",
+        path.display()
+    )]
+    Newer { path: PathBuf, schema: u32 },
     #[error("{}: could not lock: {source}", path.display())]
     Lock { path: PathBuf, source: io::Error },
     #[error("{}: {source}", path.display())]
@@ -87,6 +151,8 @@ impl Progress {
             lesson: lesson.to_string(),
             started_at: None,
             steps: Vec::new(),
+            challenges: Vec::new(),
+            track_setup_done: false,
             resume: None,
         }
     }
@@ -96,10 +162,22 @@ impl Progress {
     /// device is refused, never waited on).
     pub fn load(path: &Path, lesson: &str) -> Result<Progress, ProgressError> {
         match fsutil::read_text(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|source| ProgressError::Damaged {
-                path: path.to_path_buf(),
-                source,
-            }),
+            Ok(text) => {
+                let mut progress: Progress =
+                    serde_json::from_str(&text).map_err(|source| ProgressError::Damaged {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                if progress.schema > SCHEMA {
+                    return Err(ProgressError::Newer {
+                        path: path.to_path_buf(),
+                        schema: progress.schema,
+                    });
+                }
+                // Every older schema reads as this one; it is written back as this one.
+                progress.schema = SCHEMA;
+                Ok(progress)
+            }
             Err(e) if e.is_not_found() => Ok(Progress::new(lesson)),
             Err(e) => Err(ProgressError::Unreadable(e)),
         }
@@ -134,15 +212,28 @@ impl Progress {
         )
     }
 
+    /// A step of a lesson of one challenge.
     pub fn step(&self, id: &str) -> Option<&StepProgress> {
-        self.steps.iter().find(|s| s.id == id)
+        self.step_in(None, id)
     }
 
-    fn step_mut(&mut self, id: &str, title: &str) -> &mut StepProgress {
-        if let Some(index) = self.steps.iter().position(|s| s.id == id) {
+    /// A step of `challenge` (None: a lesson of one challenge).
+    pub fn step_in(&self, challenge: Option<&str>, id: &str) -> Option<&StepProgress> {
+        self.steps
+            .iter()
+            .find(|s| s.id == id && s.challenge.as_deref() == challenge)
+    }
+
+    fn step_mut(&mut self, challenge: Option<&str>, id: &str, title: &str) -> &mut StepProgress {
+        if let Some(index) = self
+            .steps
+            .iter()
+            .position(|s| s.id == id && s.challenge.as_deref() == challenge)
+        {
             return &mut self.steps[index];
         }
         self.steps.push(StepProgress {
+            challenge: challenge.map(str::to_string),
             id: id.to_string(),
             title: title.to_string(),
             ..StepProgress::default()
@@ -154,10 +245,21 @@ impl Progress {
     /// for the lab's automatic re-checks on file changes, which are not the
     /// learner trying.
     pub fn record(&mut self, reports: &[StepReport], now: SystemTime, attempt: bool) {
+        self.record_in(None, reports, now, attempt);
+    }
+
+    /// [`Progress::record`] for the steps of one challenge of a course.
+    pub fn record_in(
+        &mut self,
+        challenge: Option<&str>,
+        reports: &[StepReport],
+        now: SystemTime,
+        attempt: bool,
+    ) {
         let stamp = rfc3339(now);
         self.started_at.get_or_insert_with(|| stamp.clone());
         for report in reports {
-            let step = self.step_mut(&report.id, &report.title);
+            let step = self.step_mut(challenge, &report.id, &report.title);
             step.title = report.title.clone();
             step.attempts += u32::from(attempt);
             step.status = Some(report.status);
@@ -183,7 +285,56 @@ impl Progress {
     }
 
     pub fn record_hint(&mut self, id: &str, title: &str) {
-        self.step_mut(id, title).hints_shown += 1;
+        self.record_hint_in(None, id, title);
+    }
+
+    pub fn record_hint_in(&mut self, challenge: Option<&str>, id: &str, title: &str) {
+        self.step_mut(challenge, id, title).hints_shown += 1;
+    }
+
+    pub fn challenge(&self, slug: &str) -> Option<&ChallengeProgress> {
+        self.challenges.iter().find(|c| c.slug == slug)
+    }
+
+    /// The challenge `slug`, added (locked) if the workspace has not seen it.
+    pub fn challenge_mut(&mut self, slug: &str, title: &str) -> &mut ChallengeProgress {
+        if let Some(index) = self.challenges.iter().position(|c| c.slug == slug) {
+            return &mut self.challenges[index];
+        }
+        self.challenges.push(ChallengeProgress {
+            slug: slug.to_string(),
+            title: title.to_string(),
+            ..ChallengeProgress::default()
+        });
+        self.challenges.last_mut().expect("just pushed")
+    }
+
+    /// The learner enters `slug`: it opens, and its clock starts once.
+    pub fn enter_challenge(&mut self, slug: &str, title: &str, now: SystemTime) {
+        let challenge = self.challenge_mut(slug, title);
+        if challenge.state == ChallengeState::Locked {
+            challenge.state = ChallengeState::Open;
+        }
+        challenge.started_at.get_or_insert_with(|| rfc3339(now));
+    }
+
+    /// `slug` passed or was skipped (`state`), at `now`; the first finish counts.
+    pub fn finish_challenge(
+        &mut self,
+        slug: &str,
+        title: &str,
+        state: ChallengeState,
+        now: SystemTime,
+    ) {
+        let challenge = self.challenge_mut(slug, title);
+        if challenge.state.is_done() {
+            return;
+        }
+        challenge.state = state;
+        let stamp = rfc3339(now);
+        challenge.seconds = Some(seconds_since(challenge.started_at.as_deref(), now));
+        challenge.started_at.get_or_insert_with(|| stamp.clone());
+        challenge.finished_at = Some(stamp);
     }
 }
 
@@ -275,6 +426,79 @@ mod tests {
         });
         let progress = Progress::load(&path, "l").unwrap();
         assert_eq!(progress.step("s").unwrap().hints_shown, 40);
+    }
+
+    #[test]
+    fn a_course_keys_steps_by_challenge_and_times_each_challenge() {
+        let mut p = Progress::new("shell-basics");
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let check = |status| StepReport {
+            id: "check-shell".into(),
+            title: "the challenge's check (check-shell)".into(),
+            status,
+            outcomes: vec![Outcome::fail("FAIL: no note", "x")],
+        };
+        p.enter_challenge("01-leave-a-note", "Leave a note", t0);
+        p.record_in(Some("01-leave-a-note"), &[check(Status::Pass)], t0, true);
+        p.record_in(Some("02-look-around"), &[check(Status::Fail)], t0, true);
+        assert_eq!(
+            p.step_in(Some("01-leave-a-note"), "check-shell")
+                .unwrap()
+                .status,
+            Some(Status::Pass)
+        );
+        assert_eq!(
+            p.step_in(Some("02-look-around"), "check-shell")
+                .unwrap()
+                .status,
+            Some(Status::Fail),
+            "the same step id in another challenge is another step"
+        );
+        assert!(
+            p.step("check-shell").is_none(),
+            "no step outside a challenge"
+        );
+        let later = t0 + Duration::from_secs(75);
+        p.finish_challenge(
+            "01-leave-a-note",
+            "Leave a note",
+            ChallengeState::Passed,
+            later,
+        );
+        // A second finish (a skip after the pass) changes nothing.
+        p.finish_challenge(
+            "01-leave-a-note",
+            "Leave a note",
+            ChallengeState::Skipped,
+            later + Duration::from_secs(9),
+        );
+        let first = p.challenge("01-leave-a-note").unwrap();
+        assert_eq!(first.state, ChallengeState::Passed);
+        assert_eq!(first.seconds, Some(75));
+        assert_eq!(p.challenge("02-look-around"), None);
+    }
+
+    #[test]
+    fn a_schema_1_file_loads_as_a_lesson_of_one_challenge() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.json");
+        std::fs::write(
+            &path,
+            r#"{"schema":1,"lesson":"l","started_at":null,"steps":[{"id":"s","title":"S","status":"pass","attempts":1,"first_checked_at":null,"first_passed_at":null,"seconds_to_pass":null,"last_checked_at":null}],"resume":{"step":1,"scroll":4}}"#,
+        )
+        .unwrap();
+        let p = Progress::load(&path, "l").unwrap();
+        assert_eq!(p.step("s").unwrap().status, Some(Status::Pass));
+        assert!(p.challenges.is_empty());
+        assert_eq!(p.resume.unwrap().challenge, None);
+        // Written back as schema 2 without course fields it does not have.
+        Progress::update(&path, "l", |_| {}).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"schema\": 2"), "{text}");
+        assert!(
+            !text.contains("challenges") && !text.contains("\"challenge\""),
+            "{text}"
+        );
     }
 
     #[cfg(unix)]

@@ -96,6 +96,7 @@ fn bob() -> Record {
         .map(|(i, id)| {
             let passed = i == 0;
             StepProgress {
+                challenge: None,
                 id: id.to_string(),
                 title: format!("Step {id}"),
                 status: Some(if passed { Status::Pass } else { Status::Fail }),
@@ -128,6 +129,8 @@ fn bob() -> Record {
             lesson: "proxying-private-images".into(),
             started_at: Some("2026-01-05T09:00:00Z".into()),
             steps,
+            challenges: Vec::new(),
+            track_setup_done: false,
             resume: None,
         },
     }

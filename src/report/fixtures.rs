@@ -24,6 +24,7 @@ pub fn step(
 ) -> StepProgress {
     let stamp = status.map(|_| "2026-01-05T09:00:00Z".to_string());
     StepProgress {
+        challenge: None,
         id: id.into(),
         title: format!("Do {id}, carefully"),
         status,
@@ -49,9 +50,9 @@ pub fn record(learner: &str, lesson: &str, steps: Vec<StepProgress>) -> Record {
         progress: Progress {
             schema: progress::SCHEMA,
             lesson: lesson.into(),
-            started_at: None,
             steps,
-            resume: None,
+            started_at: None,
+            ..Progress::new(lesson)
         },
     }
 }

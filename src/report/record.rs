@@ -194,6 +194,8 @@ pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
         lesson: lesson.slug.clone(),
         started_at: progress.started_at.clone(),
         steps,
+        challenges: progress.challenges.clone(),
+        track_setup_done: progress.track_setup_done,
         resume: progress.resume,
     }
 }
@@ -255,8 +257,9 @@ mod tests {
         assert_eq!(
             err(&newer.to_json()).to_string(),
             format!(
-                "progress schema {} is newer than this labrun reads (1): upgrade labrun",
-                progress::SCHEMA + 1
+                "progress schema {} is newer than this labrun reads ({}): upgrade labrun",
+                progress::SCHEMA + 1,
+                progress::SCHEMA
             )
         );
     }

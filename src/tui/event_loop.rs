@@ -74,7 +74,7 @@ impl EventLoop {
         if let Some(damaged) = damaged {
             app.update(Action::Saw(Seen::Notice(damaged)));
         }
-        if let Some(Resume { step, scroll }) = progress.resume {
+        if let Some(Resume { step, scroll, .. }) = progress.resume {
             app.resume(step, scroll);
         }
         let checks = spawn_check_worker(&lesson, &workspace, &session, tx.clone());
@@ -251,6 +251,7 @@ impl EventLoop {
         let resume = Resume {
             step: self.app.current,
             scroll: self.app.scroll,
+            challenge: None,
         };
         self.update_progress(|p| p.resume = Some(resume));
     }
