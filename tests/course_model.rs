@@ -4,11 +4,14 @@
 //! of one that keeps its declarative checks); and what a malformed track
 //! says, by file and line.
 
+use assert_cmd::Command;
 use labrun::checks::{self, Context, Status};
 use labrun::lesson::{
     AgentVars, ChallengeKind, CheckKind, Course, HostKind, Lesson, LessonError, Phase, SourceKind,
     Timeouts, Vars, bundled,
 };
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -580,4 +583,67 @@ fn two_challenges_with_one_slug_are_refused() {
         err.contains("05-tidy-up/assignment.md:2: challenge slug \"leave-a-note\" is used twice"),
         "{err}"
     );
+}
+
+fn labrun(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("labrun").unwrap();
+    cmd.env_remove("NO_COLOR").current_dir(cwd);
+    cmd
+}
+
+/// As a learner meets a quiz without the lab: `labrun init` on the
+/// challenge directory, `labrun check` before answering, after a wrong
+/// answer and after the right one (answers recorded where the lab and
+/// `labrun answer` record them).
+#[test]
+fn labrun_check_checks_a_bare_quiz_challenge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let quiz = fixture("shell-basics/03-check-your-understanding");
+    labrun(tmp.path())
+        .args(["init", quiz.to_str().unwrap(), "ws"])
+        .assert()
+        .success();
+    let ws = tmp.path().join("ws");
+    let check = || labrun(&ws).arg("check").assert();
+    check()
+        .code(1)
+        .stdout(contains("Answer the question"))
+        .stdout(contains("not answered yet: choose an answer"));
+    let answers = ws.join(".labrun/answers.json");
+    std::fs::write(&answers, r#"{"check-your-understanding": [3]}"#).unwrap();
+    check()
+        .code(1)
+        .stdout(contains(
+            "you chose \"It changes the shell's prompt\": that is not the right answer",
+        ))
+        .stdout(contains("It lists the files").not());
+    std::fs::write(&answers, r#"{"check-your-understanding": [1]}"#).unwrap();
+    check().code(0).stdout(contains("1 of 1 steps pass"));
+}
+
+/// `labrun show` takes a bare Instruqt challenge directory (its
+/// placeholders visible until a script sets them); a track of several
+/// challenges is refused with exit 2, saying what to name instead.
+#[test]
+fn lesson_arguments_name_challenge_and_track_directories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let note = fixture("shell-basics/01-leave-a-note");
+    labrun(tmp.path())
+        .args(["show", note.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(contains("Your learner name is `⟨LEARNER_NAME not set⟩`"));
+    let track = fixture("shell-basics");
+    labrun(tmp.path())
+        .args(["show", track.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains("an Instruqt track of 5 challenges"));
+    labrun(tmp.path())
+        .args(["show", tmp.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "assignment.md (an Instruqt challenge) or track.yml",
+        ));
 }

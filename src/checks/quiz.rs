@@ -80,7 +80,7 @@ pub(super) fn check(
         .collect::<Vec<_>>()
         .join(" and ");
     if as_set(&chosen) == as_set(solution) {
-        Outcome::pass(name, format!("you chose {quoted}: right"))
+        Outcome::pass(name, format!("you chose {quoted}: that is right"))
     } else if solution.len() > 1 {
         Outcome::fail(
             name,

@@ -199,7 +199,7 @@ pub fn resolve(arg: Option<&str>) -> Result<PathBuf, LessonError> {
         return Err(LessonError::IsAWorkspace(as_path.to_path_buf()));
     }
     if as_path.is_dir() {
-        return Err(LessonError::NoManifest(as_path.to_path_buf()));
+        return Err(LessonError::NotALesson(as_path.to_path_buf()));
     }
     Err(LessonError::NotFound {
         name: name.to_string(),

@@ -166,7 +166,7 @@ fn quiz_step(slug: &str, answers: &[String], solution: &[usize]) -> Step {
     };
     Step {
         id: QUIZ_STEP.to_string(),
-        title: "the quiz's answer".to_string(),
+        title: "Answer the question".to_string(),
         section: None,
         hint: String::new(),
         solution: String::new(),
@@ -215,5 +215,113 @@ impl Lesson {
             .iter()
             .filter(|tab| tab.kind == "terminal" && tab.hostname.as_deref() == Some(host))
             .find_map(|tab| tab.workdir.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn variable(name: &str, default: &str) -> Variable {
+        Variable {
+            name: name.into(),
+            description: String::new(),
+            default: Some(default.into()),
+            generate: None,
+            secret: false,
+        }
+    }
+
+    /// The challenge in a temp dir with `front` as its front matter and
+    /// these script files.
+    fn build_with(
+        front: &str,
+        scripts: &[&str],
+        timeouts: &Timeouts,
+    ) -> Result<Lesson, LessonError> {
+        let dir = tempfile::tempdir().unwrap();
+        let text_path = dir.path().join("assignment.md");
+        fs::write(
+            &text_path,
+            format!("---\nslug: c\ntitle: C\n{front}---\nBody\n"),
+        )
+        .unwrap();
+        for script in scripts {
+            fs::write(dir.path().join(script), "#!/bin/bash\n").unwrap();
+        }
+        let setting = Setting {
+            variables: &[],
+            timeouts,
+            require_steps: false,
+        };
+        let text = read_text(&text_path)?;
+        build(dir.path(), text_path, text, Additions::default(), &setting)
+    }
+
+    #[test]
+    fn check_scripts_become_steps_with_the_course_check_timeout() {
+        let timeouts = Timeouts {
+            check: 7,
+            ..Timeouts::default()
+        };
+        let lesson = build_with("", &["check-web", "check-api", "setup-web"], &timeouts).unwrap();
+        let ids: Vec<&str> = lesson.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["check-api", "check-web"]);
+        assert!(matches!(
+            &lesson.steps[1].checks[0].kind,
+            CheckKind::Script { host, timeout_secs: 7, path } if host == "web" && path.ends_with("check-web")
+        ));
+        assert_eq!(lesson.steps[1].title, "the challenge's check (check-web)");
+        assert_eq!(script_step_id("web"), "check-web");
+    }
+
+    #[test]
+    fn a_quiz_ignores_scripts_and_needs_answers_and_a_solution_in_range() {
+        let quiz = "type: quiz\nanswers:\n- a\n- b\nsolution:\n- 1\n";
+        let lesson = build_with(quiz, &["check-shell"], &Timeouts::default()).unwrap();
+        assert_eq!(lesson.steps.len(), 1);
+        assert_eq!(lesson.steps[0].id, QUIZ_STEP);
+        assert!(lesson.is_quiz());
+        let err = |front: &str| {
+            build_with(front, &[], &Timeouts::default())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            err("type: quiz\nsolution: [0]\n").contains("assignment.md:4: a quiz needs `answers`")
+        );
+        assert!(err("type: quiz\nanswers: [a]\n").contains("a quiz needs `solution`"));
+        assert!(
+            err("type: quiz\nanswers: [a, b]\nsolution: [0, 2]\n")
+                .contains("assignment.md:6: `solution` names answer 2, but the quiz has 2 answers")
+        );
+    }
+
+    #[test]
+    fn terminal_tabs_give_the_hosts_and_their_workdirs() {
+        let tabs = "tabs:\n- title: Web\n  type: service\n  hostname: web\n  port: 80\n- title: T\n  type: terminal\n  hostname: shell\n- title: T2\n  type: terminal\n  hostname: shell\n  workdir: /home/replicant\n- title: T3\n  type: terminal\n  hostname: db\n";
+        let lesson = build_with(tabs, &[], &Timeouts::default()).unwrap();
+        assert_eq!(lesson.terminal_hosts(), ["shell", "db"]);
+        assert_eq!(lesson.tab_workdir("shell"), Some("/home/replicant"));
+        assert_eq!(lesson.tab_workdir("db"), None);
+        assert_eq!(lesson.tab_workdir("web"), None);
+        assert!(
+            lesson.steps.is_empty(),
+            "an Instruqt challenge may check nothing"
+        );
+    }
+
+    #[test]
+    fn a_challenge_variable_wins_over_the_course_one_of_its_name() {
+        let merged = merge_variables(
+            &[variable("A", "course"), variable("B", "course")],
+            vec![variable("B", "own"), variable("C", "own")],
+        );
+        let pairs: Vec<_> = merged
+            .iter()
+            .map(|v| (v.name.as_str(), v.default.as_deref().unwrap()))
+            .collect();
+        assert_eq!(pairs, [("A", "course"), ("B", "own"), ("C", "own")]);
     }
 }

@@ -178,3 +178,22 @@ fn load_single(dir: &Path, kind: SourceKind) -> Result<Course, LessonError> {
         challenges: vec![lesson],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_phase_has_its_timeout() {
+        let timeouts = Timeouts {
+            check: 1,
+            setup: 2,
+            solve: 3,
+            cleanup: 4,
+        };
+        let each: Vec<u64> = Phase::ALL.iter().map(|p| timeouts.for_phase(*p)).collect();
+        assert_eq!(each, [2, 1, 3, 4]);
+        assert_eq!(Timeouts::default().for_phase(Phase::Check), 60);
+        assert_eq!(Timeouts::default().for_phase(Phase::Solve), 1800);
+    }
+}

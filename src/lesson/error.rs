@@ -28,7 +28,7 @@ pub enum LessonError {
         "{}: not a lesson: it has no {MANIFEST} (a labrun lesson), assignment.md (an Instruqt challenge) or track.yml (an Instruqt track)",
         .0.display()
     )]
-    NoManifest(PathBuf),
+    NotALesson(PathBuf),
     /// The TOML or the front matter does not parse (the parser's words).
     #[error("{}:{line}: {message}", file.display())]
     Syntax {

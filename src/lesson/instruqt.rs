@@ -200,4 +200,27 @@ mod tests {
         let err = parse_str("---\nslug: s\n---\n").unwrap_err().to_string();
         assert!(err.contains("title"), "{err}");
     }
+
+    #[test]
+    fn reads_a_quiz_and_tolerates_fields_instruqt_adds() {
+        let c = parse_str("---\nslug: q\ntitle: Q\ntype: quiz\nanswers:\n- yes\n- no\nsolution:\n- 0\nenhanced_loading: null\nlab_config:\n  x: 1\ntabs:\n- type: terminal\n  hostname: shell\n  cmd: bash\n---\nWhy?\n").unwrap();
+        assert_eq!(c.front.answers, ["yes", "no"]);
+        assert_eq!(c.front.solution, [0]);
+        assert_eq!(c.front.tabs[0].title, "");
+        assert_eq!(c.key_line("solution"), 8);
+        assert_eq!(c.key_line("answers"), 5);
+        assert_eq!(c.key_line("absent"), 2);
+    }
+
+    #[test]
+    fn yaml_errors_carry_the_file_line_not_the_parser_line() {
+        let err = parse_str("---\nslug: s\ntitle: T\ntimelimit: soon\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "assignment.md:4: front matter: invalid u64");
+        let err = parse_yaml::<FrontMatter>(Path::new("track.yml"), "slug: s\n", 1, "")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "track.yml:1: missing field `title`");
+    }
 }

@@ -435,4 +435,48 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
         let err = Lesson::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("assignment.md"), "{err}");
     }
+
+    /// A lesson.toml at `scope`, read from a temp dir.
+    fn read_at(scope: Scope, manifest: &str) -> Result<Manifest, LessonError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST);
+        fs::write(&path, manifest).unwrap();
+        read(&path, scope)
+    }
+
+    #[test]
+    fn each_place_takes_its_own_keys() {
+        let root = "[[variables]]\nname = \"V\"\n\n[timeouts]\nsolve = 9\n\n[[challenges]]\nslug = \"a\"\n[[challenges.steps]]\nid = \"s\"\ntitle = \"S\"\n";
+        let manifest = read_at(Scope::TrackRoot, root).unwrap();
+        let timeouts = manifest.timeouts.unwrap();
+        assert_eq!((timeouts.solve, timeouts.check), (9, 60));
+        assert_eq!(manifest.challenges[0].slug, "a");
+        assert_eq!(manifest.challenges[0].line, 7);
+        assert_eq!(manifest.challenges[0].additions.steps[0].line, 9);
+        assert_eq!(manifest.additions.variables[0].name, "V");
+
+        let misplaced = |scope, text: &str| read_at(scope, text).unwrap_err().to_string();
+        let err = misplaced(Scope::Standalone, "[[challenges]]\nslug = \"a\"\n");
+        assert!(
+            err.contains("lesson.toml:1: `challenges` does not belong here"),
+            "{err}"
+        );
+        let err = misplaced(Scope::TrackChallenge, "\ntext = \"other.md\"\n");
+        assert!(
+            err.contains("lesson.toml:2: `text` does not belong here"),
+            "{err}"
+        );
+        let err = misplaced(Scope::TrackRoot, "text = \"a.md\"\n");
+        assert!(err.contains("`text` does not belong here"), "{err}");
+        let err = misplaced(Scope::TrackRoot, "[timeouts]\nchek = 3\n");
+        assert!(
+            err.contains("lesson.toml:2:") && err.contains("chek"),
+            "{err}"
+        );
+        let err = misplaced(
+            Scope::TrackRoot,
+            "[[challenges]]\nslug = \"a\"\ntext = \"x.md\"\n",
+        );
+        assert!(err.contains("text"), "{err}");
+    }
 }

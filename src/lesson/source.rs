@@ -50,7 +50,7 @@ pub fn detect(dir: &Path) -> Result<SourceKind, LessonError> {
     } else if dir.join(ASSIGNMENT).is_file() {
         Ok(SourceKind::Challenge)
     } else {
-        Err(LessonError::NoManifest(dir.to_path_buf()))
+        Err(LessonError::NotALesson(dir.to_path_buf()))
     }
 }
 
