@@ -48,7 +48,7 @@ pub fn slugs() -> Vec<String> {
         .filter_map(|dir| std::fs::read_dir(dir).ok())
         .flatten()
         .flatten()
-        .filter(|entry| entry.path().join(MANIFEST).is_file())
+        .filter(|entry| super::source::is_lesson(&entry.path()))
         .filter_map(|entry| entry.file_name().into_string().ok());
     let mut slugs: Vec<String> = on_disk.chain(embedded_slugs()).collect();
     slugs.sort();
@@ -178,7 +178,8 @@ fn unpack(root: &Path) -> io::Result<()> {
     }
 }
 
-/// A lesson argument: a directory holding a `lesson.toml`, or a bundled
+/// A lesson argument: a lesson directory of any kind (a labrun lesson, an
+/// Instruqt challenge or track: see [`super::source`]), or a bundled
 /// lesson's slug; `None` is the default lesson.
 ///
 /// A labrun workspace is never a lesson, even when it is named like one:
@@ -188,7 +189,7 @@ pub fn resolve(arg: Option<&str>) -> Result<PathBuf, LessonError> {
     let name = arg.unwrap_or(DEFAULT_LESSON);
     let as_path = Path::new(name);
     let is_workspace = crate::workspace::is_workspace(as_path);
-    if arg.is_some() && !is_workspace && as_path.join(MANIFEST).is_file() {
+    if arg.is_some() && !is_workspace && super::source::is_lesson(as_path) {
         return Ok(as_path.to_path_buf());
     }
     if let Some(found) = find_by_slug(name)? {
@@ -198,7 +199,7 @@ pub fn resolve(arg: Option<&str>) -> Result<PathBuf, LessonError> {
         return Err(LessonError::IsAWorkspace(as_path.to_path_buf()));
     }
     if as_path.is_dir() {
-        return Err(LessonError::NoManifest(as_path.to_path_buf()));
+        return Err(LessonError::NotALesson(as_path.to_path_buf()));
     }
     Err(LessonError::NotFound {
         name: name.to_string(),
@@ -215,7 +216,7 @@ fn find_by_slug(name: &str) -> Result<Option<PathBuf>, LessonError> {
     let on_disk = search_dirs()
         .into_iter()
         .map(|dir| dir.join(name))
-        .find(|dir| dir.join(MANIFEST).is_file());
+        .find(|dir| super::source::is_lesson(dir));
     if on_disk.is_some() {
         return Ok(on_disk);
     }

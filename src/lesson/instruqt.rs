@@ -1,9 +1,11 @@
 //! An Instruqt challenge file (`assignment.md`): YAML front matter between
 //! `---` lines, then markdown with `[[ Instruqt-Var key="K" ... ]]` placeholders.
-//! The text is kept exactly as written; labrun only reads it.
+//! The text is kept exactly as written; labrun only reads it. Fields Instruqt
+//! adds over time are ignored, not refused.
 
 use super::LessonError;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::path::Path;
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -21,6 +23,12 @@ pub struct FrontMatter {
     pub difficulty: Option<String>,
     /// Seconds.
     pub timelimit: Option<u64>,
+    /// A quiz's choices (`type: quiz`).
+    #[serde(default)]
+    pub answers: Vec<String>,
+    /// A quiz's right answers: indexes into `answers`, from 0.
+    #[serde(default)]
+    pub solution: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -33,6 +41,7 @@ pub struct Note {
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Tab {
+    #[serde(default)]
     pub title: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -49,6 +58,40 @@ pub struct Challenge {
     pub body: String,
     /// 1-based line of the challenge file on which `body` starts.
     pub body_line: usize,
+    /// The front matter's top-level keys, each with its line in the file.
+    pub key_lines: Vec<(String, usize)>,
+}
+
+impl Challenge {
+    /// Line of a top-level front matter key (`solution`, `answers`), else
+    /// the front matter's first line.
+    pub fn key_line(&self, key: &str) -> usize {
+        self.key_lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(2, |(_, line)| *line)
+    }
+}
+
+/// Parses a whole YAML file (track.yml, config.yml) into `T`; an error
+/// names the file and line. `first_line` is the file line of the YAML's
+/// first line (front matter starts on line 2).
+pub(super) fn parse_yaml<T: DeserializeOwned>(
+    path: &Path,
+    yaml: &str,
+    first_line: usize,
+    what: &str,
+) -> Result<T, LessonError> {
+    serde_saphyr::from_str(yaml).map_err(|e| {
+        let line = e
+            .location()
+            .map_or(first_line, |l| l.line() as usize + first_line - 1);
+        LessonError::Syntax {
+            file: path.to_path_buf(),
+            line,
+            message: format!("{what}{}", first_line_of(&e.to_string())),
+        }
+    })
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Challenge, LessonError> {
@@ -82,13 +125,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Challenge, LessonError> {
     };
     let yaml_start = text.find('\n').map_or(text.len(), |i| i + 1);
     let yaml = &text[yaml_start..yaml_start + yaml_len];
-    let front: FrontMatter = serde_saphyr::from_str(yaml).map_err(|e| {
-        let line = e.location().map_or(2, |l| l.line() as usize + 1);
-        at(
-            line,
-            format!("front matter: {}", first_line(&e.to_string())),
-        )
-    })?;
+    let front: FrontMatter = parse_yaml(path, yaml, 2, "front matter: ")?;
+    let key_lines = yaml
+        .lines()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let (key, _) = line.split_once(':')?;
+            let top_level = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            top_level.then(|| (key.to_string(), index + 2))
+        })
+        .collect();
     let body_start = yaml_start
         + yaml_len
         + text[yaml_start + yaml_len..]
@@ -98,13 +147,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Challenge, LessonError> {
         front,
         body: text[body_start.min(text.len())..].to_string(),
         body_line: closing_line + 1,
+        key_lines,
     })
 }
 
-/// serde-saphyr errors carry a source snippet after the first line; the
-/// message with our own file and line is clearer on its own.
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// serde-saphyr errors carry a source snippet after the first line, and
+/// its own "error: line N column M: " (counted within the YAML, not the
+/// file) before the message; the message with our own file and line is
+/// clearer on its own.
+fn first_line_of(s: &str) -> &str {
+    static PREFIX: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(?:error: )?(?:line \d+ column \d+: )?").expect("static regex")
+    });
+    let first = s.lines().next().unwrap_or(s);
+    let rest = &first[PREFIX.find(first).map_or(0, |m| m.end())..];
+    if rest.trim().is_empty() { first } else { rest }
 }
 
 #[cfg(test)]
@@ -142,5 +199,28 @@ mod tests {
         assert!(err.contains("front matter"), "{err}");
         let err = parse_str("---\nslug: s\n---\n").unwrap_err().to_string();
         assert!(err.contains("title"), "{err}");
+    }
+
+    #[test]
+    fn reads_a_quiz_and_tolerates_fields_instruqt_adds() {
+        let c = parse_str("---\nslug: q\ntitle: Q\ntype: quiz\nanswers:\n- yes\n- no\nsolution:\n- 0\nenhanced_loading: null\nlab_config:\n  x: 1\ntabs:\n- type: terminal\n  hostname: shell\n  cmd: bash\n---\nWhy?\n").unwrap();
+        assert_eq!(c.front.answers, ["yes", "no"]);
+        assert_eq!(c.front.solution, [0]);
+        assert_eq!(c.front.tabs[0].title, "");
+        assert_eq!(c.key_line("solution"), 8);
+        assert_eq!(c.key_line("answers"), 5);
+        assert_eq!(c.key_line("absent"), 2);
+    }
+
+    #[test]
+    fn yaml_errors_carry_the_file_line_not_the_parser_line() {
+        let err = parse_str("---\nslug: s\ntitle: T\ntimelimit: soon\n---\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "assignment.md:4: front matter: invalid u64");
+        let err = parse_yaml::<FrontMatter>(Path::new("track.yml"), "slug: s\n", 1, "")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "track.yml:1: missing field `title`");
     }
 }

@@ -86,10 +86,14 @@ fn front_matter(lesson: &Lesson, out: &mut Report) {
     if front.title.trim().is_empty() {
         out.error(2, "front matter: `title` is empty".into());
     }
-    if let Some(kind) = front.kind.as_deref().filter(|k| *k != "challenge") {
+    if let Some(kind) = front
+        .kind
+        .as_deref()
+        .filter(|k| !["challenge", "quiz"].contains(k))
+    {
         out.warn(
             2,
-            format!("front matter: type {kind:?}; labrun runs challenges"),
+            format!("front matter: type {kind:?}; labrun runs challenges and quizzes"),
         );
     }
     if front.timelimit == Some(0) {
@@ -139,7 +143,9 @@ fn steps(lesson: &Lesson, out: &mut Report) {
         .into_iter()
         .map(|h| h.text.trim().to_string())
         .collect();
-    for step in &lesson.steps {
+    // A check script's or a quiz's step is the challenge's own: no section,
+    // no solution of its own (the solve script is), nothing declared to lint.
+    for step in lesson.steps.iter().filter(|s| !s.is_instruqt()) {
         match &step.section {
             None => out.error(
                 step.line,

@@ -1,178 +1,246 @@
-//! `lesson.toml`, labrun's own file beside the challenge text: read, its
-//! steps put together (each check table through `check_table.rs`) and
-//! validated. Its format is documented for authors in `docs/lesson-format.md`.
+//! `lesson.toml`, labrun's own file beside a challenge text or at the root of
+//! a track: read, checked for where it stands (a key a place does not take is
+//! an error naming its line), its steps put together (`manifest/steps.rs`,
+//! each check table through `check_table.rs`). Its format is documented for
+//! authors in `docs/lesson-format.md`.
 
 mod check_table;
+mod steps;
 
 pub use check_table::{CheckError, Outer};
+pub use steps::StepsError;
+pub(crate) use steps::validate as validate_steps;
 
+use super::course::Timeouts;
 use super::lesson_dir::LessonDir;
 use super::{
-    CheckKind, CheckSpec, ExpectedText, Lesson, LessonError, LineIndex, MANIFEST, Step, Variable,
-    instruqt,
+    CheckKind, CheckSpec, CourseError, ExpectedText, Lesson, LessonError, LineIndex, Step, Variable,
 };
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use toml::Spanned;
 
-const DEFAULT_TEXT: &str = "assignment.md";
 const DEFAULT_FILES: &str = "files";
+
+/// Where a `lesson.toml` stands, which decides the keys it may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// Beside the text of a lesson or challenge that is a course of its own.
+    Standalone,
+    /// At the root of a track, beside `track.yml`.
+    TrackRoot,
+    /// Beside the `assignment.md` of one of a track's challenges.
+    TrackChallenge,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawManifest {
-    text: Option<toml::Spanned<String>>,
-    files: Option<toml::Spanned<String>>,
+    text: Option<Spanned<String>>,
+    files: Option<Spanned<String>>,
     #[serde(default)]
     variables: Vec<Variable>,
     #[serde(default)]
-    steps: Vec<toml::Spanned<RawStep>>,
+    steps: Vec<Spanned<steps::RawStep>>,
+    timeouts: Option<Spanned<RawTimeouts>>,
+    #[serde(default)]
+    challenges: Vec<Spanned<RawBlock>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawStep {
-    id: String,
-    title: String,
-    section: Option<String>,
-    #[serde(default)]
-    hint: String,
-    #[serde(default)]
-    solution: String,
-    #[serde(default)]
-    needs: Vec<String>,
-    /// Kept as raw values so each check's own line can be reported.
-    #[serde(default)]
-    checks: Vec<toml::Spanned<toml::Value>>,
+struct RawTimeouts {
+    check: Option<u64>,
+    setup: Option<u64>,
+    solve: Option<u64>,
+    cleanup: Option<u64>,
 }
 
-pub(super) fn load(dir: &Path) -> Result<Lesson, LessonError> {
-    let dir = &std::path::absolute(dir).map_err(|source| LessonError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let manifest_path = dir.join(MANIFEST);
-    let source = read(&manifest_path)?;
+/// A `[[challenges]]` block: a challenge's additions, kept at the track root.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBlock {
+    slug: String,
+    files: Option<Spanned<String>>,
+    #[serde(default)]
+    variables: Vec<Variable>,
+    #[serde(default)]
+    steps: Vec<Spanned<steps::RawStep>>,
+}
+
+/// What a `lesson.toml` (or a `[[challenges]]` block) adds to a challenge.
+#[derive(Debug, Default)]
+pub(crate) struct Additions {
+    /// The file they come from.
+    pub manifest_path: Option<PathBuf>,
+    /// Starting files copied into the workspace.
+    pub files: Option<PathBuf>,
+    pub variables: Vec<Variable>,
+    /// Declared steps, each valid on its own (the challenge checks them together).
+    pub steps: Vec<Step>,
+}
+
+/// A `[[challenges]]` block of a track's `lesson.toml`.
+#[derive(Debug)]
+pub(crate) struct ChallengeBlock {
+    pub slug: String,
+    pub line: usize,
+    pub additions: Additions,
+}
+
+/// A `lesson.toml`, read.
+#[derive(Debug)]
+pub(crate) struct Manifest {
+    /// The challenge text it names (`text = …`), resolved in its directory.
+    pub text: Option<PathBuf>,
+    pub additions: Additions,
+    pub timeouts: Option<Timeouts>,
+    pub challenges: Vec<ChallengeBlock>,
+}
+
+/// Reads the `lesson.toml` at `path` as one standing at `scope`.
+pub(crate) fn read(path: &Path, scope: Scope) -> Result<Manifest, LessonError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let source = crate::fsutil::read_text(path)?;
     let lines = LineIndex::new(&source);
     let raw: RawManifest = toml::from_str(&source).map_err(|e| LessonError::Syntax {
-        file: manifest_path.clone(),
+        file: path.to_path_buf(),
         line: e.span().map_or(1, |s| lines.line(s.start)),
         message: e.message().to_string(),
     })?;
-    let inside = LessonDir::new(dir);
-    // A path the manifest names, checked to stay in the lesson directory.
-    let named = |value: &Option<toml::Spanned<String>>, key: &'static str, default: &str| {
-        let (path, line) = match value {
-            Some(v) => (v.get_ref().as_str(), lines.line(v.span().start)),
-            None => (default, 1),
-        };
-        inside.resolve(path).map_err(|source| LessonError::Outside {
-            file: manifest_path.clone(),
-            line,
-            key,
-            source,
-        })
-    };
-    let text_path = named(&raw.text, "text", DEFAULT_TEXT)?;
-    let challenge = instruqt::parse(&text_path, &read(&text_path)?)?;
-    let files_dir = match raw.files {
-        Some(_) => Some(named(&raw.files, "files", DEFAULT_FILES)?),
-        None => Some(dir.join(DEFAULT_FILES))
-            .filter(|p| p.is_dir() && inside.resolve(DEFAULT_FILES).is_ok()),
-    };
-    let mut steps = Vec::with_capacity(raw.steps.len());
-    for spanned in raw.steps {
-        let line = lines.line(spanned.span().start);
-        let raw_step = spanned.into_inner();
-        let mut checks = Vec::with_capacity(raw_step.checks.len());
-        for check in raw_step.checks {
-            let check_line = lines.line(check.span().start);
-            let spec = check_table::to_check(check.into_inner(), check_line, &inside).map_err(
-                |source| LessonError::Check {
-                    file: manifest_path.clone(),
-                    line: check_line,
-                    step: raw_step.id.clone(),
-                    source,
-                },
-            )?;
-            checks.push(spec);
-        }
-        steps.push(Step {
-            id: raw_step.id,
-            title: raw_step.title,
-            section: raw_step.section,
-            hint: raw_step.hint,
-            solution: raw_step.solution,
-            needs: raw_step.needs,
-            checks,
-            line,
-        });
-    }
-    validate_steps(&steps).map_err(|(line, source)| LessonError::Steps {
-        file: manifest_path.clone(),
+    let at = |line: usize, source: CourseError| LessonError::Course {
+        file: path.to_path_buf(),
         line,
         source,
-    })?;
-    Ok(Lesson {
-        dir: dir.to_path_buf(),
-        slug: challenge.front.slug.clone(),
-        challenge,
-        text_path,
-        manifest_path,
-        files_dir,
-        variables: raw.variables,
-        steps,
+    };
+    let line_of = |span: std::ops::Range<usize>| lines.line(span.start);
+    misplaced(&raw, scope, &line_of).map_err(|(line, e)| at(line, e))?;
+    let inside = LessonDir::new(dir);
+    // A path the manifest names, checked to stay in its directory.
+    let named = |value: &Spanned<String>, key: &'static str| {
+        inside
+            .resolve(value.get_ref())
+            .map_err(|source| LessonError::Outside {
+                file: path.to_path_buf(),
+                line: line_of(value.span()),
+                key,
+                source,
+            })
+    };
+    let text = raw.text.as_ref().map(|t| named(t, "text")).transpose()?;
+    let files = match &raw.files {
+        Some(files) => Some(named(files, "files")?),
+        None => default_files(dir),
+    };
+    let timeouts = raw
+        .timeouts
+        .map(|t| timeouts(t.get_ref()).map_err(|e| at(line_of(t.span()), e)))
+        .transpose()?;
+    let mut challenges = Vec::with_capacity(raw.challenges.len());
+    for block in raw.challenges {
+        let line = line_of(block.span());
+        let block = block.into_inner();
+        challenges.push(ChallengeBlock {
+            slug: block.slug,
+            line,
+            additions: Additions {
+                manifest_path: Some(path.to_path_buf()),
+                files: block
+                    .files
+                    .as_ref()
+                    .map(|f| named(f, "files"))
+                    .transpose()?,
+                variables: block.variables,
+                steps: steps::build(block.steps, &lines, &inside, path)?,
+            },
+        });
+    }
+    Ok(Manifest {
+        text,
+        additions: Additions {
+            manifest_path: Some(path.to_path_buf()),
+            files,
+            variables: raw.variables,
+            steps: steps::build(raw.steps, &lines, &inside, path)?,
+        },
+        timeouts,
+        challenges,
     })
 }
 
-/// A lesson file: a regular file of bounded size, opened without blocking
-/// (a FIFO named as `text` must not hang `lint`, `show` or `init`).
-fn read(path: &Path) -> Result<String, LessonError> {
-    Ok(crate::fsutil::read_text(path)?)
+/// `files/` beside a challenge or a track, when it is a directory inside it.
+pub(crate) fn default_files(dir: &Path) -> Option<PathBuf> {
+    let files = dir.join(DEFAULT_FILES);
+    (files.is_dir() && LessonDir::new(dir).resolve(DEFAULT_FILES).is_ok()).then_some(files)
 }
 
-/// What is wrong with the steps of a manifest as a whole (each at a line).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StepsError {
-    #[error("the lesson has no steps: add at least one [[steps]] with a check")]
-    NoSteps,
-    #[error("step id {0:?} must be letters, digits, - or _")]
-    BadId(String),
-    #[error("step id {0:?} is used twice")]
-    UsedTwice(String),
-    #[error("step {step:?} needs {need:?}, which is not an earlier step")]
-    NeedsLater { step: String, need: String },
-}
-
-/// The step ids are well-formed and unique, and `needs` names only earlier
-/// steps; the first problem comes back with its line.
-fn validate_steps(steps: &[Step]) -> Result<(), (usize, StepsError)> {
-    if steps.is_empty() {
-        return Err((1, StepsError::NoSteps));
+/// The first key `scope` does not take, with its line.
+fn misplaced(
+    raw: &RawManifest,
+    scope: Scope,
+    line_of: &dyn Fn(std::ops::Range<usize>) -> usize,
+) -> Result<(), (usize, CourseError)> {
+    let wrong = |line, key, hint| Err((line, CourseError::Misplaced { key, hint }));
+    match scope {
+        Scope::Standalone => {}
+        Scope::TrackRoot => {
+            if let Some(text) = &raw.text {
+                return wrong(
+                    line_of(text.span()),
+                    "text",
+                    "a track's challenge texts are the assignment.md of its NN-slug/ directories",
+                );
+            }
+            if let Some(step) = raw.steps.first() {
+                return wrong(
+                    line_of(step.span()),
+                    "steps",
+                    "steps belong to a challenge: put them in a [[challenges]] block with its slug, or in a lesson.toml beside its assignment.md",
+                );
+            }
+        }
+        Scope::TrackChallenge => {
+            if let Some(text) = &raw.text {
+                return wrong(
+                    line_of(text.span()),
+                    "text",
+                    "a track's challenge text is its assignment.md",
+                );
+            }
+            if let Some(timeouts) = &raw.timeouts {
+                return wrong(
+                    line_of(timeouts.span()),
+                    "timeouts",
+                    "script timeouts apply to the whole track: put [timeouts] in the lesson.toml beside track.yml",
+                );
+            }
+        }
     }
-    // Earlier steps' ids: a set, so 10,000 steps validate in linear time.
-    let mut earlier: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for step in steps {
-        let at = |e| Err((step.line, e));
-        if step.id.is_empty()
-            || !step
-                .id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return at(StepsError::BadId(step.id.clone()));
-        }
-        if earlier.contains(step.id.as_str()) {
-            return at(StepsError::UsedTwice(step.id.clone()));
-        }
-        if let Some(need) = step.needs.iter().find(|n| !earlier.contains(n.as_str())) {
-            return at(StepsError::NeedsLater {
-                step: step.id.clone(),
-                need: need.clone(),
-            });
-        }
-        earlier.insert(&step.id);
+    if scope != Scope::TrackRoot
+        && let Some(block) = raw.challenges.first()
+    {
+        return wrong(
+            line_of(block.span()),
+            "challenges",
+            "[[challenges]] blocks belong in the lesson.toml beside a track's track.yml",
+        );
     }
     Ok(())
+}
+
+fn timeouts(raw: &RawTimeouts) -> Result<Timeouts, CourseError> {
+    let default = Timeouts::default();
+    let pick = |value: Option<u64>, default: u64, name| match value {
+        Some(0) => Err(CourseError::ZeroTimeout(name)),
+        Some(secs) => Ok(secs),
+        None => Ok(default),
+    };
+    Ok(Timeouts {
+        check: pick(raw.check, default.check, "check")?,
+        setup: pick(raw.setup, default.setup, "setup")?,
+        solve: pick(raw.solve, default.solve, "solve")?,
+        cleanup: pick(raw.cleanup, default.cleanup, "cleanup")?,
+    })
 }
 
 /// Paths the manifest names that must exist in the lesson directory.
@@ -201,7 +269,7 @@ pub fn expected_files(lesson: &Lesson) -> Vec<(usize, PathBuf)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lesson::Expect;
+    use crate::lesson::{Expect, MANIFEST};
     use std::fs;
 
     const TEXT: &str = "---\nslug: demo\ntitle: Demo\n---\n# Intro\n";
@@ -366,5 +434,49 @@ checks = [{ kind = "file_exists", file = "p/Chart.yaml" }]
         fs::write(dir.path().join(MANIFEST), "").unwrap();
         let err = Lesson::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("assignment.md"), "{err}");
+    }
+
+    /// A lesson.toml at `scope`, read from a temp dir.
+    fn read_at(scope: Scope, manifest: &str) -> Result<Manifest, LessonError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST);
+        fs::write(&path, manifest).unwrap();
+        read(&path, scope)
+    }
+
+    #[test]
+    fn each_place_takes_its_own_keys() {
+        let root = "[[variables]]\nname = \"V\"\n\n[timeouts]\nsolve = 9\n\n[[challenges]]\nslug = \"a\"\n[[challenges.steps]]\nid = \"s\"\ntitle = \"S\"\n";
+        let manifest = read_at(Scope::TrackRoot, root).unwrap();
+        let timeouts = manifest.timeouts.unwrap();
+        assert_eq!((timeouts.solve, timeouts.check), (9, 60));
+        assert_eq!(manifest.challenges[0].slug, "a");
+        assert_eq!(manifest.challenges[0].line, 7);
+        assert_eq!(manifest.challenges[0].additions.steps[0].line, 9);
+        assert_eq!(manifest.additions.variables[0].name, "V");
+
+        let misplaced = |scope, text: &str| read_at(scope, text).unwrap_err().to_string();
+        let err = misplaced(Scope::Standalone, "[[challenges]]\nslug = \"a\"\n");
+        assert!(
+            err.contains("lesson.toml:1: `challenges` does not belong here"),
+            "{err}"
+        );
+        let err = misplaced(Scope::TrackChallenge, "\ntext = \"other.md\"\n");
+        assert!(
+            err.contains("lesson.toml:2: `text` does not belong here"),
+            "{err}"
+        );
+        let err = misplaced(Scope::TrackRoot, "text = \"a.md\"\n");
+        assert!(err.contains("`text` does not belong here"), "{err}");
+        let err = misplaced(Scope::TrackRoot, "[timeouts]\nchek = 3\n");
+        assert!(
+            err.contains("lesson.toml:2:") && err.contains("chek"),
+            "{err}"
+        );
+        let err = misplaced(
+            Scope::TrackRoot,
+            "[[challenges]]\nslug = \"a\"\ntext = \"x.md\"\n",
+        );
+        assert!(err.contains("text"), "{err}");
     }
 }

@@ -1,39 +1,64 @@
-//! What a lesson is, read from disk: the challenge text (kept as written) and
-//! labrun's manifest beside it (steps, checks, hints, solutions, variables).
-//! Plain data; nothing here evaluates a check or draws anything.
+//! What a lesson is, read from disk: a course (an Instruqt track, or a
+//! single lesson or challenge) of challenges, each with its text (kept as
+//! written), its lifecycle scripts and labrun's manifest beside it (steps,
+//! checks, hints, solutions, variables). Plain data; nothing here evaluates
+//! a check, runs a script or draws anything.
 
+pub mod agent_vars;
 pub mod bundled;
+mod challenge;
+mod course;
 mod error;
+pub mod hosts;
 pub mod instruqt;
 mod lesson_dir;
 pub mod lint;
 pub mod manifest;
 pub mod markdown;
+pub mod script_files;
+pub mod source;
+mod track;
 pub mod vars;
 
 use std::path::{Path, PathBuf};
 
-pub use error::LessonError;
+pub use agent_vars::AgentVars;
+pub use challenge::{ChallengeKind, QUIZ_STEP, script_step_id};
+pub use course::{Course, Timeouts};
+pub use error::{CourseError, LessonError};
+pub use hosts::{Host, HostKind};
 pub use instruqt::{Challenge, FrontMatter};
 pub use lesson_dir::OutsideLesson;
+pub use manifest::StepsError;
+pub use script_files::{Lifecycle, Phase, Script};
+pub use source::SourceKind;
 pub use vars::{Variable, Vars};
 
 /// The manifest's file name in a lesson directory.
 pub const MANIFEST: &str = "lesson.toml";
 
+/// One challenge: a labrun lesson, or one challenge of an Instruqt track.
 #[derive(Debug, Clone)]
 pub struct Lesson {
-    /// The lesson directory.
+    /// The lesson (challenge) directory.
     pub dir: PathBuf,
     pub slug: String,
     pub challenge: Challenge,
     /// The challenge file (`assignment.md` unless the manifest says otherwise).
     pub text_path: PathBuf,
+    /// The `lesson.toml` that adds to this challenge: beside it, or the
+    /// track's with a `[[challenges]]` block for it; where one beside it
+    /// would be when there is none.
     pub manifest_path: PathBuf,
     /// The starting files copied into a new workspace, if the lesson has any.
     pub files_dir: Option<PathBuf>,
+    /// Its variables, the course's included.
     pub variables: Vec<Variable>,
+    /// Declared steps first, then one per host check script (or a quiz's one).
     pub steps: Vec<Step>,
+    pub kind: ChallengeKind,
+    /// Its lifecycle scripts (`setup-<host>`, `check-<host>`, …).
+    pub scripts: Lifecycle,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +75,18 @@ pub struct Step {
     pub checks: Vec<CheckSpec>,
     /// Line of the step in the manifest.
     pub line: usize,
+}
+
+impl Step {
+    /// Whether the step stands for the challenge's own check (a check
+    /// script or a quiz) rather than one `lesson.toml` declares.
+    pub fn is_instruqt(&self) -> bool {
+        !self.checks.is_empty()
+            && self
+                .checks
+                .iter()
+                .all(|c| matches!(c.kind, CheckKind::Script { .. } | CheckKind::Quiz { .. }))
+    }
 }
 
 /// One condition of a step, as the lesson declares it.
@@ -115,6 +152,8 @@ pub enum CheckKind {
     /// An Instruqt quiz: the learner's recorded answer (indexes into
     /// `answers`) must be exactly `solution`.
     Quiz {
+        /// The challenge's slug: its answer is recorded under it.
+        challenge: String,
         answers: Vec<String>,
         solution: Vec<usize>,
     },
@@ -288,9 +327,21 @@ impl CheckSpec {
 }
 
 impl Lesson {
-    /// Loads the lesson in `dir`: its manifest and the challenge text it names.
+    /// Loads the one challenge in `dir`: a labrun lesson (its manifest and
+    /// the text it names), a bare Instruqt challenge, or a track of one
+    /// challenge. A track of several is a [`Course`].
     pub fn load(dir: &Path) -> Result<Lesson, LessonError> {
-        manifest::load(dir)
+        let course = Course::load(dir)?;
+        let count = course.challenges.len();
+        let mut challenges = course.challenges.into_iter();
+        match (challenges.next(), count) {
+            (Some(lesson), 1) => Ok(lesson),
+            _ => Err(LessonError::Course {
+                file: course.dir.join(source::TRACK_FILE),
+                line: 1,
+                source: CourseError::SeveralChallenges { count },
+            }),
+        }
     }
 
     pub fn title(&self) -> &str {

@@ -2,9 +2,12 @@
 //! filled in, and how secret values are kept out of every output.
 //!
 //! Two placeholder forms exist. The lesson text uses Instruqt's
-//! `[[ Instruqt-Var key="NAME" hostname="shell" ]]`, kept as written; labrun's
-//! own manifest uses `${NAME}` (`$${` for a literal `${`).
+//! `[[ Instruqt-Var key="NAME" hostname="shell" ]]`, kept as written and
+//! filled from the lesson's variables, else from the values scripts set with
+//! `agent variable set` ([`AgentVars`]); labrun's own manifest uses `${NAME}`
+//! (`$${` for a literal `${`).
 
+use super::agent_vars::AgentVars;
 use crate::redact::{self, Redactor};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,9 +18,11 @@ use std::sync::{LazyLock, OnceLock};
 pub use crate::redact::REDACTED;
 
 static INSTRUQT_VAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\[\[\s*Instruqt-Var\s+key="([^"]*)"(?:\s+hostname="[^"]*")?\s*\]\]"#)
+    Regex::new(r#"\[\[\s*Instruqt-Var\s+((?:[A-Za-z_-]+\s*=\s*"[^"]*"\s*)+)\]\]"#)
         .expect("static regex")
 });
+static ATTRIBUTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"([A-Za-z_-]+)\s*=\s*"([^"]*)""#).expect("static regex"));
 
 /// A declared variable of a lesson (from its manifest).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -58,11 +63,41 @@ pub struct Placeholder {
 
 /// `[[ Instruqt-Var key="…" ]]` placeholders in lesson text.
 pub fn instruqt_placeholders(text: &str) -> Vec<Placeholder> {
+    instruqt_vars(text)
+        .into_iter()
+        .map(|v| Placeholder {
+            name: v.key,
+            range: v.range,
+        })
+        .collect()
+}
+
+/// An `[[ Instruqt-Var key="K" hostname="H" ]]` in lesson text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstruqtVar {
+    pub key: String,
+    /// The host whose `agent variable` it shows, when it names one.
+    pub hostname: Option<String>,
+    pub range: Range<usize>,
+}
+
+/// Every Instruqt-Var placeholder of `text` with a `key` (attributes in
+/// any order; one without a key is not a placeholder and stays as written).
+pub fn instruqt_vars(text: &str) -> Vec<InstruqtVar> {
     INSTRUQT_VAR
         .captures_iter(text)
-        .map(|c| Placeholder {
-            name: c[1].to_string(),
-            range: c.get(0).expect("whole match").range(),
+        .filter_map(|c| {
+            let attribute = |name: &str| {
+                ATTRIBUTE
+                    .captures_iter(&c[1])
+                    .find(|a| &a[1] == name)
+                    .map(|a| a[2].to_string())
+            };
+            Some(InstruqtVar {
+                key: attribute("key")?,
+                hostname: attribute("hostname"),
+                range: c.get(0)?.range(),
+            })
         })
         .collect()
 }
@@ -209,6 +244,17 @@ impl Vars {
         self.values.get(name).map(|(v, _)| v.as_str())
     }
 
+    /// The value of `key` in any case (Instruqt's keys are case-insensitive):
+    /// the variable named exactly so first.
+    fn get_ignoring_case(&self, key: &str) -> Option<&str> {
+        self.get(key).or_else(|| {
+            self.values
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+                .map(|(_, (value, _))| value.as_str())
+        })
+    }
+
     pub fn source(&self, name: &str) -> Option<Source> {
         self.values.get(name).map(|(_, s)| *s)
     }
@@ -257,14 +303,26 @@ impl Vars {
     /// shows a visible marker, never an empty string; secrets are masked
     /// unless `reveal_secrets`.
     pub fn render(&self, text: &str, reveal_secrets: bool) -> String {
+        self.render_with(text, reveal_secrets, &AgentVars::default())
+    }
+
+    /// Like [`Vars::render`], with the values scripts set with `agent
+    /// variable set` as the last source: a lesson variable wins; then the
+    /// placeholder's host's value (keys case-insensitive). A value for a
+    /// variable the lesson declares secret is masked wherever it came from.
+    pub fn render_with(&self, text: &str, reveal_secrets: bool, agent: &AgentVars) -> String {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
-        for p in instruqt_placeholders(text) {
+        for p in instruqt_vars(text) {
             out.push_str(&text[last..p.range.start]);
-            match self.get(&p.name) {
-                Some(_) if self.is_secret(&p.name) && !reveal_secrets => out.push_str(REDACTED),
+            let value = self
+                .get_ignoring_case(&p.key)
+                .or_else(|| agent.get(p.hostname.as_deref(), &p.key));
+            let secret = self.secrets.iter().any(|s| s.eq_ignore_ascii_case(&p.key));
+            match value {
+                Some(_) if secret && !reveal_secrets => out.push_str(REDACTED),
                 Some(value) => out.push_str(value),
-                None => out.push_str(&format!("⟨{} not set⟩", p.name)),
+                None => out.push_str(&format!("⟨{} not set⟩", p.key)),
             }
             last = p.range.end;
         }
@@ -311,6 +369,46 @@ mod tests {
             .map(|p| p.name)
             .collect();
         assert_eq!(names, ["APP", "TOKEN"]);
+    }
+
+    #[test]
+    fn placeholders_keep_their_hostname_in_any_attribute_order() {
+        let text = r#"[[ Instruqt-Var key="A" hostname="shell" ]] [[Instruqt-Var hostname="vm" key="b"]] [[ Instruqt-Var hostname="x" ]] [[ Instruqt-Var key="C" ]]"#;
+        let found: Vec<_> = instruqt_vars(text)
+            .into_iter()
+            .map(|v| (v.key, v.hostname))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("A".to_string(), Some("shell".to_string())),
+                ("b".to_string(), Some("vm".to_string())),
+                ("C".to_string(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn agent_values_come_last_and_a_missing_one_stays_visible() {
+        let agent = AgentVars::from_json(
+            r#"{"shell": {"learner_name": "ada", "app": "agent-app", "token": "agent-secret-1"}, "vm": {"only_vm": "v"}}"#,
+        )
+        .unwrap();
+        let vars = Vars::resolve(&declared(), &[], |_| None, &BTreeMap::new());
+        let text = r#"[[ Instruqt-Var key="LEARNER_NAME" hostname="shell" ]] [[ Instruqt-Var key="APP" hostname="shell" ]] [[ Instruqt-Var key="ONLY_VM" hostname="shell" ]] [[ Instruqt-Var key="only_vm" ]] [[ Instruqt-Var key="TOKEN" hostname="shell" ]] [[ Instruqt-Var key="NOPE" hostname="shell" ]]"#;
+        assert_eq!(
+            vars.render_with(text, false, &agent),
+            "ada default-app ⟨ONLY_VM not set⟩ v [hidden] ⟨NOPE not set⟩"
+        );
+        assert!(
+            vars.render_with(text, true, &agent)
+                .contains(" agent-secret-1 ")
+        );
+        // Without agent values, the same text still renders.
+        assert!(
+            vars.render(text, false)
+                .starts_with("⟨LEARNER_NAME not set⟩")
+        );
     }
 
     #[test]
