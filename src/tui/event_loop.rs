@@ -8,6 +8,7 @@ use super::LabError;
 use super::app::{Action, App, Effect, Seen};
 use super::event::{self, Event};
 use super::shell::{Shell, ShellSpec};
+use super::shell_init::{self, ShellHome, ShellInitError};
 use super::terminal::copy_to_clipboard;
 use super::{
     CheckRequest, Ending, Lab, code_kind, input, jobs, spawn_check_worker, tabs, ui, watch, windows,
@@ -46,8 +47,9 @@ impl EventLoop {
             lesson,
             workspace,
             session,
+            shell_home,
         } = lab;
-        let spec = shell_spec(&session, &workspace);
+        let (spec, shell_init_failed) = shell_spec(&session, &workspace, &shell_home);
         // Code blocks are commands when the shell would find their program.
         let path = spec
             .env
@@ -73,6 +75,11 @@ impl EventLoop {
         let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
         if let Some(damaged) = damaged {
             app.update(Action::Saw(Seen::Notice(damaged)));
+        }
+        if let Some(error) = shell_init_failed {
+            app.update(Action::Saw(Seen::Notice(format!(
+                "the shell runs without history and prompt marks (steps are checked on saves): {error}"
+            ))));
         }
         if let Some(Resume { step, scroll }) = progress.resume {
             app.resume(step, scroll);
@@ -158,8 +165,15 @@ impl EventLoop {
                 None => return false,
             },
             Event::ShellOutput(bytes) => {
-                self.shell.process(&bytes);
-                Action::Saw(Seen::ShellModes(self.shell.modes()))
+                let finished = self.shell.process(&bytes);
+                let modes = Action::Saw(Seen::ShellModes(self.shell.modes()));
+                match finished {
+                    Some(exit) => {
+                        self.update(modes);
+                        Action::Saw(Seen::CommandFinished { exit })
+                    }
+                    None => modes,
+                }
             }
             Event::ShellExited(code) => Action::Saw(Seen::ShellExited(code)),
             Event::FilesChanged => Action::Saw(Seen::FilesChanged),
@@ -256,9 +270,14 @@ impl EventLoop {
     }
 }
 
-/// The learner's shell in the workspace, with the lesson's variables and
-/// labrun's stand-ins first on PATH.
-fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
+/// The learner's shell in the workspace, with the lesson's variables,
+/// labrun's stand-ins first on PATH, and its rc files (`shell_init`): the
+/// spec, and why it runs without them if they could not be written.
+fn shell_spec(
+    session: &Session,
+    workspace: &Workspace,
+    home: &ShellHome,
+) -> (ShellSpec, Option<ShellInitError>) {
     let mut env = session.shell_env();
     if let Some(bin) = &session.extra_path {
         env.push((
@@ -272,7 +291,12 @@ fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
         "LABRUN_WORKSPACE".into(),
         workspace.root.display().to_string(),
     ));
-    ShellSpec::login_shell(workspace.root.clone(), env)
+    let spec = ShellSpec::login_shell(workspace.root.clone(), env);
+    let dir = workspace
+        .root
+        .join(crate::workspace::STATE_DIR)
+        .join("shell");
+    shell_init::integrate(spec, &dir, home)
 }
 
 /// The progress so far; a damaged file is moved aside (never overwritten)
