@@ -7,9 +7,13 @@ use std::process::{Command, Stdio};
 /// An interactive bash on `input` (its prompts and marks go to stderr),
 /// with `home` as HOME and our rc file; what it printed, both streams.
 fn run_bash(home: &Path, shell_home: &ShellHome, input: &str) -> String {
+    run_shell("bash", home, shell_home, input)
+}
+
+fn run_shell(program: &str, home: &Path, shell_home: &ShellHome, input: &str) -> String {
     let dir = home.join(".labrun-shell");
     let spec = ShellSpec {
-        program: "bash".into(),
+        program: program.into(),
         args: Vec::new(),
         cwd: home.to_path_buf(),
         env: Vec::new(),
@@ -171,6 +175,73 @@ fn a_path_with_quotes_is_one_word() {
         history: Some("/tmp/it's".into()),
     });
     assert!(rc.contains(r"HISTFILE='/tmp/it'\''s'"), "{rc}");
+}
+
+/// zsh where it is installed (it is not everywhere: the files' text is
+/// checked below in any case).
+fn zsh() -> Option<&'static str> {
+    let found = Command::new("zsh")
+        .args(["-fc", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        eprintln!("zsh is not installed: its run is not tested here");
+    }
+    found.then_some("zsh")
+}
+
+#[test]
+fn zsh_runs_the_learners_files_writes_history_and_marks_commands() {
+    let Some(zsh) = zsh() else { return };
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join(".zshenv"), "export FROM_ZSHENV=env-ok\n").unwrap();
+    std::fs::write(
+        home.path().join(".zshrc"),
+        "PS1='mine%# '\nalias hello='echo hello-from-alias'\nprecmd() { echo \"pc:$?\" }\n",
+    )
+    .unwrap();
+    let out = run_shell(
+        zsh,
+        home.path(),
+        &ShellHome::default(),
+        "hello\n\n(exit 3)\necho $FROM_ZSHENV\ngrep -cx hello \"$HOME/.zsh_history\"\nexit\n",
+    );
+    assert!(out.contains("mine"), "{out:?}");
+    assert!(out.contains("hello-from-alias"), "{out:?}");
+    assert!(out.contains("env-ok"), "{out:?}");
+    // zsh gives every precmd hook the command's status: the learner's and ours.
+    assert!(
+        out.contains("pc:3\n\x1b]133;D;3\x07\x1b]133;A\x07"),
+        "{out:?}"
+    );
+    let marks = marks(&out);
+    assert_eq!(
+        marks.iter().filter(|m| m.starts_with('D')).count(),
+        4,
+        "{out:?}"
+    );
+    assert_eq!(marks.first().map(String::as_str), Some("A"), "{out:?}");
+    // INC_APPEND_HISTORY: in the file as soon as entered.
+    assert!(out.contains("\x1b]133;C\x071\n"), "{out:?}");
+}
+
+#[test]
+fn zsh_finds_the_zshrc_where_the_learners_zshenv_moved_zdotdir() {
+    let Some(zsh) = zsh() else { return };
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config/zsh");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(home.path().join(".zshenv"), "ZDOTDIR=$HOME/.config/zsh\n").unwrap();
+    std::fs::write(config.join(".zshrc"), "PS1='config%# '\n").unwrap();
+    let out = run_shell(
+        zsh,
+        home.path(),
+        &ShellHome::default(),
+        "echo $ZDOTDIR\nexit\n",
+    );
+    assert!(out.contains("config# "), "{out:?}");
+    assert!(out.contains(&format!("{}\n", config.display())), "{out:?}");
+    assert!(out.contains("\x1b]133;D;0\x07"), "{out:?}");
 }
 
 #[test]
