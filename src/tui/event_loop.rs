@@ -29,7 +29,7 @@ const BATCH: usize = 256;
 pub(super) struct EventLoop {
     app: App,
     shell: Shell,
-    spec: ShellSpec,
+    shell_setup: ShellSetup,
     tx: SyncSender<Event>,
     rx: Receiver<Event>,
     checks: mpsc::Sender<CheckRequest>,
@@ -49,7 +49,15 @@ impl EventLoop {
             session,
             shell_home,
         } = lab;
-        let (spec, shell_init_failed) = shell_spec(&session, &workspace, &shell_home);
+        let shell_setup = ShellSetup {
+            base: shell_spec(&session, &workspace),
+            dir: workspace
+                .root
+                .join(crate::workspace::STATE_DIR)
+                .join("shell"),
+            home: shell_home,
+        };
+        let (spec, shell_init_failed) = shell_setup.spec();
         // Code blocks are commands when the shell would find their program.
         let path = spec
             .env
@@ -88,7 +96,7 @@ impl EventLoop {
         let mut event_loop = EventLoop {
             app,
             shell,
-            spec,
+            shell_setup,
             tx,
             rx,
             checks,
@@ -234,7 +242,9 @@ impl EventLoop {
 
     fn restart_shell(&mut self) {
         let (rows, cols) = self.app.shell_size();
-        match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
+        // The rc files again: the workspace's state may have been removed meanwhile.
+        let (spec, _) = self.shell_setup.spec();
+        match Shell::spawn(&spec, rows, cols, self.tx.clone()) {
             Ok(shell) => self.shell = shell,
             Err(e) => self.update(Action::Saw(Seen::Notice(format!(
                 "the shell could not start: {e}"
@@ -270,14 +280,25 @@ impl EventLoop {
     }
 }
 
-/// The learner's shell in the workspace, with the lesson's variables,
-/// labrun's stand-ins first on PATH, and its rc files (`shell_init`): the
-/// spec, and why it runs without them if they could not be written.
-fn shell_spec(
-    session: &Session,
-    workspace: &Workspace,
-    home: &ShellHome,
-) -> (ShellSpec, Option<ShellInitError>) {
+/// How the shell pane's shell starts: the learner's shell as `base`, and
+/// what `shell_init` adds to it (rc files written under `dir`, `home`).
+struct ShellSetup {
+    base: ShellSpec,
+    dir: std::path::PathBuf,
+    home: ShellHome,
+}
+
+impl ShellSetup {
+    /// The spec with its rc files written, and why it runs without them if
+    /// they could not be.
+    fn spec(&self) -> (ShellSpec, Option<ShellInitError>) {
+        shell_init::integrate(self.base.clone(), &self.dir, &self.home)
+    }
+}
+
+/// The learner's shell in the workspace, with the lesson's variables and
+/// labrun's stand-ins first on PATH.
+fn shell_spec(session: &Session, workspace: &Workspace) -> ShellSpec {
     let mut env = session.shell_env();
     if let Some(bin) = &session.extra_path {
         env.push((
@@ -291,12 +312,7 @@ fn shell_spec(
         "LABRUN_WORKSPACE".into(),
         workspace.root.display().to_string(),
     ));
-    let spec = ShellSpec::login_shell(workspace.root.clone(), env);
-    let dir = workspace
-        .root
-        .join(crate::workspace::STATE_DIR)
-        .join("shell");
-    shell_init::integrate(spec, &dir, home)
+    ShellSpec::login_shell(workspace.root.clone(), env)
 }
 
 /// The progress so far; a damaged file is moved aside (never overwritten)
