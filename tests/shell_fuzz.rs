@@ -56,7 +56,7 @@ fn token(rng: &mut Rng, out: &mut Vec<u8>, max_count: Option<u64>) {
             },
         }
     };
-    match rng.below(13) {
+    match rng.below(14) {
         0..=2 => {
             for _ in 0..1 + rng.below(30) {
                 out.push(b' ' + rng.below(95) as u8);
@@ -127,6 +127,22 @@ fn token(rng: &mut Rng, out: &mut Vec<u8>, max_count: Option<u64>) {
             for _ in 0..len {
                 out.push(b'A' + rng.below(26) as u8);
             }
+            out.extend_from_slice(rng.pick_bytes(&[&b"\x07"[..], b"\x1b\\", b"\x18", b""]));
+        }
+        // Prompt marks (the guard takes them out), and near misses.
+        13 => {
+            out.extend_from_slice(b"\x1b]");
+            out.extend_from_slice(rng.pick_bytes(&[
+                &b"133;A"[..],
+                b"133;B",
+                b"133;C",
+                b"133;D;0",
+                b"133;D;130",
+                b"133;D",
+                b"133;Q",
+                b"133",
+                b"1337;x",
+            ]));
             out.extend_from_slice(rng.pick_bytes(&[&b"\x07"[..], b"\x1b\\", b"\x18", b""]));
         }
         _ => {

@@ -25,6 +25,7 @@ pub(super) fn start(
         lesson,
         workspace,
         session,
+        shell_home: Default::default(),
     };
     let ending = crate::tui::run(lab).map_err(CommandError::Lab)?;
     // The terminal is the learner's again: say how to come back. After a

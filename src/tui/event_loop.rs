@@ -8,6 +8,7 @@ use super::LabError;
 use super::app::{Action, App, Effect, Seen};
 use super::event::{self, Event};
 use super::shell::{Shell, ShellSpec};
+use super::shell_init::{self, ShellHome, ShellInitError};
 use super::terminal::copy_to_clipboard;
 use super::{
     CheckRequest, Ending, Lab, code_kind, input, jobs, spawn_check_worker, tabs, ui, watch, windows,
@@ -28,7 +29,7 @@ const BATCH: usize = 256;
 pub(super) struct EventLoop {
     app: App,
     shell: Shell,
-    spec: ShellSpec,
+    shell_setup: ShellSetup,
     tx: SyncSender<Event>,
     rx: Receiver<Event>,
     checks: mpsc::Sender<CheckRequest>,
@@ -46,8 +47,17 @@ impl EventLoop {
             lesson,
             workspace,
             session,
+            shell_home,
         } = lab;
-        let spec = shell_spec(&session, &workspace);
+        let shell_setup = ShellSetup {
+            base: shell_spec(&session, &workspace),
+            dir: workspace
+                .root
+                .join(crate::workspace::STATE_DIR)
+                .join("shell"),
+            home: shell_home,
+        };
+        let (spec, shell_init_failed) = shell_setup.spec();
         // Code blocks are commands when the shell would find their program.
         let path = spec
             .env
@@ -74,6 +84,11 @@ impl EventLoop {
         if let Some(damaged) = damaged {
             app.update(Action::Saw(Seen::Notice(damaged)));
         }
+        if let Some(error) = shell_init_failed {
+            app.update(Action::Saw(Seen::Notice(format!(
+                "the shell runs without history and prompt marks (steps are checked on saves): {error}"
+            ))));
+        }
         if let Some(Resume { step, scroll, .. }) = progress.resume {
             app.resume(step, scroll);
         }
@@ -81,7 +96,7 @@ impl EventLoop {
         let mut event_loop = EventLoop {
             app,
             shell,
-            spec,
+            shell_setup,
             tx,
             rx,
             checks,
@@ -158,8 +173,15 @@ impl EventLoop {
                 None => return false,
             },
             Event::ShellOutput(bytes) => {
-                self.shell.process(&bytes);
-                Action::Saw(Seen::ShellModes(self.shell.modes()))
+                let finished = self.shell.process(&bytes);
+                let modes = Action::Saw(Seen::ShellModes(self.shell.modes()));
+                match finished {
+                    Some(exit) => {
+                        self.update(modes);
+                        Action::Saw(Seen::CommandFinished { exit })
+                    }
+                    None => modes,
+                }
             }
             Event::ShellExited(code) => Action::Saw(Seen::ShellExited(code)),
             Event::FilesChanged => Action::Saw(Seen::FilesChanged),
@@ -220,7 +242,9 @@ impl EventLoop {
 
     fn restart_shell(&mut self) {
         let (rows, cols) = self.app.shell_size();
-        match Shell::spawn(&self.spec, rows, cols, self.tx.clone()) {
+        // The rc files again: the workspace's state may have been removed meanwhile.
+        let (spec, _) = self.shell_setup.spec();
+        match Shell::spawn(&spec, rows, cols, self.tx.clone()) {
             Ok(shell) => self.shell = shell,
             Err(e) => self.update(Action::Saw(Seen::Notice(format!(
                 "the shell could not start: {e}"
@@ -254,6 +278,22 @@ impl EventLoop {
             challenge: None,
         };
         self.update_progress(|p| p.resume = Some(resume));
+    }
+}
+
+/// How the shell pane's shell starts: the learner's shell as `base`, and
+/// what `shell_init` adds to it (rc files written under `dir`, `home`).
+struct ShellSetup {
+    base: ShellSpec,
+    dir: std::path::PathBuf,
+    home: ShellHome,
+}
+
+impl ShellSetup {
+    /// The spec with its rc files written, and why it runs without them if
+    /// they could not be.
+    fn spec(&self) -> (ShellSpec, Option<ShellInitError>) {
+        shell_init::integrate(self.base.clone(), &self.dir, &self.home)
     }
 }
 

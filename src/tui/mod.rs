@@ -18,8 +18,10 @@ pub mod jobs;
 pub mod keys;
 pub mod layout;
 pub mod lesson;
+pub mod prompt_marks;
 pub mod replies;
 pub mod shell;
+pub mod shell_init;
 pub mod tabs;
 mod terminal;
 pub mod ui;
@@ -41,6 +43,9 @@ pub struct Lab {
     pub lesson: Lesson,
     pub workspace: Workspace,
     pub session: Session,
+    /// The shell pane's home and history file: the learner's own by
+    /// default; a track maps them into its workspace.
+    pub shell_home: shell_init::ShellHome,
 }
 
 /// How the lab ended.

@@ -8,6 +8,7 @@
 use super::event::Event;
 use super::jobs;
 use super::keys;
+use super::prompt_marks::PromptMark;
 use super::replies::QueryReplies;
 use super::vt_guard::GuardedParser;
 use portable_pty::{ChildKiller, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -150,9 +151,20 @@ impl Shell {
     }
 
     /// Feeds output to the parser and answers any queries it raised, as
-    /// long as the shell reads the answers.
-    pub fn process(&mut self, bytes: &[u8]) {
+    /// long as the shell reads the answers. When the output holds the
+    /// shell's prompt mark for a finished command (see `shell_init`): the
+    /// last one's exit code, if the shell gave one.
+    pub fn process(&mut self, bytes: &[u8]) -> Option<Option<i32>> {
         self.parser.process(bytes);
+        // The rest of the marks are dropped with the drain.
+        let finished = self
+            .parser
+            .take_marks()
+            .filter_map(|mark| match mark {
+                PromptMark::CommandFinished { exit } => Some(exit),
+                _ => None,
+            })
+            .next_back();
         self.backlog.parsed(bytes.len());
         let replies = std::mem::take(&mut self.parser.callbacks_mut().replies);
         if !replies.is_empty()
@@ -160,6 +172,7 @@ impl Shell {
         {
             self.write(&replies);
         }
+        finished
     }
 
     /// Queues `bytes` (keys, pastes) for the shell's input, in order.

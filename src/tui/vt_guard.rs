@@ -18,12 +18,20 @@
 //! holds back and writes in canonical form at the final byte (vte parses the
 //! same values from it).
 //!
+//! It takes the shell's prompt marks (OSC 133, see `prompt_marks`) out of
+//! the stream and keeps them for the pane to read (`take_marks`): vt100
+//! does nothing with them, and the lab learns from them when a command
+//! finished. A mark cut by the end of a read waits, whole, for the next
+//! (at most `prompt_marks::MARK_LIMIT` bytes and its prefix); in the parser's place stands a CAN,
+//! which leaves it in the state the mark would (ground, whatever it was in).
+//!
 //! It also keeps a character split across reads whole: vte 0.15 loses the
 //! text after such a character when the next read ends inside another one
 //! (`advance_partial_utf8` skips every valid byte it copied, not just the
 //! character's; alacritty/vte#159), so the guard holds the incomplete end of
 //! a read (at most 3 bytes) and hands it on with the next.
 
+use super::prompt_marks::{self, PromptMark};
 use tui_term::vt100;
 
 /// vte's limits: parameters (and subparameters) kept, intermediates collected.
@@ -38,6 +46,9 @@ const ESC: u8 = 0x1b;
 const CAN: u8 = 0x18;
 const SUB: u8 = 0x1a;
 const BEL: u8 = 0x07;
+/// Prompt marks kept until the pane takes them; older ones give way (the
+/// pane takes them after every read, so this only bounds a flood of them).
+const MARKS_KEPT: usize = 16;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum State {
@@ -73,6 +84,26 @@ enum Csi {
     Dispatch,
 }
 
+/// An OSC that may be a prompt mark: where its ESC is in the read being
+/// filtered, and the state the guard was in before that ESC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct MarkScan {
+    start: usize,
+    before: State,
+}
+
+/// What a byte of an OSC that may be a prompt mark leads to.
+enum MarkStep {
+    /// Still a mark so far.
+    Continue,
+    /// Its terminator is cut by the end of the read: held whole for the next.
+    Held,
+    /// A prompt mark, ending before this index.
+    Mark(PromptMark, usize),
+    /// An ordinary OSC after all.
+    NotMark,
+}
+
 /// The streaming filter; feed it a program's output in any chunks.
 #[derive(Debug, Default)]
 pub struct VtGuard {
@@ -90,8 +121,14 @@ pub struct VtGuard {
     spilled: bool,
     /// The CSI being written back.
     out: Vec<u8>,
-    /// The start of a character the last read ended inside, held for the next.
+    /// The start of a character the last read ended inside, or of a prompt
+    /// mark (or the ESC that may begin one), held for the next.
     partial: Vec<u8>,
+    /// The last ESC of the read being filtered that led to `Escape`, and the state before it.
+    esc_at: Option<(usize, State)>,
+    mark: Option<MarkScan>,
+    /// Prompt marks found, oldest first, until taken.
+    marks: Vec<PromptMark>,
 }
 
 impl VtGuard {
@@ -115,23 +152,41 @@ impl VtGuard {
         }
     }
 
+    /// The prompt marks found since the last call, oldest first.
+    pub fn take_marks(&mut self) -> std::vec::Drain<'_, PromptMark> {
+        self.marks.drain(..)
+    }
+
     /// [`VtGuard::feed`], `bytes` starting on a character boundary.
     fn feed_whole(&mut self, bytes: &[u8], size: (u16, u16), mut sink: impl FnMut(&[u8])) {
         // bytes[run..i] are passed through untouched, flushed lazily.
         let mut run = 0;
         let mut i = 0;
+        self.esc_at = None;
+        self.mark = None;
         while i < bytes.len() {
             let byte = bytes[i];
+            if byte == ESC && self.state != State::Ground {
+                // Every state goes to Escape on ESC (below): where a prompt mark may begin.
+                self.esc_at = Some((i, self.state));
+            }
             match self.state {
                 State::Ground => match memchr::memchr(ESC, &bytes[i..]) {
                     Some(at) => {
                         i += at + 1;
+                        self.esc_at = Some((i - 1, State::Ground));
                         self.state = State::Escape;
                     }
                     None => i = bytes.len(),
                 },
                 State::Escape => {
                     i += 1;
+                    if byte == b']' {
+                        self.mark = self
+                            .esc_at
+                            .filter(|&(at, _)| at + 2 == i)
+                            .map(|(start, before)| MarkScan { start, before });
+                    }
                     self.state = match byte {
                         b'[' => {
                             self.params.clear();
@@ -216,6 +271,28 @@ impl VtGuard {
                         _ => State::CsiIgnore,
                     };
                 }
+                State::Osc(len) if self.mark.is_some() => match self.mark_byte(bytes, i) {
+                    MarkStep::Continue => {
+                        i += 1;
+                        self.state = State::Osc(len + 1);
+                    }
+                    MarkStep::Held => i = bytes.len(),
+                    MarkStep::Mark(mark, end) => {
+                        let start = self.mark.take().map_or(i, |scan| scan.start);
+                        if run < start {
+                            sink(&bytes[run..start]);
+                        }
+                        sink(&[CAN]);
+                        if self.marks.len() == MARKS_KEPT {
+                            self.marks.remove(0);
+                        }
+                        self.marks.push(mark);
+                        (i, run) = (end, end);
+                        self.state = State::Ground;
+                    }
+                    // Handled as any OSC from this byte on.
+                    MarkStep::NotMark => self.mark = None,
+                },
                 State::Osc(len) => match byte {
                     BEL | CAN | SUB => {
                         i += 1;
@@ -245,6 +322,26 @@ impl VtGuard {
                 },
             }
         }
+        // A prompt mark, or an ESC that may begin one, cut by the end of the
+        // read: held from the parser, whole, for the next read, and the
+        // guard put back in the state it was in before that ESC.
+        let held = match (self.mark.take(), self.state, self.esc_at) {
+            (Some(scan), _, _) => Some((scan.start, scan.before)),
+            (None, State::Escape, Some((at, before))) if at + 1 == bytes.len() => {
+                Some((at, before))
+            }
+            _ => None,
+        };
+        if let Some((start, before)) =
+            held.filter(|&(start, before)| run <= start && holdable(before))
+        {
+            if run < start {
+                sink(&bytes[run..start]);
+            }
+            self.partial.extend_from_slice(&bytes[start..]);
+            self.state = before;
+            return;
+        }
         let mut end = bytes.len();
         match self.state {
             State::Ground => {
@@ -270,6 +367,29 @@ impl VtGuard {
         }
         if run < end {
             sink(&bytes[run..end]);
+        }
+    }
+
+    /// Reads one byte of an OSC that may be a prompt mark, at `i`.
+    fn mark_byte(&self, bytes: &[u8], i: usize) -> MarkStep {
+        let Some(scan) = self.mark else {
+            return MarkStep::NotMark;
+        };
+        let payload = &bytes[scan.start + 2..i];
+        let end = match (bytes[i], bytes.get(i + 1)) {
+            (BEL, _) => i + 1,
+            (ESC, Some(b'\\')) => i + 2,
+            // ESC ends the OSC for vte, and begins what follows.
+            (ESC, Some(_)) => i,
+            (ESC, None) if holdable(scan.before) => return MarkStep::Held,
+            (byte, _) if prompt_marks::continues_mark(payload.len(), byte) => {
+                return MarkStep::Continue;
+            }
+            _ => return MarkStep::NotMark,
+        };
+        match prompt_marks::parse(payload) {
+            Some(mark) => MarkStep::Mark(mark, end),
+            None => MarkStep::NotMark,
         }
     }
 
@@ -360,6 +480,16 @@ impl VtGuard {
     }
 }
 
+/// Whether the guard can hold bytes from an ESC seen in `state` for the
+/// next read, and resume in that state: not inside a CSI, whose held
+/// parameters it writes out at the end of a read.
+fn holdable(state: State) -> bool {
+    !matches!(
+        state,
+        State::CsiEntry | State::CsiParam | State::CsiIntermediate
+    )
+}
+
 /// C0 controls vte executes in place inside a CSI (CAN, SUB and ESC end it instead).
 fn executed(byte: u8) -> bool {
     matches!(byte, 0x00..=0x17 | 0x19 | 0x1c..=0x1f)
@@ -446,138 +576,12 @@ impl<CB: vt100::Callbacks> GuardedParser<CB> {
     pub fn callbacks_mut(&mut self) -> &mut CB {
         self.parser.callbacks_mut()
     }
+
+    /// The prompt marks the shell printed since the last call, oldest first.
+    pub fn take_marks(&mut self) -> std::vec::Drain<'_, PromptMark> {
+        self.guard.take_marks()
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SIZE: (u16, u16) = (24, 80);
-
-    fn filtered(input: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        VtGuard::new().feed(input, SIZE, |piece| out.extend_from_slice(piece));
-        out
-    }
-
-    /// What the parser makes of `bytes`.
-    fn parsed(bytes: &[u8]) -> String {
-        let mut parser = vt100::Parser::new(SIZE.0, SIZE.1, 0);
-        parser.process(b"0123456789abcdefghij\r\nsecond line\x1b[1;5H");
-        parser.process(bytes);
-        let screen = parser.screen();
-        format!(
-            "{:?} {:?} {}",
-            screen.contents_formatted(),
-            screen.cursor_position(),
-            screen.alternate_screen()
-        )
-    }
-
-    /// Every split of `input` into two reads parses as the one read does.
-    fn assert_split_invariant(input: &[u8]) {
-        let whole = parsed(&filtered(input));
-        for at in 0..=input.len() {
-            let mut guard = VtGuard::new();
-            let mut out = Vec::new();
-            guard.feed(&input[..at], SIZE, |p| out.extend_from_slice(p));
-            guard.feed(&input[at..], SIZE, |p| out.extend_from_slice(p));
-            assert_eq!(parsed(&out), whole, "split at {at} of {input:?}: {out:?}");
-        }
-    }
-
-    #[test]
-    fn huge_counts_are_clamped_to_the_screen() {
-        assert_eq!(filtered(b"\x1b[99999999@"), b"\x1b[80@");
-        assert_eq!(filtered(b"\x1b[65535L"), b"\x1b[24L");
-        assert_eq!(filtered(b"\x1b[70000T"), b"\x1b[24T");
-        assert_eq!(filtered(b"x\x1b[99999b"), b"x\x1b[1920b");
-        assert_eq!(filtered(b"\x1b[99999;7H"), b"\x1b[80;7H");
-        assert_split_invariant(b"ab\x1b[99999999@cd\x1b[3;99999Hef\x1b[99999T");
-        // Split inside the count, the CSI is written back whole.
-        let mut guard = VtGuard::new();
-        let mut out = Vec::new();
-        guard.feed(b"ab\x1b[999", SIZE, |p| out.extend_from_slice(p));
-        guard.feed(b"99@cd", SIZE, |p| out.extend_from_slice(p));
-        assert_eq!(out, b"ab\x1b[80@cd");
-    }
-
-    #[test]
-    fn sequences_left_as_they_are_pass_untouched() {
-        for seq in [
-            &b"\x1b[5@\x1b[@\x1b[0P\x1b[007X"[..],
-            b"\x1b[?1049h",
-            b"\x1b[?2004l",
-            b"\x1b[38;2;255;128;0m",
-            b"\x1b[38:5:200m",
-            b"\x1b[99999999m",
-            b"\x1b[8;9999;9999t",
-            b"\x1b[6n",
-            b"\x1b[>c",
-            b"\x1b[5;99999r",
-            b"\x1b[99999 q",
-            b"\x1b[99999!@",
-            // Ignored by vte, whatever the counts.
-            b"\x1b[5?99999@x",
-            b"\x1b[ 5@",
-        ] {
-            assert_eq!(filtered(seq), seq, "{seq:?}");
-            assert_split_invariant(seq);
-        }
-    }
-
-    #[test]
-    fn a_parameter_held_over_a_megabyte_of_digits_is_a_number() {
-        let mut input = b"\x1b[".to_vec();
-        input.extend(std::iter::repeat_n(b'9', 1 << 20));
-        input.push(b'@');
-        let mut guard = VtGuard::new();
-        let mut out = Vec::new();
-        for read in input.chunks(4096) {
-            guard.feed(read, SIZE, |p| out.extend_from_slice(p));
-        }
-        assert_eq!(out, b"\x1b[80@");
-    }
-
-    #[test]
-    fn controls_inside_a_csi_pass_in_order_and_escape_abandons_it() {
-        assert_eq!(filtered(b"\x1b[12\r\n34@"), b"\x1b[\r\n80@");
-        assert_eq!(filtered(b"\x1b[999\x1b[999L"), b"\x1b[999\x1b[24L");
-        assert_eq!(filtered(b"\x1b[999\x18x"), b"\x1b[999\x18x");
-        assert_split_invariant(b"\x1b[12\r\n34@\x1b[999\x1b[999L\x1b[1\x7f\x802\r3X");
-    }
-
-    #[test]
-    fn a_character_split_between_reads_reaches_the_parser_whole() {
-        let text = "é N€ 🎉!".as_bytes();
-        for at in 0..=text.len() {
-            let mut guard = VtGuard::new();
-            let mut pieces = Vec::new();
-            guard.feed(&text[..at], SIZE, |p| pieces.push(p.to_vec()));
-            guard.feed(&text[at..], SIZE, |p| pieces.push(p.to_vec()));
-            assert_eq!(pieces.concat(), text);
-            for piece in &pieces {
-                assert!(
-                    std::str::from_utf8(piece).is_ok(),
-                    "split at {at}: {pieces:?}"
-                );
-            }
-        }
-        // Invalid bytes are not held: the parser shows them at once.
-        assert_eq!(incomplete_char_len(b"a\xff"), 0);
-        assert_eq!(incomplete_char_len(b"a\xe0\x80"), 0);
-        assert_eq!(incomplete_char_len(b"a\xe2\x82"), 2);
-        assert_eq!(incomplete_char_len(b"\xf0\x9f\x8e"), 3);
-        assert_eq!(incomplete_char_len(b"\xf0\x9f\x8e\x89"), 0);
-    }
-
-    #[test]
-    fn long_osc_payloads_are_cut_and_the_sequence_still_ends() {
-        let mut input = b"\x1b]2;".to_vec();
-        input.extend(std::iter::repeat_n(b'a', 100_000));
-        input.extend_from_slice(b"\x07\x1b[99999@");
-        let out = filtered(&input);
-        assert_eq!(out.len(), 2 + OSC_LIMIT + 1 + 5);
-        assert!(out.ends_with(b"a\x07\x1b[80@"));
-    }
-}
+mod tests;

@@ -106,6 +106,24 @@ impl Lab {
             .join(" ")
     }
 
+    /// Waits until the lesson pane's text ([`Lab::lesson_text`]) meets
+    /// `pred`, and returns it: a frame reaches the terminal in pieces, so the
+    /// sight of one phrase does not mean the rest of the pane is there yet.
+    pub fn wait_for_lesson(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let text = self.lesson_text();
+            if pred(&text) {
+                return text;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out waiting for {what}; lesson pane:\n{text}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Runs a command in the shell pane (which must have the keys) and
     /// waits for the marker it prints, so the next keys meet a prompt.
     pub fn run_in_shell(&mut self, command: &str) {

@@ -1,7 +1,8 @@
 //! The lab's state: plain data (no terminal, no threads, no files), the
 //! actions that change it and the effects it asks the event loop to carry
 //! out. How each action changes it is in `update`; the lesson side in
-//! `lesson`, typing in the lab in `typing`.
+//! `lesson`, typing in the lab in `typing`, re-checks after a shell command
+//! in `after_command`.
 
 use crate::checks::{Status, StepReport};
 use crate::lesson::instruqt::Tab;
@@ -71,6 +72,8 @@ pub struct StepView {
     pub checking: bool,
     /// The workspace files its checks read, in order (what the editor key opens).
     pub files: Vec<String>,
+    /// Whether its checks read what only a finished command tells of (see `after_command`).
+    pub after_commands: bool,
 }
 
 impl StepView {
@@ -115,6 +118,9 @@ pub struct App {
     burst: Option<Burst<View>>,
     /// What each code block is (by index): only commands are run.
     code_kinds: Vec<CodeKind>,
+    /// A command finished while its steps were being checked: they are
+    /// checked again when those results are in (see `after_command`).
+    recheck_waiting: bool,
 }
 
 /// What happened, as the app sees it: the learner's input, and what the
@@ -169,6 +175,10 @@ pub enum Seen {
     FilesChanged,
     /// The local Vendor API's state changed: the steps that ask it are checked again.
     ApiChanged,
+    /// A command finished in the shell (its prompt mark said so), with its
+    /// exit code when the shell gave one: the steps whose checks read what
+    /// no watcher sees are checked again (see `after_command`).
+    CommandFinished { exit: Option<i32> },
     /// Results of a check run.
     Checked(Vec<StepReport>),
     /// The frame about to be drawn: where the shell's screen is scrolled
@@ -236,6 +246,7 @@ impl App {
                 report: None,
                 checking: false,
                 files: step_files(&s.checks, &vars),
+                after_commands: after_command::read_beyond_files(&s.checks),
             })
             .collect();
         let notes: Vec<String> = front
@@ -277,6 +288,7 @@ impl App {
             shell_modes: Modes::default(),
             burst: None,
             code_kinds: Vec::new(),
+            recheck_waiting: false,
         };
         app.reparse();
         app.with_programs(|_| false)
@@ -326,6 +338,7 @@ impl App {
     }
 }
 
+mod after_command;
 mod lesson;
 mod steps;
 #[cfg(test)]

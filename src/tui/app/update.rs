@@ -43,9 +43,13 @@ impl App {
             Seen::Started => return self.check((0..self.steps.len()).collect(), false),
             Seen::FilesChanged => return self.check(self.file_steps(), false),
             Seen::ApiChanged => return self.check(self.api_steps(), false),
+            Seen::CommandFinished { exit } => return self.command_finished(exit),
             Seen::ShellModes(modes) => self.shell_modes = modes,
             Seen::ShellExited(code) => self.shell_exited = Some(code),
-            Seen::Checked(reports) => self.apply_reports(reports),
+            Seen::Checked(reports) => {
+                self.apply_reports(reports);
+                return self.waiting_recheck();
+            }
             Seen::Frame {
                 shell_scroll,
                 window_max_scroll,
