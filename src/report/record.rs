@@ -1,12 +1,18 @@
 //! The record `labrun progress export` writes: one learner's progress in
-//! one lesson, portable and redacted — how it is made from a workspace,
-//! written, and read back.
+//! one lesson or course, portable and redacted — how it is made from a
+//! workspace, written, and read back.
+//!
+//! A record is self-describing: a course's record lists every challenge
+//! (slug, title, state, time) and every step under its challenge, so a
+//! report needs no lesson directory. The record format did not change for
+//! courses: its progress carries its own schema (2 for a course), which a
+//! labrun that cannot read courses refuses rather than misreads.
 
 use super::identity::workspace_id;
 use super::{RECORD_KIND, RECORD_SCHEMA, os_user};
 use crate::fsutil::write_atomic;
-use crate::lesson::{Lesson, Vars};
-use crate::progress::{self, Progress, StepProgress};
+use crate::lesson::{Course, Lesson, Variable, Vars};
+use crate::progress::{self, ChallengeProgress, Progress, StepProgress};
 use crate::workspace::{self, Workspace};
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -116,24 +122,68 @@ pub fn export(
     learner: Option<&str>,
 ) -> Result<Record, ExportError> {
     let progress = Progress::load(&workspace.progress_path(), &lesson.slug)?;
+    let progress = complete(&progress, lesson);
+    Ok(export_progress(
+        workspace,
+        &lesson.slug,
+        progress,
+        &lesson.variables,
+        learner,
+    ))
+}
+
+/// [`export`] for a course: every challenge in course order with its state,
+/// every step under its challenge. A course of one is exported as a lesson.
+pub fn export_course(
+    workspace: &Workspace,
+    course: &Course,
+    learner: Option<&str>,
+) -> Result<Record, ExportError> {
+    if let [lesson] = course.challenges.as_slice() {
+        return export(workspace, lesson, learner);
+    }
+    let progress = Progress::load(&workspace.progress_path(), &course.slug)?;
+    let progress = complete_course(&progress, course);
+    let variables = course_variables(course);
+    Ok(export_progress(
+        workspace,
+        &course.slug,
+        progress,
+        &variables,
+        learner,
+    ))
+}
+
+/// Every variable of every challenge of `course`, each once.
+pub(super) fn course_variables(course: &Course) -> Vec<Variable> {
+    let mut all: Vec<Variable> = Vec::new();
+    for variable in course.challenges.iter().flat_map(|c| &c.variables) {
+        if !all.iter().any(|v| v.name == variable.name) {
+            all.push(variable.clone());
+        }
+    }
+    all
+}
+
+fn export_progress(
+    workspace: &Workspace,
+    slug: &str,
+    progress: Progress,
+    variables: &[Variable],
+    learner: Option<&str>,
+) -> Record {
     let learner = learner
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map_or_else(os_user, str::to_string);
     let saved = &workspace.state.vars;
     let redactors = [
-        Vars::resolve(&lesson.variables, &[], |_| None, saved),
-        Vars::resolve(&lesson.variables, &[], |k| std::env::var(k).ok(), saved),
+        Vars::resolve(variables, &[], |_| None, saved),
+        Vars::resolve(variables, &[], |k| std::env::var(k).ok(), saved),
     ];
     let redact = |text: &str| redactors.iter().fold(text.to_string(), |t, v| v.redact(&t));
-    Ok(make_record(
-        &learner,
-        &lesson.slug,
-        &workspace::now_rfc3339(),
-        complete(&progress, lesson),
-        &redact,
-    )
-    .of_workspace(&workspace.state))
+    make_record(&learner, slug, &workspace::now_rfc3339(), progress, &redact)
+        .of_workspace(&workspace.state)
 }
 
 pub(super) fn make_record(
@@ -145,7 +195,15 @@ pub(super) fn make_record(
 ) -> Record {
     progress.lesson = redact(&progress.lesson);
     progress.started_at = progress.started_at.as_deref().map(redact);
+    for challenge in &mut progress.challenges {
+        challenge.slug = redact(&challenge.slug);
+        challenge.title = redact(&challenge.title);
+        for stamp in [&mut challenge.started_at, &mut challenge.finished_at] {
+            *stamp = stamp.as_deref().map(redact);
+        }
+    }
     for step in &mut progress.steps {
+        step.challenge = step.challenge.as_deref().map(redact);
         step.id = redact(&step.id);
         step.title = redact(&step.title);
         for stamp in [
@@ -172,21 +230,28 @@ pub(super) fn make_record(
 
 /// `progress` with exactly the lesson's steps, in lesson order: those never
 /// checked are added without a status; those the lesson no longer has are
-/// dropped.
+/// dropped. Steps recorded under the lesson's slug as a challenge (a track
+/// of one challenge) count as its own.
 pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
     let steps = lesson
         .steps
         .iter()
-        .map(|s| match progress.step(&s.id) {
-            Some(recorded) => StepProgress {
-                title: s.title.clone(),
-                ..recorded.clone()
-            },
-            None => StepProgress {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                ..StepProgress::default()
-            },
+        .map(|s| {
+            let recorded = progress
+                .step(&s.id)
+                .or_else(|| progress.step_in(Some(&lesson.slug), &s.id));
+            match recorded {
+                Some(recorded) => StepProgress {
+                    challenge: None,
+                    title: s.title.clone(),
+                    ..recorded.clone()
+                },
+                None => StepProgress {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    ..StepProgress::default()
+                },
+            }
         })
         .collect();
     Progress {
@@ -197,6 +262,51 @@ pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
         challenges: progress.challenges.clone(),
         track_setup_done: progress.track_setup_done,
         resume: progress.resume,
+    }
+}
+
+/// `progress` with exactly the course's challenges, in course order, each
+/// titled as the course says (one never entered is added as recorded
+/// nowhere: locked, no times), and exactly each challenge's steps under it,
+/// in order (as [`complete`] does for a lesson). Steps of no challenge, and
+/// challenges the course no longer has, are dropped.
+pub fn complete_course(progress: &Progress, course: &Course) -> Progress {
+    let mut challenges = Vec::new();
+    let mut steps = Vec::new();
+    for lesson in &course.challenges {
+        let slug = &lesson.slug;
+        challenges.push(match progress.challenge(slug) {
+            Some(recorded) => ChallengeProgress {
+                title: lesson.title().to_string(),
+                ..recorded.clone()
+            },
+            None => ChallengeProgress {
+                slug: slug.clone(),
+                title: lesson.title().to_string(),
+                ..ChallengeProgress::default()
+            },
+        });
+        steps.extend(lesson.steps.iter().map(|s| {
+            let title = s.title.clone();
+            match progress.step_in(Some(slug), &s.id) {
+                Some(recorded) => StepProgress {
+                    title,
+                    ..recorded.clone()
+                },
+                None => StepProgress {
+                    challenge: Some(slug.clone()),
+                    id: s.id.clone(),
+                    title,
+                    ..StepProgress::default()
+                },
+            }
+        }));
+    }
+    Progress {
+        lesson: course.slug.clone(),
+        steps,
+        challenges,
+        ..progress.clone()
     }
 }
 
