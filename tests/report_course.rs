@@ -258,6 +258,22 @@ fn progress_of_a_course_shows_each_challenge_then_the_current_ones_steps() {
         .unwrap();
     assert_eq!((look.status, look.attempts), (Some(Status::Fail), 3));
 
+    // A workspace nobody has checked yet: the first challenge is open.
+    fs::remove_file(ws.join(".labrun/progress.json")).unwrap();
+    let text = stdout(labrun(&[
+        "progress".as_ref(),
+        "-w".as_ref(),
+        ws.as_os_str(),
+    ]));
+    assert!(
+        text.contains("\n·   1  Leave a note              not started\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nLeave a note — challenge 1 of 5\n"),
+        "{text}"
+    );
+
     // Everything done: no current challenge, no steps table.
     let done = [
         How::Passed(60),

@@ -160,6 +160,39 @@ mod tests {
     }
 
     #[test]
+    fn a_fresh_course_opens_its_first_challenge_painted_only_when_asked() {
+        let track = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tracks/shell-basics");
+        let course = Course::load(&track).unwrap();
+        let progress = crate::report::complete_course(&Progress::new("shell-basics"), &course);
+        let plain = course_progress(&course, &progress, Painter::PLAIN);
+        assert_eq!(
+            plain,
+            "\
+Shell Basics — 0 of 5 challenges done
+
+·   1  Leave a note              not started
+🔒  2  Look around               locked
+🔒  3  Check your understanding  locked
+🔒  4  Shout it out              locked
+🔒  5  Tidy up                   locked
+
+Leave a note — challenge 1 of 5
+
+STEP         STATUS       ATTEMPTS  FIRST PASSED
+check-shell  not checked         0  -
+"
+        );
+        let colored = course_progress(&course, &progress, Painter::COLOR);
+        assert!(
+            colored.starts_with("\x1b[1mShell Basics\x1b[0m — 0 of 5 challenges done\n"),
+            "{colored}"
+        );
+        assert!(colored.contains("\x1b[2m🔒\x1b[0m  2"), "{colored}");
+        assert!(colored.contains("\x1b[2mlocked\x1b[0m"), "{colored}");
+    }
+
+    #[test]
     fn each_standing_has_its_mark_and_words() {
         let failing = |error, conditions: &[&str]| {
             Standing::Failing(Failing {

@@ -365,6 +365,12 @@ mod tests {
         assert_eq!(alpha.learners[0].cells[0].state, CellState::NotStarted);
         assert_eq!(alpha.finished, 0);
         let text = render_human(&report, Painter::PLAIN);
+        assert!(
+            text.starts_with(
+                "These records are of 2 different lessons, each reported on its own: alpha, beta.\n\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("alpha — 3 learners, 0 finished"), "{text}");
         assert!(text.contains("\nbeta — 1 learner, 1 finished"), "{text}");
         assert!(text.contains("Stuck: nobody"), "{text}");

@@ -33,7 +33,7 @@ pub struct CourseReport {
 pub struct ChallengeSummary {
     pub slug: String,
     pub title: String,
-    /// Learners who entered it or checked it.
+    /// Learners who passed, skipped or checked it.
     pub started: usize,
     pub passed: usize,
     pub skipped: usize,

@@ -303,3 +303,80 @@ pub(super) fn csv_rows(course: &CourseReport) -> Vec<[String; 10]> {
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::output::Painter;
+    use crate::report::build;
+    use crate::report::fixtures::course_record;
+    use crate::report::render::{render_csv, render_human, render_markdown};
+
+    fn class() -> Vec<crate::report::Record> {
+        vec![
+            course_record("ann", "c", &[("a", "passed 90"), ("b", "skipped 4")]),
+            course_record(
+                "\x1b[2Jmallory\n",
+                "c",
+                &[("a", "passed 30"), ("b", "failing 3")],
+            ),
+            course_record("=cmd()", "c", &[("a", "error 2"), ("b", "locked")]),
+        ]
+    }
+
+    #[test]
+    fn colours_only_when_asked_and_no_control_characters_from_records() {
+        let report = build(&class());
+        let plain = render_human(&report, Painter::PLAIN);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(
+            plain.contains("\u{fffd}[2Jmallory\u{fffd}  ✓ 30s"),
+            "{plain}"
+        );
+        let colored = render_human(&report, Painter::COLOR);
+        for painted in [
+            "\x1b[32m✓ 1m\x1b[0m",
+            "\x1b[2m⏭\x1b[0m",
+            "\x1b[31m✗ 3\x1b[0m",
+            "\x1b[33m! 2\x1b[0m",
+        ] {
+            assert!(colored.contains(painted), "{painted:?} not in {colored}");
+        }
+        assert!(!render_markdown(&report).contains('\x1b'));
+    }
+
+    #[test]
+    fn csv_rows_are_quoted_and_cannot_inject_formulas() {
+        let csv = render_csv(&build(&class()));
+        assert!(
+            csv.contains(
+                "\nc,'=cmd(),a,check-shell,The a challenge,error,2,1500,0,the check could not run\n"
+            ),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\nc,\"\x1b[2Jmallory\n\",b,check-shell,"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\nc,ann,b,,The b challenge,skipped,0,4,0,\n"),
+            "{csv}"
+        );
+    }
+
+    #[test]
+    fn nobody_stuck_is_said() {
+        let records = [course_record(
+            "ann",
+            "c",
+            &[("a", "passed 90"), ("b", "open")],
+        )];
+        let report = build(&records);
+        assert!(render_human(&report, Painter::PLAIN).ends_with("\nStuck: nobody\n"));
+        let markdown = render_markdown(&report);
+        assert!(
+            markdown.starts_with("## c\n\nA course of 2 challenges, 1 learner, 0 finished.\n"),
+            "{markdown}"
+        );
+        assert!(markdown.ends_with("\n**Stuck:** nobody\n"), "{markdown}");
+    }
+}

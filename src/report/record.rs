@@ -314,7 +314,8 @@ pub fn complete_course(progress: &Progress, course: &Course) -> Progress {
 mod tests {
     use super::*;
     use crate::checks::Status;
-    use crate::report::fixtures::{cond, failing, passed, record};
+    use crate::progress::ChallengeState;
+    use crate::report::fixtures::{cond, course_progress, failing, passed, record};
 
     #[test]
     fn parse_names_what_is_wrong() {
@@ -375,12 +376,70 @@ mod tests {
     }
 
     #[test]
+    fn a_course_progress_is_completed_with_the_course() {
+        let track = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tracks/shell-basics");
+        let course = Course::load(&track).unwrap();
+        let mut p = course_progress(&[("look-around", "failing 2"), ("gone", "passed 5")]);
+        p.steps.push(passed("of-no-challenge", 1));
+        let done = complete_course(&p, &course);
+        let challenges: Vec<(&str, &str, ChallengeState)> = done
+            .challenges
+            .iter()
+            .map(|c| (c.slug.as_str(), c.title.as_str(), c.state))
+            .collect();
+        use crate::progress::ChallengeState::{Locked, Open};
+        assert_eq!(
+            challenges,
+            [
+                ("leave-a-note", "Leave a note", Locked),
+                ("look-around", "Look around", Open),
+                (
+                    "check-your-understanding",
+                    "Check your understanding",
+                    Locked
+                ),
+                ("shout-it-out", "Shout it out", Locked),
+                ("tidy-up", "Tidy up", Locked),
+            ],
+            "in course order, titled by the course; one it no longer has is dropped"
+        );
+        let steps: Vec<(&str, &str, u32)> = done
+            .steps
+            .iter()
+            .map(|s| (s.challenge.as_deref().unwrap(), s.id.as_str(), s.attempts))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("leave-a-note", "check-shell", 0),
+                ("look-around", "check-shell", 2),
+                ("check-your-understanding", "quiz", 0),
+                ("shout-it-out", "shout", 0),
+                ("shout-it-out", "check-shell", 0),
+                ("tidy-up", "check-shell", 0),
+            ]
+        );
+        assert_eq!(done.steps[1].title, "the challenge's check (check-shell)");
+        assert_eq!(
+            (done.lesson.as_str(), done.started_at),
+            ("shell-basics", p.started_at)
+        );
+    }
+
+    #[test]
     fn a_record_is_redacted_everywhere() {
         let mut p = Progress::new("demo");
         p.started_at = Some("s3cret-at".into());
         let mut s = failing("s3cret", 1, vec![cond("token is s3cret", Status::Fail)]);
         s.title = "use s3cret".into();
+        s.challenge = Some("s3cret-challenge".into());
         p.steps.push(s);
+        // A course's challenges: slugs, titles and times come from lessons
+        // and workspaces too.
+        p.challenges = course_progress(&[("s3cret-a", "passed 5"), ("b", "open")]).challenges;
+        p.challenges[1].title = "about s3cret".into();
+        p.challenges[1].started_at = Some("s3cret-stamp".into());
         let record = make_record("s3cret-learner", "demo", "now", p, &|t: &str| {
             t.replace("s3cret", "[hidden]")
         });
