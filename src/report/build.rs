@@ -1,21 +1,29 @@
 //! A class's progress from its records: learners × steps per lesson, who
-//! passed, who is stuck where and on which condition, median times. Pure
+//! passed, who is stuck where and on which condition, median times; a
+//! course's records go to [`super::course`] (learners × challenges). Pure
 //! and deterministic: the same records give the same report.
 
+use super::course::{CourseReport, build_course};
 use super::record::Record;
+use super::standing::{is_course, not_passing};
 use crate::checks::Status;
-use crate::progress::{Condition, StepProgress};
+use crate::progress::StepProgress;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The version of `render_json`'s output.
 pub const REPORT_SCHEMA: u32 = 1;
 
-/// A class's progress, one table per lesson (lessons by slug).
+/// A class's progress, one table per lesson (lessons by slug) and one per
+/// course (courses by slug): records of different lessons or courses are
+/// never merged.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct ClassReport {
     pub schema: u32,
     pub lessons: Vec<LessonReport>,
+    /// Absent when the records are of lessons only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub courses: Vec<CourseReport>,
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq)]
@@ -102,19 +110,26 @@ pub struct StuckLearner {
     pub attempts: u32,
 }
 
-/// The class report of `records`: grouped by lesson, learners sorted by name.
+/// The class report of `records`: grouped by lesson, learners sorted by
+/// name. A lesson some record of which names several challenges is a course.
 pub fn build(records: &[Record]) -> ClassReport {
     let mut by_lesson: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for record in records {
         by_lesson.entry(&record.lesson).or_default().push(record);
     }
-    ClassReport {
+    let mut report = ClassReport {
         schema: REPORT_SCHEMA,
-        lessons: by_lesson
-            .into_iter()
-            .map(|(lesson, records)| build_lesson(lesson, records))
-            .collect(),
+        lessons: Vec::new(),
+        courses: Vec::new(),
+    };
+    for (slug, records) in by_lesson {
+        if records.iter().any(|r| is_course(&r.progress)) {
+            report.courses.push(build_course(slug, records));
+        } else {
+            report.lessons.push(build_lesson(slug, records));
+        }
     }
+    report
 }
 
 fn build_lesson(lesson: &str, mut records: Vec<&Record>) -> LessonReport {
@@ -180,23 +195,36 @@ fn build_lesson(lesson: &str, mut records: Vec<&Record>) -> LessonReport {
 /// goes right after the step it follows in another (or before the step it
 /// precedes, when it is first).
 fn step_order(records: &[&Record]) -> Vec<(String, String)> {
+    let lists: Vec<Vec<(String, String)>> = records
+        .iter()
+        .map(|r| {
+            let steps = r.progress.steps.iter();
+            steps.map(|s| (s.id.clone(), s.title.clone())).collect()
+        })
+        .collect();
+    merge_order(&lists)
+}
+
+/// Lists of (id, title) merged in their order: an id one list lacks goes
+/// right after the id it follows in another (or before the id it precedes,
+/// when it is first). The first title seen for an id is kept.
+pub(super) fn merge_order(lists: &[Vec<(String, String)>]) -> Vec<(String, String)> {
     let mut order: Vec<(String, String)> = Vec::new();
     let position = |order: &[(String, String)], id: &str| order.iter().position(|(o, _)| o == id);
-    for record in records {
-        let steps = &record.progress.steps;
+    for list in lists {
         let mut after: Option<usize> = None;
-        for (j, step) in steps.iter().enumerate() {
-            if let Some(i) = position(&order, &step.id) {
+        for (j, (id, title)) in list.iter().enumerate() {
+            if let Some(i) = position(&order, id) {
                 after = Some(i);
                 continue;
             }
             let at = after.map(|i| i + 1).unwrap_or_else(|| {
-                steps[j + 1..]
+                list[j + 1..]
                     .iter()
-                    .find_map(|later| position(&order, &later.id))
+                    .find_map(|(later, _)| position(&order, later))
                     .unwrap_or(order.len())
             });
-            order.insert(at, (step.id.clone(), step.title.clone()));
+            order.insert(at, (id.clone(), title.clone()));
             after = Some(at);
         }
     }
@@ -221,7 +249,7 @@ fn cell(step: Option<&StepProgress>) -> Cell {
         Some(Status::Error) => CellState::Error,
     };
     let failing = match state {
-        CellState::Failing | CellState::Error => failing_conditions(&step.conditions),
+        CellState::Failing | CellState::Error => not_passing(&step.conditions),
         _ => Vec::new(),
     };
     Cell {
@@ -231,16 +259,6 @@ fn cell(step: Option<&StepProgress>) -> Cell {
         hints_shown: step.hints_shown,
         failing,
     }
-}
-
-fn failing_conditions(conditions: &[Condition]) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for c in conditions.iter().filter(|c| c.status != Status::Pass) {
-        if !names.contains(&c.name) {
-            names.push(c.name.clone());
-        }
-    }
-    names
 }
 
 fn is_stuck(state: CellState) -> bool {
@@ -260,24 +278,11 @@ fn summarize(id: &str, title: &str, learners: &[LearnerRow], i: usize) -> StepSu
         .filter_map(|c| c.seconds_to_pass)
         .collect();
     times.sort_unstable();
-    // Each learner not past the step counts a condition once.
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    let mut of = 0;
-    for cell in cells.iter().filter(|c| is_stuck(c.state)) {
-        of += 1;
-        for name in &cell.failing {
-            match counts.iter_mut().find(|(n, _)| n == name) {
-                Some((_, count)) => *count += 1,
-                None => counts.push((name.clone(), 1)),
-            }
-        }
-    }
-    let mut most: Option<(String, usize)> = None;
-    for (name, count) in counts {
-        if most.as_ref().is_none_or(|(_, best)| count > *best) {
-            most = Some((name, count));
-        }
-    }
+    let stuck: Vec<&[String]> = cells
+        .iter()
+        .filter(|c| is_stuck(c.state))
+        .map(|c| c.failing.as_slice())
+        .collect();
     StepSummary {
         id: id.to_string(),
         title: title.to_string(),
@@ -290,12 +295,38 @@ fn summarize(id: &str, title: &str, learners: &[LearnerRow], i: usize) -> StepSu
             .filter(|c| c.state == CellState::Passed)
             .count(),
         median_seconds_to_pass: median(&times),
-        most_failing: most.map(|(name, learners)| FailingCondition { name, learners, of }),
+        most_failing: most_common(&stuck),
     }
 }
 
+/// The condition failing for most of the learners stuck somewhere, given
+/// each one's failing conditions (each learner counts a condition once;
+/// the first named wins a tie).
+pub(super) fn most_common(stuck: &[&[String]]) -> Option<FailingCondition> {
+    let mut counts: Vec<(&String, usize)> = Vec::new();
+    for failing in stuck {
+        for name in *failing {
+            match counts.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((name, 1)),
+            }
+        }
+    }
+    let mut most: Option<(&String, usize)> = None;
+    for (name, count) in counts {
+        if most.is_none_or(|(_, best)| count > best) {
+            most = Some((name, count));
+        }
+    }
+    most.map(|(name, learners)| FailingCondition {
+        name: name.clone(),
+        learners,
+        of: stuck.len(),
+    })
+}
+
 /// The median of sorted values; the lower-rounded mean of the middle two.
-fn median(sorted: &[u64]) -> Option<u64> {
+pub(super) fn median(sorted: &[u64]) -> Option<u64> {
     let n = sorted.len();
     match n {
         0 => None,
@@ -334,6 +365,12 @@ mod tests {
         assert_eq!(alpha.learners[0].cells[0].state, CellState::NotStarted);
         assert_eq!(alpha.finished, 0);
         let text = render_human(&report, Painter::PLAIN);
+        assert!(
+            text.starts_with(
+                "These records are of 2 different lessons, each reported on its own: alpha, beta.\n\n"
+            ),
+            "{text}"
+        );
         assert!(text.contains("alpha — 3 learners, 0 finished"), "{text}");
         assert!(text.contains("\nbeta — 1 learner, 1 finished"), "{text}");
         assert!(text.contains("Stuck: nobody"), "{text}");

@@ -110,3 +110,71 @@ pub fn class() -> Vec<Record> {
         ),
     ]
 }
+
+/// A course's progress: each challenge `(slug, how)` in order, `how` one of
+/// `passed SECONDS`, `skipped SECONDS`, `failing ATTEMPTS`, `error
+/// ATTEMPTS`, `open` or `locked`. Each challenge has one step, its check
+/// script (`check-shell`), entered at 09:00 and last checked at 09:25;
+/// a failing one fails on “FAIL: SLUG is not done”.
+pub fn course_progress(challenges: &[(&str, &str)]) -> Progress {
+    use progress::{ChallengeProgress, ChallengeState};
+    let mut p = Progress::new("course");
+    p.started_at = Some("2026-01-05T09:00:00Z".into());
+    for (slug, how) in challenges {
+        let (how, number) = how.split_once(' ').unwrap_or((how, "0"));
+        let number: u64 = number.parse().expect("a number");
+        let attempts = u32::try_from(number).unwrap_or(u32::MAX);
+        let condition = vec![cond(&format!("FAIL: {slug} is not done"), Status::Fail)];
+        let (state, step) = match how {
+            "passed" => (ChallengeState::Passed, Some(passed("check-shell", number))),
+            "skipped" => (ChallengeState::Skipped, None),
+            "failing" => (
+                ChallengeState::Open,
+                Some(failing("check-shell", attempts, condition)),
+            ),
+            "error" => (
+                ChallengeState::Open,
+                Some(step(
+                    "check-shell",
+                    Some(Status::Error),
+                    attempts,
+                    None,
+                    vec![cond("the check could not run", Status::Error)],
+                )),
+            ),
+            "open" => (ChallengeState::Open, None),
+            "locked" => (ChallengeState::Locked, None),
+            other => panic!("unknown challenge state {other}"),
+        };
+        let done = matches!(state, ChallengeState::Passed | ChallengeState::Skipped);
+        let entered = !matches!(state, ChallengeState::Locked);
+        p.challenges.push(ChallengeProgress {
+            slug: slug.to_string(),
+            title: format!("The {slug} challenge"),
+            state,
+            setup_done: entered,
+            cleanup_done: done,
+            started_at: entered.then(|| "2026-01-05T09:00:00Z".into()),
+            finished_at: done.then(|| "2026-01-05T09:30:00Z".into()),
+            seconds: done.then_some(number),
+        });
+        if let Some(mut step) = step {
+            step.challenge = Some(slug.to_string());
+            if how != "passed" {
+                step.last_checked_at = Some("2026-01-05T09:25:00Z".into());
+            }
+            p.steps.push(step);
+        }
+    }
+    p
+}
+
+/// A learner's record of the course `course` (see [`course_progress`]).
+pub fn course_record(learner: &str, course: &str, challenges: &[(&str, &str)]) -> Record {
+    let mut record = record(learner, course, Vec::new());
+    record.progress = Progress {
+        lesson: course.into(),
+        ..course_progress(challenges)
+    };
+    record
+}

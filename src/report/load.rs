@@ -3,9 +3,11 @@
 //! with the reason.
 
 use super::identity::{Found, one_per_workspace, workspace_owner};
-use super::record::{Record, RecordError, complete, make_record};
+use super::record::{
+    Record, RecordError, complete, complete_course, course_variables, make_record,
+};
 use crate::fsutil::{self, ReadError};
-use crate::lesson::{Lesson, Variable, Vars};
+use crate::lesson::{Course, Variable, Vars};
 use crate::progress::Progress;
 use crate::workspace::{self, Workspace, WorkspaceError};
 use std::collections::HashSet;
@@ -202,14 +204,21 @@ fn read_record(path: &Path) -> Result<Record, SkipReason> {
 }
 
 /// A workspace read directly: its owner's (see [`workspace_owner`]),
-/// redacted like an export. Without its lesson (moved, deleted) every saved
-/// value counts as secret and the steps are those recorded.
+/// redacted like an export. Without its lesson or course (moved, deleted)
+/// every saved value counts as secret, and the steps and challenges are
+/// those recorded, titled as recorded.
 fn from_workspace(ws: &Workspace) -> Result<Record, SkipReason> {
     let slug = &ws.state.lesson.slug;
     let progress = Progress::load(&ws.progress_path(), slug)?;
     let learner = workspace_owner(ws);
-    let (progress, variables) = match workspace_lesson(ws) {
-        Some(lesson) => (complete(&progress, &lesson), lesson.variables),
+    let (progress, variables) = match workspace_course(ws) {
+        Some(course) => match course.challenges.as_slice() {
+            [lesson] => (complete(&progress, lesson), lesson.variables.clone()),
+            _ => (
+                complete_course(&progress, &course),
+                course_variables(&course),
+            ),
+        },
         None => {
             let all_secret = ws.state.vars.keys().map(|n| Variable::secret(n)).collect();
             (progress, all_secret)
@@ -224,14 +233,22 @@ fn from_workspace(ws: &Workspace) -> Result<Record, SkipReason> {
     )
 }
 
-fn workspace_lesson(ws: &Workspace) -> Option<Lesson> {
+/// The workspace's lesson or course, if it is still there (or bundled) and
+/// still the one the workspace was made from.
+fn workspace_course(ws: &Workspace) -> Option<Course> {
     let slug = &ws.state.lesson.slug;
     let dir = if ws.state.lesson.dir.is_dir() {
         ws.state.lesson.dir.clone()
     } else {
         crate::lesson::bundled::resolve(Some(slug)).ok()?
     };
-    Lesson::load(&dir).ok().filter(|l| &l.slug == slug)
+    Course::load(&dir).ok().filter(|c| is_of(c, slug))
+}
+
+/// Whether a workspace made from `slug` is of `course`: its slug, or, for a
+/// course of one, that challenge's.
+pub fn is_of(course: &Course, slug: &str) -> bool {
+    course.slug == slug || matches!(course.challenges.as_slice(), [only] if only.slug == slug)
 }
 
 #[cfg(test)]

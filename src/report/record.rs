@@ -1,12 +1,18 @@
 //! The record `labrun progress export` writes: one learner's progress in
-//! one lesson, portable and redacted — how it is made from a workspace,
-//! written, and read back.
+//! one lesson or course, portable and redacted — how it is made from a
+//! workspace, written, and read back.
+//!
+//! A record is self-describing: a course's record lists every challenge
+//! (slug, title, state, time) and every step under its challenge, so a
+//! report needs no lesson directory. The record format did not change for
+//! courses: its progress carries its own schema (2 for a course), which a
+//! labrun that cannot read courses refuses rather than misreads.
 
 use super::identity::workspace_id;
 use super::{RECORD_KIND, RECORD_SCHEMA, os_user};
 use crate::fsutil::write_atomic;
-use crate::lesson::{Lesson, Vars};
-use crate::progress::{self, Progress, StepProgress};
+use crate::lesson::{Course, Lesson, Variable, Vars};
+use crate::progress::{self, ChallengeProgress, Progress, StepProgress};
 use crate::workspace::{self, Workspace};
 use serde::{Deserialize, Serialize};
 use std::io;
@@ -116,24 +122,68 @@ pub fn export(
     learner: Option<&str>,
 ) -> Result<Record, ExportError> {
     let progress = Progress::load(&workspace.progress_path(), &lesson.slug)?;
+    let progress = complete(&progress, lesson);
+    Ok(export_progress(
+        workspace,
+        &lesson.slug,
+        progress,
+        &lesson.variables,
+        learner,
+    ))
+}
+
+/// [`export`] for a course: every challenge in course order with its state,
+/// every step under its challenge. A course of one is exported as a lesson.
+pub fn export_course(
+    workspace: &Workspace,
+    course: &Course,
+    learner: Option<&str>,
+) -> Result<Record, ExportError> {
+    if let [lesson] = course.challenges.as_slice() {
+        return export(workspace, lesson, learner);
+    }
+    let progress = Progress::load(&workspace.progress_path(), &course.slug)?;
+    let progress = complete_course(&progress, course);
+    let variables = course_variables(course);
+    Ok(export_progress(
+        workspace,
+        &course.slug,
+        progress,
+        &variables,
+        learner,
+    ))
+}
+
+/// Every variable of every challenge of `course`, each once.
+pub(super) fn course_variables(course: &Course) -> Vec<Variable> {
+    let mut all: Vec<Variable> = Vec::new();
+    for variable in course.challenges.iter().flat_map(|c| &c.variables) {
+        if !all.iter().any(|v| v.name == variable.name) {
+            all.push(variable.clone());
+        }
+    }
+    all
+}
+
+fn export_progress(
+    workspace: &Workspace,
+    slug: &str,
+    progress: Progress,
+    variables: &[Variable],
+    learner: Option<&str>,
+) -> Record {
     let learner = learner
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map_or_else(os_user, str::to_string);
     let saved = &workspace.state.vars;
     let redactors = [
-        Vars::resolve(&lesson.variables, &[], |_| None, saved),
-        Vars::resolve(&lesson.variables, &[], |k| std::env::var(k).ok(), saved),
+        Vars::resolve(variables, &[], |_| None, saved),
+        Vars::resolve(variables, &[], |k| std::env::var(k).ok(), saved),
     ];
     let redact = |text: &str| redactors.iter().fold(text.to_string(), |t, v| v.redact(&t));
-    Ok(make_record(
-        &learner,
-        &lesson.slug,
-        &workspace::now_rfc3339(),
-        complete(&progress, lesson),
-        &redact,
-    )
-    .of_workspace(&workspace.state))
+    make_record(&learner, slug, &workspace::now_rfc3339(), progress, &redact)
+        .of_workspace(&workspace.state)
 }
 
 pub(super) fn make_record(
@@ -145,7 +195,15 @@ pub(super) fn make_record(
 ) -> Record {
     progress.lesson = redact(&progress.lesson);
     progress.started_at = progress.started_at.as_deref().map(redact);
+    for challenge in &mut progress.challenges {
+        challenge.slug = redact(&challenge.slug);
+        challenge.title = redact(&challenge.title);
+        for stamp in [&mut challenge.started_at, &mut challenge.finished_at] {
+            *stamp = stamp.as_deref().map(redact);
+        }
+    }
     for step in &mut progress.steps {
+        step.challenge = step.challenge.as_deref().map(redact);
         step.id = redact(&step.id);
         step.title = redact(&step.title);
         for stamp in [
@@ -172,21 +230,28 @@ pub(super) fn make_record(
 
 /// `progress` with exactly the lesson's steps, in lesson order: those never
 /// checked are added without a status; those the lesson no longer has are
-/// dropped.
+/// dropped. Steps recorded under the lesson's slug as a challenge (a track
+/// of one challenge) count as its own.
 pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
     let steps = lesson
         .steps
         .iter()
-        .map(|s| match progress.step(&s.id) {
-            Some(recorded) => StepProgress {
-                title: s.title.clone(),
-                ..recorded.clone()
-            },
-            None => StepProgress {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                ..StepProgress::default()
-            },
+        .map(|s| {
+            let recorded = progress
+                .step(&s.id)
+                .or_else(|| progress.step_in(Some(&lesson.slug), &s.id));
+            match recorded {
+                Some(recorded) => StepProgress {
+                    challenge: None,
+                    title: s.title.clone(),
+                    ..recorded.clone()
+                },
+                None => StepProgress {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    ..StepProgress::default()
+                },
+            }
         })
         .collect();
     Progress {
@@ -200,11 +265,57 @@ pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
     }
 }
 
+/// `progress` with exactly the course's challenges, in course order, each
+/// titled as the course says (one never entered is added as recorded
+/// nowhere: locked, no times), and exactly each challenge's steps under it,
+/// in order (as [`complete`] does for a lesson). Steps of no challenge, and
+/// challenges the course no longer has, are dropped.
+pub fn complete_course(progress: &Progress, course: &Course) -> Progress {
+    let mut challenges = Vec::new();
+    let mut steps = Vec::new();
+    for lesson in &course.challenges {
+        let slug = &lesson.slug;
+        challenges.push(match progress.challenge(slug) {
+            Some(recorded) => ChallengeProgress {
+                title: lesson.title().to_string(),
+                ..recorded.clone()
+            },
+            None => ChallengeProgress {
+                slug: slug.clone(),
+                title: lesson.title().to_string(),
+                ..ChallengeProgress::default()
+            },
+        });
+        steps.extend(lesson.steps.iter().map(|s| {
+            let title = s.title.clone();
+            match progress.step_in(Some(slug), &s.id) {
+                Some(recorded) => StepProgress {
+                    title,
+                    ..recorded.clone()
+                },
+                None => StepProgress {
+                    challenge: Some(slug.clone()),
+                    id: s.id.clone(),
+                    title,
+                    ..StepProgress::default()
+                },
+            }
+        }));
+    }
+    Progress {
+        lesson: course.slug.clone(),
+        steps,
+        challenges,
+        ..progress.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::checks::Status;
-    use crate::report::fixtures::{cond, failing, passed, record};
+    use crate::progress::ChallengeState;
+    use crate::report::fixtures::{cond, course_progress, failing, passed, record};
 
     #[test]
     fn parse_names_what_is_wrong() {
@@ -265,12 +376,70 @@ mod tests {
     }
 
     #[test]
+    fn a_course_progress_is_completed_with_the_course() {
+        let track = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/tracks/shell-basics");
+        let course = Course::load(&track).unwrap();
+        let mut p = course_progress(&[("look-around", "failing 2"), ("gone", "passed 5")]);
+        p.steps.push(passed("of-no-challenge", 1));
+        let done = complete_course(&p, &course);
+        let challenges: Vec<(&str, &str, ChallengeState)> = done
+            .challenges
+            .iter()
+            .map(|c| (c.slug.as_str(), c.title.as_str(), c.state))
+            .collect();
+        use crate::progress::ChallengeState::{Locked, Open};
+        assert_eq!(
+            challenges,
+            [
+                ("leave-a-note", "Leave a note", Locked),
+                ("look-around", "Look around", Open),
+                (
+                    "check-your-understanding",
+                    "Check your understanding",
+                    Locked
+                ),
+                ("shout-it-out", "Shout it out", Locked),
+                ("tidy-up", "Tidy up", Locked),
+            ],
+            "in course order, titled by the course; one it no longer has is dropped"
+        );
+        let steps: Vec<(&str, &str, u32)> = done
+            .steps
+            .iter()
+            .map(|s| (s.challenge.as_deref().unwrap(), s.id.as_str(), s.attempts))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("leave-a-note", "check-shell", 0),
+                ("look-around", "check-shell", 2),
+                ("check-your-understanding", "quiz", 0),
+                ("shout-it-out", "shout", 0),
+                ("shout-it-out", "check-shell", 0),
+                ("tidy-up", "check-shell", 0),
+            ]
+        );
+        assert_eq!(done.steps[1].title, "the challenge's check (check-shell)");
+        assert_eq!(
+            (done.lesson.as_str(), done.started_at),
+            ("shell-basics", p.started_at)
+        );
+    }
+
+    #[test]
     fn a_record_is_redacted_everywhere() {
         let mut p = Progress::new("demo");
         p.started_at = Some("s3cret-at".into());
         let mut s = failing("s3cret", 1, vec![cond("token is s3cret", Status::Fail)]);
         s.title = "use s3cret".into();
+        s.challenge = Some("s3cret-challenge".into());
         p.steps.push(s);
+        // A course's challenges: slugs, titles and times come from lessons
+        // and workspaces too.
+        p.challenges = course_progress(&[("s3cret-a", "passed 5"), ("b", "open")]).challenges;
+        p.challenges[1].title = "about s3cret".into();
+        p.challenges[1].started_at = Some("s3cret-stamp".into());
         let record = make_record("s3cret-learner", "demo", "now", p, &|t: &str| {
             t.replace("s3cret", "[hidden]")
         });

@@ -1,9 +1,13 @@
 //! A class report as text: a table for a terminal, Markdown, CSV and JSON,
-//! and the warnings for paths that were skipped.
+//! and the warnings for paths that were skipped. A lesson's part is here, a
+//! course's in [`super::course_render`]; several lessons or courses are
+//! reported one after the other, and the report says so first.
 
 use super::build::{
     Cell as ReportCell, CellState, ClassReport, FailingCondition, LessonReport, StuckLearner,
 };
+use super::course::CourseReport;
+use super::course_render;
 use super::load::SkipReason;
 use crate::output::table::{Cell, Table};
 use crate::output::text::one_line;
@@ -101,7 +105,7 @@ fn grid(lesson: &LessonReport) -> Grid<'_> {
     }
 }
 
-fn learners_phrase(n: usize) -> String {
+pub(super) fn learners_phrase(n: usize) -> String {
     if n == 1 {
         "1 learner".into()
     } else {
@@ -109,96 +113,153 @@ fn learners_phrase(n: usize) -> String {
     }
 }
 
-fn failing_phrase(f: &FailingCondition) -> String {
+pub(super) fn failing_phrase(f: &FailingCondition) -> String {
     format!("“{}” ({} of {})", one_line(&f.name), f.learners, f.of)
 }
 
-/// Each lesson's part written by `lesson`, a blank line between two; a
-/// class without records says so.
-fn per_lesson(r: &ClassReport, mut lesson: impl FnMut(&mut String, &LessonReport)) -> String {
-    if r.lessons.is_empty() {
+/// One lesson's or one course's part of a report.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    Lesson(&'a LessonReport),
+    Course(&'a CourseReport),
+}
+
+impl Part<'_> {
+    fn slug(&self) -> &str {
+        match self {
+            Part::Lesson(l) => &l.lesson,
+            Part::Course(c) => &c.course,
+        }
+    }
+
+    /// The slug, and what it is when that is a course.
+    fn described(&self, name: impl Fn(&str) -> String) -> String {
+        match self {
+            Part::Lesson(l) => name(&l.lesson),
+            Part::Course(c) => format!("{} (a course)", name(&c.course)),
+        }
+    }
+}
+
+/// The lessons and courses of a report, by slug.
+fn parts(r: &ClassReport) -> Vec<Part<'_>> {
+    let mut parts: Vec<Part> = r.lessons.iter().map(Part::Lesson).collect();
+    parts.extend(r.courses.iter().map(Part::Course));
+    parts.sort_by(|a, b| a.slug().cmp(b.slug()));
+    parts
+}
+
+/// Each part written by `lesson` or `course`, a blank line between two,
+/// after a sentence saying the records are of several lessons when they
+/// are (named by `name`); a class without records says so.
+fn per_part(
+    r: &ClassReport,
+    name: impl Fn(&str) -> String,
+    mut lesson: impl FnMut(&mut String, &LessonReport),
+    mut course: impl FnMut(&mut String, &CourseReport),
+) -> String {
+    let parts = parts(r);
+    if parts.is_empty() {
         return "No progress records.\n".into();
     }
     let mut out = String::new();
-    for (n, l) in r.lessons.iter().enumerate() {
+    if parts.len() > 1 {
+        let names: Vec<String> = parts.iter().map(|p| p.described(&name)).collect();
+        let _ = writeln!(
+            out,
+            "These records are of {} different lessons, each reported on its own: {}.\n",
+            parts.len(),
+            names.join(", ")
+        );
+    }
+    for (n, part) in parts.iter().enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        lesson(&mut out, l);
+        match part {
+            Part::Lesson(l) => lesson(&mut out, l),
+            Part::Course(c) => course(&mut out, c),
+        }
     }
     out
 }
 
 /// The report for a terminal: per lesson, the table, totals and who is stuck.
 pub fn render_human(r: &ClassReport, paint: Painter) -> String {
-    per_lesson(r, |out, lesson| {
-        let _ = writeln!(
-            out,
-            "{} — {}, {} finished\n",
-            paint.paint(styles::STRONG, &one_line(&lesson.lesson)),
-            learners_phrase(lesson.learners.len()),
-            lesson.finished
-        );
-        let g = grid(lesson);
-        let strong = |text: &str| Cell::styled(styles::STRONG, text);
-        let mut table = Table::new(&[]);
-        let steps = g.steps.iter().map(|id| strong(&one_line(id)));
-        table.row(
-            once(strong("LEARNER"))
-                .chain(steps)
-                .chain(once(strong("PASSED")))
-                .collect(),
-        );
-        for row in &g.learners {
-            let cells = row
-                .cells
-                .iter()
-                .map(|(state, text)| Cell::styled(cell_style(*state), text));
-            let passed = Cell::plain(&row.passed);
+    let course = |out: &mut String, c: &CourseReport| course_render::human(out, c, paint);
+    per_part(
+        r,
+        one_line,
+        |out, lesson| {
+            let _ = writeln!(
+                out,
+                "{} — {}, {} finished\n",
+                paint.paint(styles::STRONG, &one_line(&lesson.lesson)),
+                learners_phrase(lesson.learners.len()),
+                lesson.finished
+            );
+            let g = grid(lesson);
+            let strong = |text: &str| Cell::styled(styles::STRONG, text);
+            let mut table = Table::new(&[]);
+            let steps = g.steps.iter().map(|id| strong(&one_line(id)));
             table.row(
-                once(Cell::plain(one_line(row.name)))
-                    .chain(cells)
-                    .chain(once(passed))
+                once(strong("LEARNER"))
+                    .chain(steps)
+                    .chain(once(strong("PASSED")))
                     .collect(),
             );
-        }
-        for (name, totals) in [("passed", &g.passed), ("median", &g.median)] {
-            table.row(
-                once(strong(name))
-                    .chain(totals.iter().map(Cell::plain))
-                    .collect(),
-            );
-        }
-        out.push_str(&table.render(paint));
-        out.push('\n');
-        if lesson.stuck.is_empty() {
-            let _ = writeln!(out, "{} nobody", paint.paint(styles::STRONG, "Stuck:"));
-            return;
-        }
-        let _ = writeln!(out, "{}", paint.paint(styles::STRONG, "Stuck:"));
-        for at in &lesson.stuck {
-            let who: Vec<String> = at
-                .learners
-                .iter()
-                .map(|l| {
-                    let text = stuck_text(l);
-                    format!(
-                        "{} ({})",
-                        one_line(&l.name),
-                        paint.paint(cell_style(l.state), &text)
-                    )
-                })
-                .collect();
-            let _ = writeln!(out, "  {}: {}", one_line(&at.step), who.join(", "));
-            if let Some(f) = &at.most_failing {
-                let _ = writeln!(out, "    most often failing: {}", failing_phrase(f));
+            for row in &g.learners {
+                let cells = row
+                    .cells
+                    .iter()
+                    .map(|(state, text)| Cell::styled(cell_style(*state), text));
+                let passed = Cell::plain(&row.passed);
+                table.row(
+                    once(Cell::plain(one_line(row.name)))
+                        .chain(cells)
+                        .chain(once(passed))
+                        .collect(),
+                );
             }
-        }
-    })
+            for (name, totals) in [("passed", &g.passed), ("median", &g.median)] {
+                table.row(
+                    once(strong(name))
+                        .chain(totals.iter().map(Cell::plain))
+                        .collect(),
+                );
+            }
+            out.push_str(&table.render(paint));
+            out.push('\n');
+            if lesson.stuck.is_empty() {
+                let _ = writeln!(out, "{} nobody", paint.paint(styles::STRONG, "Stuck:"));
+                return;
+            }
+            let _ = writeln!(out, "{}", paint.paint(styles::STRONG, "Stuck:"));
+            for at in &lesson.stuck {
+                let who: Vec<String> = at
+                    .learners
+                    .iter()
+                    .map(|l| {
+                        let text = stuck_text(l);
+                        format!(
+                            "{} ({})",
+                            one_line(&l.name),
+                            paint.paint(cell_style(l.state), &text)
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(out, "  {}: {}", one_line(&at.step), who.join(", "));
+                if let Some(f) = &at.most_failing {
+                    let _ = writeln!(out, "    most often failing: {}", failing_phrase(f));
+                }
+            }
+        },
+        course,
+    )
 }
 
 /// Markdown text, escaped so that names render as written.
-fn md(text: &str) -> String {
+pub(super) fn md(text: &str) -> String {
     let mut out = String::new();
     for c in one_line(text).chars() {
         if matches!(
@@ -214,60 +275,65 @@ fn md(text: &str) -> String {
 
 /// The report as Markdown: per lesson a heading, a table and who is stuck.
 pub fn render_markdown(r: &ClassReport) -> String {
-    per_lesson(r, |out, lesson| {
-        let _ = writeln!(
-            out,
-            "## {}\n\n{}, {} finished.\n",
-            md(&lesson.lesson),
-            learners_phrase(lesson.learners.len()),
-            lesson.finished
-        );
-        let g = grid(lesson);
-        let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
-        let steps = g.steps.iter().map(|id| md(id));
-        out.push_str(&row(once("Learner".into())
-            .chain(steps)
-            .chain(once("Passed".into()))
-            .collect()));
-        let _ = writeln!(out, "|{}", "---|".repeat(g.steps.len() + 2));
-        for learner in g.learners {
-            let cells = learner.cells.into_iter().map(|(_, text)| text);
-            out.push_str(&row(once(md(learner.name))
-                .chain(cells)
-                .chain(once(learner.passed))
+    per_part(
+        r,
+        md,
+        |out, lesson| {
+            let _ = writeln!(
+                out,
+                "## {}\n\n{}, {} finished.\n",
+                md(&lesson.lesson),
+                learners_phrase(lesson.learners.len()),
+                lesson.finished
+            );
+            let g = grid(lesson);
+            let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+            let steps = g.steps.iter().map(|id| md(id));
+            out.push_str(&row(once("Learner".into())
+                .chain(steps)
+                .chain(once("Passed".into()))
                 .collect()));
-        }
-        for (name, totals) in [("**passed**", g.passed), ("**median**", g.median)] {
-            out.push_str(&row(once(name.into())
-                .chain(totals)
-                .chain(once(String::new()))
-                .collect()));
-        }
-        out.push('\n');
-        if lesson.stuck.is_empty() {
-            out.push_str("**Stuck:** nobody\n");
-            return;
-        }
-        out.push_str("**Stuck:**\n\n");
-        for at in &lesson.stuck {
-            let who: Vec<String> = at
-                .learners
-                .iter()
-                .map(|l| format!("{} ({})", md(&l.name), stuck_text(l)))
-                .collect();
-            let _ = write!(out, "- {}: {}", md(&at.step), who.join(", "));
-            if let Some(f) = &at.most_failing {
-                let _ = write!(
-                    out,
-                    " — most often failing: “{}” ({} of {})",
-                    md(&f.name),
-                    f.learners,
-                    f.of
-                );
+            let _ = writeln!(out, "|{}", "---|".repeat(g.steps.len() + 2));
+            for learner in g.learners {
+                let cells = learner.cells.into_iter().map(|(_, text)| text);
+                out.push_str(&row(once(md(learner.name))
+                    .chain(cells)
+                    .chain(once(learner.passed))
+                    .collect()));
+            }
+            for (name, totals) in [("**passed**", g.passed), ("**median**", g.median)] {
+                out.push_str(&row(once(name.into())
+                    .chain(totals)
+                    .chain(once(String::new()))
+                    .collect()));
             }
             out.push('\n');
-        }
-    })
+            if lesson.stuck.is_empty() {
+                out.push_str("**Stuck:** nobody\n");
+                return;
+            }
+            out.push_str("**Stuck:**\n\n");
+            for at in &lesson.stuck {
+                let who: Vec<String> = at
+                    .learners
+                    .iter()
+                    .map(|l| format!("{} ({})", md(&l.name), stuck_text(l)))
+                    .collect();
+                let _ = write!(out, "- {}: {}", md(&at.step), who.join(", "));
+                if let Some(f) = &at.most_failing {
+                    let _ = write!(
+                        out,
+                        " — most often failing: “{}” ({} of {})",
+                        md(&f.name),
+                        f.learners,
+                        f.of
+                    );
+                }
+                out.push('\n');
+            }
+        },
+        course_render::markdown,
+    )
 }
 
 /// One CSV field, quoted per RFC 4180 when it needs to be. A field that a
@@ -290,37 +356,94 @@ fn csv_field(text: &str) -> String {
 /// The report as CSV, one row per learner and step (lessons, then learners
 /// by name, then steps in order); `status` is `passed`, `failing`, `error`
 /// or `not-started`; `failing_conditions` are joined by `; `.
+///
+/// With a course among the records, a `challenge` column follows `learner`
+/// and a course has one row per learner and challenge: `step` is the step
+/// it is failing at, `status` may also be `skipped`, and `seconds` is the
+/// time to pass or skip it, or the time at work on it while failing.
 pub fn render_csv(r: &ClassReport) -> String {
-    let mut out = String::from(
-        "lesson,learner,step,title,status,attempts,seconds_to_pass,hints_shown,failing_conditions\n",
-    );
-    for lesson in &r.lessons {
-        for learner in &lesson.learners {
-            for (step, cell) in lesson.steps.iter().zip(&learner.cells) {
-                let status = match cell.state {
-                    CellState::NotStarted => "not-started",
-                    CellState::Passed => "passed",
-                    CellState::Failing => "failing",
-                    CellState::Error => "error",
-                };
-                let fields = [
-                    lesson.lesson.clone(),
-                    learner.name.clone(),
-                    step.id.clone(),
-                    step.title.clone(),
-                    status.to_string(),
-                    cell.attempts.to_string(),
-                    cell.seconds_to_pass
-                        .map_or(String::new(), |s| s.to_string()),
-                    cell.hints_shown.to_string(),
-                    cell.failing.join("; "),
-                ];
-                let fields: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                let _ = writeln!(out, "{}", fields.join(","));
+    let mut out = String::new();
+    let mut line = |fields: &[String]| {
+        let fields: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let _ = writeln!(out, "{}", fields.join(","));
+    };
+    if r.courses.is_empty() {
+        line(&LESSON_CSV_HEADER.map(String::from));
+        for row in r.lessons.iter().flat_map(lesson_rows) {
+            line(&row);
+        }
+        return out;
+    }
+    line(&COURSE_CSV_HEADER.map(String::from));
+    for part in parts(r) {
+        match part {
+            Part::Lesson(lesson) => {
+                for [lesson, learner, rest @ ..] in lesson_rows(lesson) {
+                    let fields = [lesson, learner, String::new()];
+                    line(&fields.into_iter().chain(rest).collect::<Vec<String>>());
+                }
+            }
+            Part::Course(course) => {
+                for row in course_render::csv_rows(course) {
+                    line(&row);
+                }
             }
         }
     }
     out
+}
+
+const LESSON_CSV_HEADER: [&str; 9] = [
+    "lesson",
+    "learner",
+    "step",
+    "title",
+    "status",
+    "attempts",
+    "seconds_to_pass",
+    "hints_shown",
+    "failing_conditions",
+];
+
+const COURSE_CSV_HEADER: [&str; 10] = [
+    "lesson",
+    "learner",
+    "challenge",
+    "step",
+    "title",
+    "status",
+    "attempts",
+    "seconds",
+    "hints_shown",
+    "failing_conditions",
+];
+
+/// A lesson's CSV rows (see [`LESSON_CSV_HEADER`]), learners by name.
+fn lesson_rows(lesson: &LessonReport) -> Vec<[String; 9]> {
+    let mut rows = Vec::new();
+    for learner in &lesson.learners {
+        for (step, cell) in lesson.steps.iter().zip(&learner.cells) {
+            let status = match cell.state {
+                CellState::NotStarted => "not-started",
+                CellState::Passed => "passed",
+                CellState::Failing => "failing",
+                CellState::Error => "error",
+            };
+            rows.push([
+                lesson.lesson.clone(),
+                learner.name.clone(),
+                step.id.clone(),
+                step.title.clone(),
+                status.to_string(),
+                cell.attempts.to_string(),
+                cell.seconds_to_pass
+                    .map_or(String::new(), |s| s.to_string()),
+                cell.hints_shown.to_string(),
+                cell.failing.join("; "),
+            ]);
+        }
+    }
+    rows
 }
 
 /// The report as pretty JSON (see [`ClassReport`]), ending in a newline.
