@@ -206,10 +206,24 @@ impl Progress {
     /// Writes this progress as is. Only for a file nobody else writes (an
     /// export, a test); shared progress goes through [`Progress::update`].
     pub fn save(&self, path: &Path) -> io::Result<()> {
+        let written = Progress {
+            schema: self.written_schema(),
+            ..self.clone()
+        };
         write_atomic(
             path,
-            &serde_json::to_vec_pretty(self).expect("progress serializes"),
+            &serde_json::to_vec_pretty(&written).expect("progress serializes"),
         )
+    }
+
+    /// The schema this progress needs: 1 for a lesson of one challenge (so
+    /// an instructor's older labrun still reads its exports), 2 for a course.
+    pub fn written_schema(&self) -> u32 {
+        let course = !self.challenges.is_empty()
+            || self.track_setup_done
+            || self.steps.iter().any(|s| s.challenge.is_some())
+            || self.resume.is_some_and(|r| r.challenge.is_some());
+        if course { SCHEMA } else { 1 }
     }
 
     /// A step of a lesson of one challenge.
@@ -491,14 +505,22 @@ mod tests {
         assert_eq!(p.step("s").unwrap().status, Some(Status::Pass));
         assert!(p.challenges.is_empty());
         assert_eq!(p.resume.unwrap().challenge, None);
-        // Written back as schema 2 without course fields it does not have.
+        // Written back as schema 1, without course fields it does not have:
+        // an older labrun still reads it.
         Progress::update(&path, "l", |_| {}).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains("\"schema\": 2"), "{text}");
+        assert!(text.contains("\"schema\": 1"), "{text}");
         assert!(
             !text.contains("challenges") && !text.contains("\"challenge\""),
             "{text}"
         );
+        // A course needs schema 2.
+        Progress::update(&path, "l", |p| {
+            p.enter_challenge("01-a", "A", SystemTime::UNIX_EPOCH)
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"schema\": 2"), "{text}");
     }
 
     #[cfg(unix)]

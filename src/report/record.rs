@@ -254,7 +254,7 @@ pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
             }
         })
         .collect();
-    Progress {
+    let mut completed = Progress {
         schema: progress.schema,
         lesson: lesson.slug.clone(),
         started_at: progress.started_at.clone(),
@@ -262,7 +262,10 @@ pub(super) fn complete(progress: &Progress, lesson: &Lesson) -> Progress {
         challenges: progress.challenges.clone(),
         track_setup_done: progress.track_setup_done,
         resume: progress.resume,
-    }
+    };
+    // An instructor's older labrun reads a lesson's record.
+    completed.schema = completed.written_schema();
+    completed
 }
 
 /// `progress` with exactly the course's challenges, in course order, each
