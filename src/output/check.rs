@@ -116,6 +116,13 @@ pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
             Status::Pass => Verdict::Pass,
             Status::Fail => Verdict::Failure { message, details },
             Status::Error => Verdict::Error { message, details },
+            Status::Skipped => Verdict::Skipped {
+                message: report
+                    .outcomes
+                    .iter()
+                    .find(|o| o.status == Status::Skipped)
+                    .map_or(message, |o| o.message.as_str()),
+            },
         };
         let name = format!("{}: {}", report.id, report.title);
         suite.case(lesson, &name, None, verdict);

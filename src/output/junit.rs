@@ -23,6 +23,10 @@ pub enum Verdict<'a> {
         message: &'a str,
         details: &'a str,
     },
+    /// The test cannot run here: `message` says why (`<skipped message=…>`).
+    Skipped {
+        message: &'a str,
+    },
 }
 
 /// Suites of cases, as CI systems read them.
@@ -59,6 +63,11 @@ impl Suite {
             }
             Verdict::Error { message, details } => {
                 non_success(NonSuccessKind::Error, message, details)
+            }
+            Verdict::Skipped { message } => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(one_line(message));
+                status
             }
         };
         let mut case = TestCase::new(one_line(name), status);

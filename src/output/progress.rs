@@ -26,6 +26,7 @@ pub fn progress_table(lesson: &Lesson, progress: &Progress) -> String {
             Some(Status::Pass) => "passing",
             Some(Status::Fail) => "failing",
             Some(Status::Error) => "error",
+            Some(Status::Skipped) => "skipped",
         };
         let attempts = recorded.map_or(0, |s| s.attempts);
         let passed = recorded

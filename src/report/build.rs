@@ -82,6 +82,9 @@ pub enum CellState {
     Failing,
     /// Checked, never passed; the last check could not be evaluated.
     Error,
+    /// Checked, never passed; the step's check cannot run on the learner's
+    /// machine (a script for a host labrun cannot provide). Not stuck.
+    Skipped,
 }
 
 /// The learners stuck at a step: it is the first step they checked and have
@@ -219,6 +222,7 @@ fn cell(step: Option<&StepProgress>) -> Cell {
         Some(Status::Pass) => CellState::Passed,
         Some(Status::Fail) => CellState::Failing,
         Some(Status::Error) => CellState::Error,
+        Some(Status::Skipped) => CellState::Skipped,
     };
     let failing = match state {
         CellState::Failing | CellState::Error => failing_conditions(&step.conditions),

@@ -27,7 +27,8 @@ pub fn short_duration(seconds: u64) -> String {
     }
 }
 
-/// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `·`.
+/// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `–` (cannot
+/// run on the learner's machine), `·`.
 fn cell_text(cell: &ReportCell) -> String {
     match cell.state {
         CellState::NotStarted => "·".into(),
@@ -37,6 +38,7 @@ fn cell_text(cell: &ReportCell) -> String {
         },
         CellState::Failing => format!("✗ {}", cell.attempts),
         CellState::Error => format!("! {}", cell.attempts),
+        CellState::Skipped => "–".into(),
     }
 }
 
@@ -56,6 +58,7 @@ fn cell_style(state: CellState) -> Style {
         CellState::Passed => styles::PASS,
         CellState::Failing => styles::FAIL,
         CellState::Error => styles::ERROR,
+        CellState::Skipped => styles::QUIET,
     }
 }
 
@@ -288,8 +291,8 @@ fn csv_field(text: &str) -> String {
 }
 
 /// The report as CSV, one row per learner and step (lessons, then learners
-/// by name, then steps in order); `status` is `passed`, `failing`, `error`
-/// or `not-started`; `failing_conditions` are joined by `; `.
+/// by name, then steps in order); `status` is `passed`, `failing`, `error`,
+/// `skipped` or `not-started`; `failing_conditions` are joined by `; `.
 pub fn render_csv(r: &ClassReport) -> String {
     let mut out = String::from(
         "lesson,learner,step,title,status,attempts,seconds_to_pass,hints_shown,failing_conditions\n",
@@ -302,6 +305,7 @@ pub fn render_csv(r: &ClassReport) -> String {
                     CellState::Passed => "passed",
                     CellState::Failing => "failing",
                     CellState::Error => "error",
+                    CellState::Skipped => "skipped",
                 };
                 let fields = [
                     lesson.lesson.clone(),

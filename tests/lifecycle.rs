@@ -1,0 +1,518 @@
+//! The lifecycle runtime against the fixture tracks, with real scripts:
+//! shell-basics writes `/root/.bash_history`, `/root/*.txt` and `/tmp` —
+//! it works in both host modes and this machine's `/root` stays untouched;
+//! a hanging setup is ended by its timeout with its whole process group
+//! (checked in /proc); `FAIL:` lines become conditions; a VM's scripts are
+//! skipped, saying so, down to JUnit's `<skipped>`.
+
+use labrun::checks::{self, Context, Scripts, Status, StepReport};
+use labrun::lesson::vars::Source;
+use labrun::lesson::{CheckKind, CheckSpec, Step, Vars};
+use labrun::lifecycle::Phase;
+use labrun::lifecycle::hostmode::{HostMap, HostMode};
+use labrun::lifecycle::runner::{
+    HostKind, RunOutcome, Runner, ScriptEnv, ScriptResult, ScriptRun, UnavailableHost,
+};
+use labrun::output::Painter;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const TRACKS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tracks");
+
+/// Long enough for a loaded 2-core machine; conditions are polled, never slept for.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Test stand-ins for Instruqt's helpers (labrun's own are not this test's
+/// subject): `fail-message` and a file-backed `agent variable get|set`.
+const FAIL_MESSAGE: &str = "#!/bin/sh\necho \"FAIL: $*\"\n";
+const AGENT: &str = r#"#!/bin/sh
+dir="$LABRUN_WORKSPACE/.labrun/test-agent/$LABRUN_HOST"
+key=$(printf %s "$3" | tr A-Z a-z)
+case "$1 $2" in
+  "variable set") mkdir -p "$dir" && printf %s "$4" > "$dir/$key" ;;
+  "variable get") cat "$dir/$key" ;;
+  *) echo "agent: $*: unknown" >&2; exit 2 ;;
+esac
+"#;
+
+struct Course {
+    _dir: tempfile::TempDir,
+    ws: PathBuf,
+    runner: Runner,
+    vars: Vars,
+    marker: String,
+}
+
+impl Course {
+    fn new(mode: HostMode) -> Course {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("shell-basics");
+        let bin = ws.join(".labrun/bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        executable(&bin.join("fail-message"), FAIL_MESSAGE);
+        executable(&bin.join("agent"), AGENT);
+        let map = HostMap::new(mode, &ws, "shell", None).unwrap();
+        let ws = map.workspace().to_path_buf();
+        let cluster = UnavailableHost {
+            name: "cluster".into(),
+            kind: HostKind::VirtualMachine,
+        };
+        let env = ScriptEnv {
+            participant_id: "learner-1".into(),
+            track_slug: "shell-basics".into(),
+        };
+        // Every process a script starts inherits this: how /proc finds them.
+        let marker = format!("{}-{}", std::process::id(), ws.display());
+        let mut vars = Vars::default();
+        vars.set("LABRUN_TEST_MARKER", &marker, Source::CommandLine);
+        Course {
+            _dir: dir,
+            ws,
+            runner: Runner::new(map, vec![cluster], env),
+            vars,
+            marker,
+        }
+    }
+
+    fn run(&self, script: &Path, host: &str, phase: Phase, timeout: Duration) -> ScriptResult {
+        self.runner
+            .run(&ScriptRun {
+                phase,
+                host,
+                path: script,
+                timeout,
+                challenge_id: Some("fixture"),
+                vars: &self.vars,
+            })
+            .unwrap()
+    }
+
+    /// `<phase>-shell` of a shell-basics challenge, with Instruqt's time limit.
+    fn phase(&self, challenge: &str, phase: Phase) -> ScriptResult {
+        let script = Path::new(TRACKS)
+            .join("shell-basics")
+            .join(challenge)
+            .join(format!("{phase}-shell"));
+        self.run(&script, "shell", phase, phase.default_timeout())
+    }
+
+    fn passes(&self, challenge: &str, phase: Phase) {
+        let result = self.phase(challenge, phase);
+        assert_eq!(
+            result.outcome,
+            RunOutcome::Passed,
+            "{challenge}/{phase}: {}",
+            result.output
+        );
+    }
+
+    /// The check of a challenge as the checklist shows it: a step of one script check.
+    fn check(&self, track: &str, challenge: &str, host: &str) -> StepReport {
+        let step = Step {
+            id: format!("check-{host}"),
+            title: format!("the challenge's check (check-{host})"),
+            section: None,
+            hint: String::new(),
+            solution: String::new(),
+            needs: vec![],
+            checks: vec![CheckSpec {
+                name: None,
+                kind: CheckKind::Script {
+                    host: host.into(),
+                    path: format!("check-{host}").into(),
+                    timeout_secs: 60,
+                },
+                line: 1,
+            }],
+            line: 1,
+        };
+        let lesson_dir = Path::new(TRACKS).join(track).join(challenge);
+        let ctx = Context {
+            workspace: &self.ws,
+            lesson_dir: &lesson_dir,
+            vars: &self.vars,
+            extra_path: None,
+            api: None,
+            scripts: Some(Scripts {
+                runner: &self.runner,
+                challenge_id: Some("fixture"),
+            }),
+        };
+        checks::run_step(&step, &ctx)
+    }
+
+    /// The processes (a script's and all it started) that carry this course's marker.
+    fn processes(&self) -> Vec<u32> {
+        let needle = format!("LABRUN_TEST_MARKER={}", self.marker);
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+                continue;
+            };
+            if environ
+                .split(|&b| b == 0)
+                .any(|var| var == needle.as_bytes())
+            {
+                found.push(pid);
+            }
+        }
+        found
+    }
+
+    fn wait_for_processes(&self, what: &str, done: impl Fn(&[u32]) -> bool) -> Vec<u32> {
+        let started = Instant::now();
+        loop {
+            let found = self.processes();
+            if done(&found) {
+                return found;
+            }
+            assert!(started.elapsed() < DEADLINE, "{what}: still {found:?}");
+            std::thread::yield_now();
+        }
+    }
+}
+
+fn executable(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+fn rewrite() -> HostMode {
+    HostMode::Rewrite {
+        why: "chosen by the test".into(),
+    }
+}
+
+/// Namespace mode where this machine has it; where not, the refusal says
+/// why (bubblewrap) and the test says it did not run.
+fn namespace() -> Option<HostMode> {
+    match HostMode::namespace() {
+        Ok(mode) => Some(mode),
+        Err(why) => {
+            assert!(why.to_string().contains("bwrap"), "{why}");
+            eprintln!("namespace mode is not tested on this machine: {why}");
+            None
+        }
+    }
+}
+
+/// What this machine's `/root` holds where the fixture's scripts write.
+fn root_files() -> Vec<(PathBuf, Option<(u64, std::time::SystemTime)>)> {
+    [
+        ".bash_history",
+        "word.txt",
+        "shout.txt",
+        "notes.txt",
+        "welcome.txt",
+        ".learner-name",
+    ]
+    .iter()
+    .map(|name| {
+        let path = Path::new("/root").join(name);
+        let seen = std::fs::metadata(&path)
+            .ok()
+            .map(|m| (m.len(), m.modified().unwrap()));
+        (path, seen)
+    })
+    .collect()
+}
+
+fn fixture_bytes() -> Vec<Vec<u8>> {
+    ["02-look-around", "04-shout-it-out"]
+        .iter()
+        .flat_map(|c| {
+            ["setup", "check", "solve", "cleanup"].map(|p| {
+                Path::new(TRACKS)
+                    .join("shell-basics")
+                    .join(c)
+                    .join(format!("{p}-shell"))
+            })
+        })
+        .map(|p| std::fs::read(p).unwrap())
+        .collect()
+}
+
+/// Challenges 02 (shell history, /tmp) and 04 (/tmp, a file in home):
+/// setup → check fails with the script's own words → solve → check passes → cleanup.
+fn history_and_tmp(course: &Course, tmp: &Path) {
+    let root_before = root_files();
+    let scripts_before = fixture_bytes();
+
+    course.passes("02-look-around", Phase::Setup);
+    assert_eq!(
+        std::fs::read_to_string(tmp.join("look-around/secret-word")).unwrap(),
+        "pelican\n"
+    );
+    let report = course.check("shell-basics", "02-look-around", "shell");
+    assert_eq!(report.status, Status::Fail);
+    let failing: Vec<&str> = report.outcomes.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(failing, ["Run ls -l /tmp/look-around first"]);
+    course.passes("02-look-around", Phase::Solve);
+    let history = std::fs::read_to_string(course.ws.join(".bash_history")).unwrap();
+    assert_eq!(history, "ls -l /tmp/look-around\n");
+    assert_eq!(
+        std::fs::read_to_string(course.ws.join("word.txt")).unwrap(),
+        "pelican\n"
+    );
+    let report = course.check("shell-basics", "02-look-around", "shell");
+    assert_eq!(report.status, Status::Pass, "{report:?}");
+    course.passes("02-look-around", Phase::Cleanup);
+    assert!(!tmp.join("look-around").exists());
+
+    course.passes("04-shout-it-out", Phase::Setup);
+    let report = course.check("shell-basics", "04-shout-it-out", "shell");
+    assert_eq!(report.outcomes[0].name, "~/shout.txt does not exist");
+    course.passes("04-shout-it-out", Phase::Solve);
+    assert_eq!(
+        std::fs::read_to_string(course.ws.join("shout.txt")).unwrap(),
+        "HELLO\nLABRUN\n"
+    );
+    assert_eq!(
+        course
+            .check("shell-basics", "04-shout-it-out", "shell")
+            .status,
+        Status::Pass
+    );
+    course.passes("04-shout-it-out", Phase::Cleanup);
+
+    assert_eq!(root_files(), root_before, "this machine's /root changed");
+    assert_eq!(fixture_bytes(), scripts_before, "a script changed on disk");
+    let copies = std::fs::read_dir(course.ws.join(".labrun/run"))
+        .unwrap()
+        .count();
+    assert_eq!(copies, 0, "the copies that ran are left behind");
+}
+
+#[test]
+fn shell_basics_writes_history_and_tmp_in_namespace_mode() {
+    let Some(mode) = namespace() else { return };
+    let course = Course::new(mode);
+    // The host's own /tmp, inside the workspace: nothing reaches this machine's.
+    let tmp = course.ws.join(".labrun/hosts/shell/tmp");
+    history_and_tmp(&course, &tmp);
+}
+
+#[test]
+fn shell_basics_writes_history_and_tmp_in_rewrite_mode() {
+    let course = Course::new(rewrite());
+    // /tmp is this machine's in rewrite mode: runs of this test in other
+    // processes (another checkout's `cargo test`) take turns.
+    let _turn =
+        labrun::fsutil::lock_exclusive(Path::new("/tmp/labrun-test-shell-basics.lock")).unwrap();
+    history_and_tmp(&course, Path::new("/tmp"));
+}
+
+#[test]
+fn each_fail_line_is_a_condition_of_the_check() {
+    let course = Course::new(rewrite());
+    std::fs::write(course.ws.join("word.txt"), "pelican\n").unwrap();
+    let report = course.check("shell-basics", "05-tidy-up", "shell");
+    let outcomes: Vec<(&str, Status)> = report
+        .outcomes
+        .iter()
+        .map(|o| (o.name.as_str(), o.status))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("~/word.txt is still there", Status::Fail),
+            ("~/notes.txt is gone: keep it", Status::Fail)
+        ]
+    );
+    let checklist =
+        labrun::output::check::human("Tidy up", std::slice::from_ref(&report), Painter::PLAIN);
+    assert!(checklist.contains("(0/2 conditions met)"), "{checklist}");
+    assert!(
+        checklist.contains(
+            "    ✗ ~/notes.txt is gone: keep it\n        check-shell exited with status 1"
+        ),
+        "{checklist}"
+    );
+    let junit = labrun::output::check::junit("shell-basics", &[report]);
+    assert!(
+        junit.contains("message=\"0 of 2 conditions met\""),
+        "{junit}"
+    );
+
+    course.passes("05-tidy-up", Phase::Solve);
+    std::fs::write(course.ws.join("notes.txt"), "name: ada\n").unwrap();
+    let report = course.check("shell-basics", "05-tidy-up", "shell");
+    assert_eq!((report.status, report.outcomes.len()), (Status::Pass, 1));
+}
+
+#[test]
+fn agent_variables_and_three_conditions_in_namespace_mode() {
+    let Some(mode) = namespace() else { return };
+    let course = Course::new(mode);
+    let track_setup = Path::new(TRACKS).join("shell-basics/track_scripts/setup-shell");
+    let setup = course.run(
+        &track_setup,
+        "shell",
+        Phase::Setup,
+        Phase::Setup.default_timeout(),
+    );
+    assert_eq!(setup.outcome, RunOutcome::Passed, "{}", setup.output);
+    assert_eq!(
+        std::fs::read_to_string(course.ws.join("welcome.txt")).unwrap(),
+        "Welcome to the shell basics track\n"
+    );
+    course.passes("01-leave-a-note", Phase::Setup);
+    let report = course.check("shell-basics", "01-leave-a-note", "shell");
+    assert_eq!(report.outcomes.len(), 3, "{report:?}");
+    assert!(report.outcomes.iter().all(|o| o.status == Status::Fail));
+    assert_eq!(
+        report.outcomes[0].name,
+        "There is no file /root/notes.txt yet"
+    );
+    course.passes("01-leave-a-note", Phase::Solve);
+    let report = course.check("shell-basics", "01-leave-a-note", "shell");
+    assert_eq!(report.status, Status::Pass, "{report:?}");
+    assert!(course.ws.join("notes.txt").is_file());
+}
+
+/// broken-track's setup waits forever: its time limit ends it and every
+/// process it started (here also a background `sleep` that would outlive
+/// it by minutes), in each mode.
+#[test]
+fn a_hanging_setup_is_ended_by_its_timeout_with_its_whole_group() {
+    let lesson = tempfile::tempdir().unwrap();
+    let with_child = lesson.path().join("setup-shell");
+    let fixture =
+        std::fs::read_to_string(Path::new(TRACKS).join("broken-track/04-hangs/setup-shell"))
+            .unwrap();
+    executable(
+        &with_child,
+        &fixture.replacen("\n", "\nsleep 300 &\necho started\n", 1),
+    );
+    let hangs = [
+        Path::new(TRACKS).join("broken-track/04-hangs/setup-shell"),
+        with_child,
+    ];
+    for mode in std::iter::once(rewrite()).chain(namespace()) {
+        for hang in &hangs {
+            let course = Course::new(mode.clone());
+            let result = course.run(hang, "shell", Phase::Setup, Duration::from_secs(1));
+            assert_eq!(result.outcome, RunOutcome::TimedOut, "{}", mode.name());
+            let started = if *hang == hangs[1] { "started\n" } else { "" };
+            assert_eq!(result.output, started);
+            assert_eq!(
+                result.describe(),
+                "did not finish within 1 s (its time limit) and was ended"
+            );
+            course.wait_for_processes("processes left after the timeout", <[u32]>::is_empty);
+        }
+    }
+}
+
+/// A script whose children run in the background (one of them orphaned on
+/// purpose) ends whole when its caller drops it or stops every script.
+#[test]
+fn dropping_or_stopping_a_script_ends_every_process_it_started() {
+    let lesson = tempfile::tempdir().unwrap();
+    let script = lesson.path().join("setup-shell");
+    executable(&script, "#!/bin/bash\nsleep 300 &\n(sleep 301 &)\nwait\n");
+    for mode in std::iter::once(rewrite()).chain(namespace()) {
+        let course = Course::new(mode.clone());
+        let run = ScriptRun {
+            phase: Phase::Setup,
+            host: "shell",
+            path: &script,
+            timeout: Duration::from_secs(600),
+            challenge_id: None,
+            vars: &course.vars,
+        };
+        // bash and both sleeps (and bubblewrap in namespace mode).
+        let running = course.runner.start(&run).unwrap();
+        course.wait_for_processes("the script's processes", |p| p.len() >= 3);
+        assert_eq!(course.runner.in_flight().running(), 1);
+        drop(running);
+        course.wait_for_processes("processes left after the drop", <[u32]>::is_empty);
+        assert_eq!(course.runner.in_flight().running(), 0);
+
+        let running = course.runner.start(&run).unwrap();
+        course.wait_for_processes("the script's processes", |p| p.len() >= 3);
+        let in_flight = course.runner.in_flight();
+        let waiter = std::thread::spawn(move || running.wait().unwrap());
+        in_flight.stop_all();
+        let result = waiter.join().unwrap();
+        assert_eq!(result.outcome, RunOutcome::Cancelled, "{}", mode.name());
+        course.wait_for_processes("processes left after stop_all", <[u32]>::is_empty);
+        // Stopped for good: nothing new starts.
+        let after = course.runner.run(&run).unwrap();
+        assert_eq!(after.outcome, RunOutcome::Cancelled);
+        assert!(course.processes().is_empty());
+    }
+}
+
+#[test]
+fn a_vm_hosts_scripts_are_skipped_saying_so() {
+    let course = Course::new(rewrite());
+    let reason = "needs host `cluster` (a VM), not available here";
+    // The track setup would wait forever for the VM's bootstrap: it does not run.
+    let setup = Path::new(TRACKS).join("broken-track/track_scripts/setup-cluster");
+    let result = course.run(&setup, "cluster", Phase::Setup, Duration::from_secs(1800));
+    assert_eq!(result.outcome, RunOutcome::Skipped(reason.into()));
+
+    let report = course.check("broken-track", "03-needs-a-vm", "cluster");
+    assert_eq!(report.status, Status::Skipped);
+    assert_eq!(report.outcomes[0].message, reason);
+    let checklist =
+        labrun::output::check::human("needs a VM", std::slice::from_ref(&report), Painter::PLAIN);
+    assert!(checklist.contains("– check-cluster"), "{checklist}");
+    assert!(checklist.contains(reason), "{checklist}");
+    let json = labrun::output::check::json("broken-track", std::slice::from_ref(&report));
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["steps"][0]["status"], "skipped");
+    assert_eq!(json["passed"], 0);
+    let junit = labrun::output::check::junit("broken-track", &[report]);
+    assert!(
+        junit.contains("<skipped message=\"needs host `cluster` (a VM), not available here\"/>"),
+        "{junit}"
+    );
+}
+
+/// What the lab's shell pane would start: in namespace mode the learner's
+/// own commands see the workspace at /root and the host's /tmp.
+#[test]
+fn the_shell_launch_maps_home_and_tmp_for_typed_commands() {
+    for mode in std::iter::once(rewrite()).chain(namespace()) {
+        let course = Course::new(mode.clone());
+        let map = course.runner.map();
+        let typed = "echo \"$HOME|$PWD|$LABRUN_HOST\"; echo ls >> ~/.bash_history; echo t > /tmp/labrun-shell-launch";
+        let launch = map
+            .shell("sh".as_ref(), &["-c".into(), typed.into()])
+            .unwrap();
+        let output = launch.command().output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let ws = course.ws.display().to_string();
+        match mode {
+            HostMode::Namespace { .. } => {
+                assert_eq!(stdout, "/root|/root|shell\n");
+                let tmp = course
+                    .ws
+                    .join(".labrun/hosts/shell/tmp/labrun-shell-launch");
+                assert_eq!(std::fs::read_to_string(tmp).unwrap(), "t\n");
+            }
+            HostMode::Rewrite { .. } => {
+                assert_eq!(stdout, format!("{ws}|{ws}|shell\n"));
+                let _ = std::fs::remove_file("/tmp/labrun-shell-launch");
+            }
+        }
+        assert_eq!(
+            std::fs::read_to_string(course.ws.join(".bash_history")).unwrap(),
+            "ls\n"
+        );
+    }
+}
