@@ -308,8 +308,11 @@ fn shell_basics_writes_history_and_tmp_in_rewrite_mode() {
     let course = Course::new(rewrite());
     // /tmp is this machine's in rewrite mode: runs of this test in other
     // processes (another checkout's `cargo test`) take turns.
-    let _turn =
-        labrun::fsutil::lock_exclusive(Path::new("/tmp/labrun-test-shell-basics.lock")).unwrap();
+    // (A lock file per user: another user's is not ours to open.)
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").unwrap().uid();
+    let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
+    let _turn = labrun::fsutil::lock_exclusive(Path::new(&lock)).unwrap();
     history_and_tmp(&course, Path::new("/tmp"));
 }
 
@@ -480,6 +483,50 @@ fn a_vm_hosts_scripts_are_skipped_saying_so() {
         junit.contains("<skipped message=\"needs host `cluster` (a VM), not available here\"/>"),
         "{junit}"
     );
+}
+
+/// A tab's workdir that this machine lacks (`/home/replicant`): the
+/// workspace stands for it, root's home is the host's private one, and
+/// nothing appears in this machine's `/home`.
+#[test]
+fn a_workdir_this_machine_lacks_is_the_workspace() {
+    let workdir = Path::new("/home/replicant");
+    let existed = workdir.exists();
+    let lesson = tempfile::tempdir().unwrap();
+    let script = lesson.path().join("setup-shell");
+    executable(
+        &script,
+        "#!/bin/bash\nset -e\necho hi > /home/replicant/hello.txt\necho 'git init' >> /root/.bash_history\necho \"$PWD\"\n",
+    );
+    for mode in std::iter::once(rewrite()).chain(namespace()) {
+        let dir = tempfile::tempdir().unwrap();
+        let map = HostMap::new(mode.clone(), dir.path(), "shell", Some(workdir)).unwrap();
+        let ws = map.workspace().to_path_buf();
+        let runner = Runner::new(map, vec![], ScriptEnv::default());
+        let result = runner
+            .run(&ScriptRun {
+                phase: Phase::Setup,
+                host: "shell",
+                path: &script,
+                timeout: Phase::Setup.default_timeout(),
+                challenge_id: None,
+                vars: &Vars::default(),
+            })
+            .unwrap();
+        assert_eq!(result.outcome, RunOutcome::Passed, "{}", result.output);
+        let pwd = match mode {
+            HostMode::Namespace { .. } => workdir.display().to_string(),
+            HostMode::Rewrite { .. } => ws.display().to_string(),
+        };
+        assert_eq!(result.output, format!("{pwd}\n"));
+        assert_eq!(
+            std::fs::read_to_string(ws.join("hello.txt")).unwrap(),
+            "hi\n"
+        );
+        let history = ws.join(".labrun/hosts/shell/root/.bash_history");
+        assert_eq!(std::fs::read_to_string(history).unwrap(), "git init\n");
+        assert_eq!(workdir.exists(), existed, "{}", mode.name());
+    }
 }
 
 /// What the lab's shell pane would start: in namespace mode the learner's

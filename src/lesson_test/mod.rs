@@ -81,6 +81,10 @@ impl LessonRun {
         self.results.iter().filter(|r| !r.ok).count()
     }
 
+    fn skipped(&self) -> usize {
+        self.results.iter().filter(|r| r.skipped.is_some()).count()
+    }
+
     fn duration(&self) -> Duration {
         self.results.iter().map(|r| r.duration).sum()
     }

@@ -28,11 +28,17 @@ pub fn render_human(runs: &[LessonRun]) -> String {
             }
         }
         let verdict = if run.ok() { "ok" } else { "FAILED" };
+        let skipped = run.results.iter().filter(|c| c.skipped.is_some()).count();
+        let skipped = if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{}: {verdict}: {} of {} cases pass ({})",
+            "{}: {verdict}: {} of {} cases pass{skipped} ({})",
             terminal_safe(&run.lesson),
-            run.results.len() - run.failures(),
+            run.results.len() - run.failures() - run.skipped(),
             run.results.len(),
             millis(run.duration())
         );
@@ -216,6 +222,40 @@ mod tests {
         assert!(
             text.contains("  FAIL  baseline  bump                                 12ms\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_skipped_case_says_why_everywhere() {
+        let why = "needs host `cluster` (a VM), not available here";
+        let mut run = sample();
+        run.results.push(CaseResult {
+            phase: Phase::Baseline,
+            step: Some("check-cluster".into()),
+            ok: true,
+            duration: Duration::from_millis(0),
+            skipped: Some(why.into()),
+            detail: String::new(),
+        });
+        let text = render_human(std::slice::from_ref(&run));
+        assert!(
+            text.contains(&format!(
+                "  skip  baseline  check-cluster             0ms\n        {why}\n"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("demo: FAILED: 1 of 3 cases pass, 1 skipped"),
+            "{text}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&render_json(std::slice::from_ref(&run))).unwrap();
+        assert_eq!(v["lessons"][0]["results"][2]["skipped"], why);
+        assert!(v["lessons"][0]["results"][0].get("skipped").is_none());
+        let xml = render_junit(&[run]);
+        assert!(
+            xml.contains(&format!("<skipped message=\"{why}\"/>")),
+            "{xml}"
         );
     }
 

@@ -7,7 +7,11 @@
 
 pub mod feedback;
 pub mod hostmode;
+mod in_flight;
+mod interpreter;
 pub mod runner;
+
+pub use in_flight::InFlight;
 
 use std::path::PathBuf;
 

@@ -7,13 +7,13 @@
 //! provide (a VM, a second container) is skipped, saying so.
 
 use super::hostmode::HostMap;
+use super::in_flight::{InFlight, Registration};
+use super::interpreter::{interpreter, is_executable};
 use super::{LifecycleError, Phase};
 use crate::lesson::Vars;
 use crate::process_group::{self, Canceller, Ending, Group};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Output kept from one script, for the learner to see: its end explains a failure.
@@ -132,64 +132,6 @@ pub struct Runner {
     in_flight: InFlight,
 }
 
-/// The scripts a runner (and its clones) has running, so that quitting can
-/// end them all, whichever thread waits for them.
-#[derive(Debug, Clone, Default)]
-pub struct InFlight(Arc<Mutex<InFlightState>>);
-
-#[derive(Default)]
-struct InFlightState {
-    next: u64,
-    running: Vec<(u64, Canceller)>,
-    stopped: bool,
-}
-
-impl std::fmt::Debug for InFlightState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("InFlight")
-            .field("running", &self.running.len())
-            .field("stopped", &self.stopped)
-            .finish()
-    }
-}
-
-impl InFlight {
-    fn lock(&self) -> MutexGuard<'_, InFlightState> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Ends every running script with its whole group, and refuses to start
-    /// new ones (they end `Cancelled` at once): for quitting.
-    pub fn stop_all(&self) {
-        let mut state = self.lock();
-        state.stopped = true;
-        for (_, canceller) in state.running.drain(..) {
-            canceller.cancel();
-        }
-    }
-
-    /// How many scripts run now.
-    pub fn running(&self) -> usize {
-        self.lock().running.len()
-    }
-
-    /// Registers a started script; None when stopped.
-    fn register(&self, canceller: Canceller) -> Option<u64> {
-        let mut state = self.lock();
-        if state.stopped {
-            return None;
-        }
-        state.next += 1;
-        let id = state.next;
-        state.running.push((id, canceller));
-        Some(id)
-    }
-
-    fn forget(&self, id: u64) {
-        self.lock().running.retain(|(i, _)| *i != id);
-    }
-}
-
 /// A script that runs (or was skipped). Dropping it ends the script's whole group.
 pub struct RunningScript {
     group: Option<Group>,
@@ -198,17 +140,6 @@ pub struct RunningScript {
     _registered: Option<Registration>,
     /// The copy that runs, removed when the run ends.
     _copy: Option<tempfile::TempPath>,
-}
-
-struct Registration {
-    in_flight: InFlight,
-    id: u64,
-}
-
-impl Drop for Registration {
-    fn drop(&mut self) {
-        self.in_flight.forget(self.id);
-    }
 }
 
 impl RunningScript {
@@ -315,7 +246,7 @@ impl Runner {
                 _copy: None,
             });
         }
-        if self.in_flight.lock().stopped {
+        if self.in_flight.is_stopped() {
             return Ok(RunningScript {
                 group: None,
                 result,
@@ -395,50 +326,6 @@ impl Runner {
             .map_err(io)?;
         std::io::Write::write_all(&mut file, text).map_err(io)?;
         Ok(file.into_temp_path())
-    }
-}
-
-/// The program that runs a script and its first arguments, as the kernel
-/// reads a `#!` line (the interpreter and at most one argument). Without
-/// one, bash; either way a note when Instruqt would not run it as it is.
-fn interpreter(
-    bytes: &[u8],
-    executable: bool,
-    name: &str,
-    notes: &mut Vec<String>,
-) -> (OsString, Vec<OsString>) {
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let shebang = first_line
-        .strip_prefix(b"#!")
-        .map(|rest| String::from_utf8_lossy(rest).trim().to_string())
-        .filter(|rest| !rest.is_empty());
-    let Some(shebang) = shebang else {
-        notes.push(format!(
-            "{name} has no #! line: labrun ran it with bash; Instruqt may refuse it (add #!/bin/bash)"
-        ));
-        return ("bash".into(), Vec::new());
-    };
-    if !executable {
-        notes.push(format!(
-            "{name} is not executable: labrun ran it with its #! line; Instruqt may refuse it (chmod +x {name})"
-        ));
-    }
-    match shebang.split_once([' ', '\t']) {
-        Some((program, arg)) if !arg.trim().is_empty() => (program.into(), vec![arg.trim().into()]),
-        _ => (shebang.into(), Vec::new()),
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        true
     }
 }
 
@@ -579,22 +466,6 @@ mod tests {
                 "solve-shell is not executable: labrun ran it with its #! line; Instruqt may refuse it (chmod +x solve-shell)"
             ]
         );
-    }
-
-    #[test]
-    fn the_shebang_is_read_as_the_kernel_reads_it() {
-        let mut notes = Vec::new();
-        let (program, args) = interpreter(b"#!/usr/bin/env  bash\n", true, "s", &mut notes);
-        assert_eq!(
-            (program, args),
-            ("/usr/bin/env".into(), vec!["bash".into()])
-        );
-        let (program, args) = interpreter(b"#! /bin/bash -eu -o x\n", true, "s", &mut notes);
-        assert_eq!(
-            (program, args),
-            ("/bin/bash".into(), vec!["-eu -o x".into()])
-        );
-        assert!(notes.is_empty());
     }
 
     #[test]

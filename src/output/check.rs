@@ -177,6 +177,36 @@ mod tests {
     }
 
     #[test]
+    fn a_skipped_step_shows_why_and_never_passes() {
+        let why = "needs host `cluster` (a VM), not available here";
+        let reports = vec![StepReport {
+            id: "check-cluster".into(),
+            title: "the challenge's check (check-cluster)".into(),
+            status: Status::Skipped,
+            outcomes: vec![Outcome::skipped(
+                "the challenge's check (check-cluster)",
+                why,
+            )],
+        }];
+        let text = human("Needs a VM", &reports, Painter::PLAIN);
+        insta::assert_snapshot!(text, @r"
+        Needs a VM — 0 of 1 steps pass
+
+        – check-cluster  the challenge's check (check-cluster)  (0/1 conditions met)
+            – the challenge's check (check-cluster)
+                needs host `cluster` (a VM), not available here
+        ");
+        let v: serde_json::Value = serde_json::from_str(&json("track", &reports)).unwrap();
+        assert_eq!(v["steps"][0]["status"], "skipped");
+        assert_eq!(v["steps"][0]["checks"][0]["status"], "skipped");
+        let xml = junit("track", &reports);
+        assert!(
+            xml.contains(&format!("<skipped message=\"{why}\"/>")),
+            "{xml}"
+        );
+    }
+
+    #[test]
     fn colour_only_when_asked() {
         assert!(human("L", &reports(), Painter::COLOR).contains("\x1b[32m✓"));
         assert!(!human("L", &reports(), Painter::PLAIN).contains('\x1b'));

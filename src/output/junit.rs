@@ -216,6 +216,32 @@ mod tests {
     }
 
     #[test]
+    fn a_skipped_case_says_why() {
+        let mut suite = Suite::new("broken-track");
+        suite.case(
+            "broken-track",
+            "check-cluster",
+            None,
+            Verdict::Skipped {
+                message: "needs host `cluster` (a VM),\nnot available here",
+            },
+        );
+        let mut junit = Junit::default();
+        junit.suite(suite);
+        let xml = junit.to_xml();
+        assert!(
+            xml.contains("<skipped message=\"needs host `cluster` (a VM), not available here\"/>"),
+            "{xml}"
+        );
+        let report = Report::deserialize_from_str(&xml).unwrap();
+        assert_eq!((report.tests, report.failures, report.errors), (1, 0, 0));
+        assert!(matches!(
+            report.test_suites[0].test_cases[0].status,
+            TestCaseStatus::Skipped { .. }
+        ));
+    }
+
+    #[test]
     fn the_document_reads_back_as_written() {
         let report = Report::deserialize_from_str(&sample()).unwrap();
         assert_eq!((report.tests, report.failures, report.errors), (3, 1, 1));

@@ -362,6 +362,25 @@ mod tests {
     }
 
     #[test]
+    fn a_step_that_cannot_run_here_is_skipped_not_stuck() {
+        let vm = step(
+            "check-cluster",
+            Some(Status::Skipped),
+            1,
+            None,
+            vec![cond("the challenge's check", Status::Skipped)],
+        );
+        let report = build(&[record("ann", "demo", vec![vm])]);
+        let cell = &report.lessons[0].learners[0].cells[0];
+        assert_eq!(cell.state, CellState::Skipped);
+        let text = render_human(&report, Painter::PLAIN);
+        assert!(text.contains("ann      –              0/1"), "{text}");
+        assert!(text.contains("Stuck: nobody"), "{text}");
+        let csv = crate::report::render::render_csv(&report);
+        assert!(csv.contains(",skipped,1,"), "{csv}");
+    }
+
+    #[test]
     fn medians() {
         assert_eq!(median(&[]), None);
         assert_eq!(median(&[5]), Some(5));
