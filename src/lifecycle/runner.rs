@@ -6,7 +6,7 @@
 //! (exported, never in the command line). A script for a host labrun cannot
 //! provide (a VM, a second container) is skipped, saying so.
 
-use super::hostmode::HostMap;
+use super::hostmode::{HostMap, HostMode};
 use super::in_flight::{InFlight, Registration};
 use super::interpreter::{interpreter, is_executable};
 use super::{LifecycleError, Phase};
@@ -95,6 +95,18 @@ impl ScriptResult {
             || self.script.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         )
+    }
+
+    /// What to show the learner: labrun's notes (`labrun: …` lines), then
+    /// the script's output.
+    pub fn transcript(&self) -> String {
+        let mut text: String = self
+            .notes
+            .iter()
+            .map(|note| format!("labrun: {note}\n"))
+            .collect();
+        text.push_str(&self.output);
+        text
     }
 
     /// How it ended, in words.
@@ -261,7 +273,7 @@ impl Runner {
         let text = match std::str::from_utf8(&bytes) {
             Ok(text) => self.map.script_text(text).into_bytes(),
             Err(_) => {
-                if self.map.script_text("/root") != "/root" {
+                if let HostMode::Rewrite { .. } = self.map.mode() {
                     result.notes.push(format!(
                         "{name} is not UTF-8 text: its paths were not rewritten"
                     ));
@@ -331,7 +343,6 @@ impl Runner {
 
 #[cfg(test)]
 mod tests {
-    use super::super::hostmode::HostMode;
     use super::*;
 
     fn runner(ws: &Path) -> Runner {
@@ -450,6 +461,10 @@ mod tests {
             [
                 "setup-shell has no #! line: labrun ran it with bash; Instruqt may refuse it (add #!/bin/bash)"
             ]
+        );
+        assert_eq!(
+            result.transcript(),
+            "labrun: setup-shell has no #! line: labrun ran it with bash; Instruqt may refuse it (add #!/bin/bash)\nbash\n"
         );
         let not_exec = script(
             lesson.path(),
