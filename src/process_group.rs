@@ -1,29 +1,44 @@
-//! A child process in a process group of its own, ended whole: its output
-//! captured (stdout and stderr interleaved as written, the last N bytes
-//! kept), a deadline, a cancel from any thread, and every process of the
-//! group killed when the child exits, times out, is cancelled or dropped —
-//! nothing a script starts outlives it. Lesson snippets (`script`) and
-//! Instruqt lifecycle scripts (`lifecycle::runner`) both run through here.
+//! A child process in a process group of its own: its output captured
+//! (stdout and stderr interleaved as written, the last N bytes kept), a
+//! deadline, a cancel from any thread, and the whole group killed on
+//! timeout, cancel or drop. When the child exits by itself the rest of its
+//! group ends with it, or — for Instruqt setup scripts that start
+//! background services — is left running as [`Survivors`], ended when those
+//! are dropped. Lesson snippets (`script`) and Instruqt lifecycle scripts
+//! (`lifecycle::runner`) both run through here.
 
 use std::io::{self, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How long to wait for the output after the group has been killed: only a
-/// process that left the group (a daemon that called `setsid`) can still
-/// hold the pipe open then.
+/// How long to wait for the end of the output once the group has been
+/// killed: only a process that left the group (a daemon that called
+/// `setsid`) can still hold the pipe open then.
 const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+/// The same when the group is left running: a background service keeps
+/// the pipe open, and what the script itself wrote is already there.
+const SURVIVOR_GRACE: Duration = Duration::from_millis(200);
+
+/// What happens to the rest of the group when the child exits by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterExit {
+    /// Everything the child started ends with it.
+    EndGroup,
+    /// What the child started in the background keeps running (as on
+    /// Instruqt) until the returned [`Survivors`] are dropped.
+    LeaveRunning,
+}
 
 /// A started child and everything it starts.
 pub struct Group {
-    /// None once reaped.
+    /// None once reaped (or handed to `Survivors`).
     child: Option<Child>,
     shared: Arc<Shared>,
-    /// Told when the child has exited (unix; elsewhere `wait` polls the child).
-    exited: Option<Receiver<()>>,
-    output: Receiver<Vec<u8>>,
+    /// Told how the child exited (unix; elsewhere `wait` waits on the child).
+    exited: Option<Receiver<Exit>>,
+    output: Arc<Capture>,
     max_output: usize,
     started: Instant,
 }
@@ -52,6 +67,51 @@ impl Shared {
     }
 }
 
+/// The output read so far, and whether every writer has closed the pipe.
+#[derive(Default)]
+struct Capture {
+    state: Mutex<Captured>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Captured {
+    bytes: Vec<u8>,
+    eof: bool,
+}
+
+impl Capture {
+    fn lock(&self) -> MutexGuard<'_, Captured> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The bytes once the pipe is closed, or what came within `grace`.
+    fn collect(&self, grace: Duration) -> (Vec<u8>, bool) {
+        let deadline = Instant::now() + grace;
+        let mut state = self.lock();
+        while !state.eof {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        (state.bytes.clone(), state.eof)
+    }
+}
+
+/// How the child exited, as waitid(2) tells without reaping it.
+#[derive(Debug, Clone, Copy)]
+enum Exit {
+    Code(i32),
+    /// Ended by a signal, or not known: the reaped status tells.
+    Other,
+}
+
 /// How a group's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
@@ -69,6 +129,24 @@ pub struct Ended {
     /// At most the last `max_output` bytes, with a line saying when earlier output was cut.
     pub output: String,
     pub duration: Duration,
+    /// With [`AfterExit::LeaveRunning`], after a normal exit: the rest of the group.
+    pub survivors: Option<Survivors>,
+}
+
+/// What is left of a group whose leader exited by itself: background
+/// processes, left running. Dropping it kills them all. It keeps the
+/// leader unreaped (a zombie) until then, so the group's id stays ours.
+#[derive(Debug)]
+pub struct Survivors {
+    child: Child,
+    pgid: i32,
+}
+
+impl Drop for Survivors {
+    fn drop(&mut self) {
+        kill_group(self.pgid);
+        let _ = self.child.wait();
+    }
 }
 
 impl Canceller {
@@ -101,22 +179,29 @@ pub fn spawn(mut command: Command, max_output: usize) -> io::Result<Group> {
     // The command's own pipe ends must close here, or the reader never sees EOF.
     drop(command);
 
-    let (output_tx, output) = mpsc::channel();
+    // Reads until every writer is gone, background services included, so
+    // that none of them ever blocks on a full pipe.
+    let output = Arc::new(Capture::default());
+    let capture = Arc::clone(&output);
+    let max = max_output.max(1);
     std::thread::Builder::new()
         .name("group-output".into())
         .spawn(move || {
-            let mut bytes = Vec::new();
             let mut chunk = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut chunk) {
+            loop {
+                let n = reader.read(&mut chunk).unwrap_or(0);
+                let mut state = capture.lock();
                 if n == 0 {
-                    break;
+                    state.eof = true;
+                    capture.changed.notify_all();
+                    return;
                 }
-                bytes.extend_from_slice(&chunk[..n]);
-                if bytes.len() > 2 * max_output.max(1) {
-                    bytes.drain(..bytes.len() - max_output);
+                state.bytes.extend_from_slice(&chunk[..n]);
+                if state.bytes.len() > 2 * max {
+                    let cut = state.bytes.len() - max;
+                    state.bytes.drain(..cut);
                 }
             }
-            let _ = output_tx.send(bytes);
         })?;
 
     let pid = i32::try_from(child.id()).unwrap_or(0);
@@ -127,8 +212,7 @@ pub fn spawn(mut command: Command, max_output: usize) -> io::Result<Group> {
         std::thread::Builder::new()
             .name("group-wait".into())
             .spawn(move || {
-                wait_without_reaping(pid);
-                let _ = exited_tx.send(());
+                let _ = exited_tx.send(wait_without_reaping(pid));
             })?;
         Some(exited)
     } else {
@@ -150,37 +234,68 @@ impl Group {
     }
 
     /// Waits until the child exits or `timeout` (counted from the start)
-    /// passes, then kills what is left of the group, reaps the child and
-    /// collects the output.
-    pub fn wait(mut self, timeout: Duration) -> io::Result<Ended> {
+    /// passes. Then, unless the child exited by itself and `after` leaves
+    /// the rest running, kills the whole group; reaps the child; collects
+    /// the output.
+    pub fn wait(mut self, timeout: Duration, after: AfterExit) -> io::Result<Ended> {
         let timeout = timeout.saturating_sub(self.started.elapsed());
-        let timed_out = match (&self.exited, self.child.as_mut()) {
-            (Some(exited), _) => {
-                matches!(exited.recv_timeout(timeout), Err(RecvTimeoutError::Timeout))
-            }
+        let exit = match (&self.exited, self.child.as_mut()) {
+            (Some(exited), _) => match exited.recv_timeout(timeout) {
+                Ok(exit) => Some(exit),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => Some(Exit::Other),
+            },
             (None, Some(child)) => {
                 use wait_timeout::ChildExt;
-                child.wait_timeout(timeout)?.is_none()
+                child.wait_timeout(timeout)?.map(|_| Exit::Other)
             }
-            (None, None) => false,
+            (None, None) => Some(Exit::Other),
         };
+        if let (Some(Exit::Code(code)), AfterExit::LeaveRunning) = (exit, after)
+            && let Some(survivors) = self.leave_running()
+        {
+            let duration = self.started.elapsed();
+            let (output, _) = self.output.collect(SURVIVOR_GRACE);
+            return Ok(Ended {
+                ending: Ending::Exited(code),
+                output: tail(&output, self.max_output),
+                duration,
+                survivors: Some(survivors),
+            });
+        }
         let (status, cancelled) = self.end()?;
         let duration = self.started.elapsed();
-        let output = self.output.recv_timeout(OUTPUT_GRACE).unwrap_or_else(|_| {
-            b"(output unavailable: a process that left the group kept it open)".to_vec()
-        });
-        let ending = if cancelled {
-            Ending::Cancelled
-        } else if timed_out {
-            Ending::TimedOut
-        } else {
-            ending_of(status)
+        let (mut output, complete) = self.output.collect(OUTPUT_GRACE);
+        if !complete {
+            output.extend_from_slice(
+                b"\n(output cut: a process that left the group keeps it open)\n",
+            );
+        }
+        let ending = match exit {
+            _ if cancelled => Ending::Cancelled,
+            None => Ending::TimedOut,
+            Some(_) => ending_of(status),
         };
         Ok(Ended {
             ending,
             output: tail(&output, self.max_output),
             duration,
+            survivors: None,
         })
+    }
+
+    /// Hands the exited (unreaped) leader and its group over to
+    /// `Survivors`, unless a cancel came first.
+    fn leave_running(&mut self) -> Option<Survivors> {
+        let pgid = {
+            let mut state = self.shared.lock();
+            if state.cancelled {
+                return None;
+            }
+            state.pgid.take()?
+        };
+        let child = self.child.take()?;
+        Some(Survivors { child, pgid })
     }
 
     /// Kills the group (its leader not yet reaped, so the id is still
@@ -244,21 +359,28 @@ fn own_process_group(command: &mut Command) {
 #[cfg(not(unix))]
 fn own_process_group(_: &mut Command) {}
 
-/// Blocks until the child `pid` has exited, leaving it a zombie: its id
-/// (and so its group's) stays ours until `Group::end` reaps it.
+/// Blocks until the child `pid` has exited and says how, leaving it a
+/// zombie: its id (and so its group's) stays ours until it is reaped.
 #[cfg(unix)]
-fn wait_without_reaping(pid: i32) {
+fn wait_without_reaping(pid: i32) -> Exit {
     let Ok(id) = libc::id_t::try_from(pid) else {
-        return;
+        return Exit::Other;
     };
     loop {
         // SAFETY: waitid(2) fills the zeroed siginfo_t we own; WNOWAIT leaves the child unreaped.
-        let result = unsafe {
-            let mut info: libc::siginfo_t = std::mem::zeroed();
-            libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT)
-        };
-        if result == 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-            return;
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let result =
+            unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if result == 0 {
+            // SAFETY: after a successful waitid(WEXITED), si_status is the SIGCHLD field that is set.
+            let status = unsafe { info.si_status() };
+            return match info.si_code {
+                libc::CLD_EXITED => Exit::Code(status),
+                _ => Exit::Other,
+            };
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return Exit::Other;
         }
     }
 }
@@ -266,7 +388,9 @@ fn wait_without_reaping(pid: i32) {
 /// Not used: without waitid, `Group::wait` waits on the child itself (and a
 /// cancel from another thread takes effect at the deadline).
 #[cfg(not(unix))]
-fn wait_without_reaping(_: i32) {}
+fn wait_without_reaping(_: i32) -> Exit {
+    Exit::Other
+}
 
 #[cfg(unix)]
 fn kill_group(pgid: i32) {
@@ -293,7 +417,7 @@ mod tests {
     fn exit_status_and_interleaved_output() {
         let ended = spawn(sh("echo out; echo err >&2; exit 4"), 1024)
             .unwrap()
-            .wait(Duration::from_secs(30))
+            .wait(Duration::from_secs(30), AfterExit::EndGroup)
             .unwrap();
         assert_eq!(ended.ending, Ending::Exited(4));
         assert_eq!(ended.output, "out\nerr\n");
@@ -303,10 +427,53 @@ mod tests {
     fn a_cancel_from_another_thread_ends_it() {
         let group = spawn(sh("echo started; sleep 60"), 1024).unwrap();
         let canceller = group.canceller();
-        let waiter = std::thread::spawn(move || group.wait(Duration::from_secs(600)));
+        let waiter = std::thread::spawn(move || {
+            group.wait(Duration::from_secs(600), AfterExit::LeaveRunning)
+        });
         canceller.cancel();
         let ended = waiter.join().unwrap().unwrap();
         assert_eq!(ended.ending, Ending::Cancelled);
+    }
+
+    /// The pid a script printed, and whether that process is still alive (a zombie is not).
+    fn alive(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/status", pid.trim()))
+            .is_ok_and(|status| !status.contains("State:\tZ"))
+    }
+
+    fn until_gone(pid: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while alive(pid) {
+            assert!(Instant::now() < deadline, "{pid} still runs");
+            std::thread::yield_now();
+        }
+    }
+
+    #[test]
+    fn what_a_child_leaves_behind_ends_with_it_or_with_its_survivors() {
+        let background = "sleep 60 & echo $!";
+        let ended = spawn(sh(background), 1024)
+            .unwrap()
+            .wait(Duration::from_secs(30), AfterExit::EndGroup)
+            .unwrap();
+        assert_eq!(ended.ending, Ending::Exited(0));
+        assert!(ended.survivors.is_none());
+        until_gone(&ended.output);
+
+        let ended = spawn(sh(background), 1024)
+            .unwrap()
+            .wait(Duration::from_secs(30), AfterExit::LeaveRunning)
+            .unwrap();
+        assert_eq!(ended.ending, Ending::Exited(0));
+        // The background sleep holds the pipe: the script's own output is there all the same.
+        assert!(
+            ended.output.trim().parse::<u32>().is_ok(),
+            "{}",
+            ended.output
+        );
+        assert!(alive(&ended.output));
+        drop(ended.survivors);
+        until_gone(&ended.output);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! command line), labrun's stand-ins on PATH, no terminal input, bounded
 //! output and a timeout that ends the whole process group (`process_group`).
 
-use crate::process_group::{self, Ending};
+use crate::process_group::{self, AfterExit, Ending};
 use std::ffi::OsString;
 use std::io;
 use std::path::Path;
@@ -66,7 +66,8 @@ pub fn run(script: &Script) -> io::Result<Finished> {
         command.env("PATH", path);
         _path_link = link;
     }
-    let ended = process_group::spawn(command, MAX_OUTPUT_BYTES)?.wait(script.timeout)?;
+    let ended = process_group::spawn(command, MAX_OUTPUT_BYTES)?
+        .wait(script.timeout, AfterExit::EndGroup)?;
     let (code, timed_out) = match ended.ending {
         Ending::Exited(code) => (Some(code), false),
         Ending::TimedOut => (None, true),

@@ -141,41 +141,49 @@ impl Course {
         checks::run_step(&step, &ctx)
     }
 
-    /// The processes (a script's and all it started) that carry this course's marker.
     fn processes(&self) -> Vec<u32> {
-        let needle = format!("LABRUN_TEST_MARKER={}", self.marker);
-        let mut found = Vec::new();
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
-                continue;
-            };
-            if environ
-                .split(|&b| b == 0)
-                .any(|var| var == needle.as_bytes())
-            {
-                found.push(pid);
-            }
-        }
-        found
+        processes(&self.marker)
     }
 
     fn wait_for_processes(&self, what: &str, done: impl Fn(&[u32]) -> bool) -> Vec<u32> {
-        let started = Instant::now();
-        loop {
-            let found = self.processes();
-            if done(&found) {
-                return found;
-            }
-            assert!(started.elapsed() < DEADLINE, "{what}: still {found:?}");
-            std::thread::yield_now();
+        wait_for_processes(&self.marker, what, done)
+    }
+}
+
+/// The processes (a script's and all it started) that carry a course's marker.
+fn processes(marker: &str) -> Vec<u32> {
+    let needle = format!("LABRUN_TEST_MARKER={marker}");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else {
+            continue;
+        };
+        if environ
+            .split(|&b| b == 0)
+            .any(|var| var == needle.as_bytes())
+        {
+            found.push(pid);
         }
+    }
+    found
+}
+
+fn wait_for_processes(marker: &str, what: &str, done: impl Fn(&[u32]) -> bool) -> Vec<u32> {
+    let started = Instant::now();
+    loop {
+        let found = processes(marker);
+        if done(&found) {
+            return found;
+        }
+        assert!(started.elapsed() < DEADLINE, "{what}: still {found:?}");
+        std::thread::yield_now();
     }
 }
 
@@ -455,6 +463,52 @@ fn dropping_or_stopping_a_script_ends_every_process_it_started() {
         let after = course.runner.run(&run).unwrap();
         assert_eq!(after.outcome, RunOutcome::Cancelled);
         assert!(course.processes().is_empty());
+    }
+}
+
+/// A setup script's background service keeps running after it, as on
+/// Instruqt, until the runner stops (quitting) or goes; a check's ends with it.
+#[test]
+fn a_setups_background_service_runs_until_the_end_a_checks_does_not() {
+    let lesson = tempfile::tempdir().unwrap();
+    let service = lesson.path().join("setup-shell");
+    executable(
+        &service,
+        "#!/bin/bash\nnohup sleep 300 >/dev/null 2>&1 &\necho started\n",
+    );
+    let peek = lesson.path().join("check-shell");
+    executable(&peek, "#!/bin/bash\nsleep 300 &\nexit 0\n");
+    for mode in std::iter::once(rewrite()).chain(namespace()) {
+        let course = Course::new(mode.clone());
+        let setup = course.run(&service, "shell", Phase::Setup, Duration::from_secs(60));
+        assert_eq!(
+            (setup.outcome, setup.output.as_str()),
+            (RunOutcome::Passed, "started\n")
+        );
+        assert_eq!(course.runner.in_flight().left_running(), 1);
+        let service_processes = course.processes().len();
+        assert!(service_processes > 0, "{}", mode.name());
+
+        let check = course.run(&peek, "shell", Phase::Check, Duration::from_secs(60));
+        assert_eq!(check.outcome, RunOutcome::Passed);
+        assert_eq!(course.runner.in_flight().left_running(), 1);
+        course.wait_for_processes("the check's background sleep", |p| {
+            p.len() == service_processes
+        });
+        course.runner.in_flight().stop_all();
+        course.wait_for_processes("processes left after stop_all", <[u32]>::is_empty);
+
+        // Without a stop: they end when the runner goes.
+        let course = Course::new(mode);
+        course.run(&service, "shell", Phase::Setup, Duration::from_secs(60));
+        assert!(!course.processes().is_empty());
+        let marker = course.marker.clone();
+        drop(course);
+        wait_for_processes(
+            &marker,
+            "processes left after the runner went",
+            <[u32]>::is_empty,
+        );
     }
 }
 

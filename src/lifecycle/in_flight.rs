@@ -1,8 +1,10 @@
-//! The lifecycle scripts a runner (and its clones) has running, so that
-//! quitting can end them all with their process groups, whichever thread
-//! waits for each; once stopped, no new script starts.
+//! The lifecycle scripts a runner (and its clones) has running, and the
+//! background processes setup, solve and cleanup scripts left running (as
+//! Instruqt leaves them), so that quitting can end them all with their
+//! process groups, whichever thread waits for each; once stopped, no new
+//! script starts. When the last handle goes, whatever was left running ends.
 
-use crate::process_group::Canceller;
+use crate::process_group::{Canceller, Survivors};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The scripts a runner (and its clones) has running, so that quitting can
@@ -14,6 +16,8 @@ pub struct InFlight(Arc<Mutex<InFlightState>>);
 struct InFlightState {
     next: u64,
     running: Vec<(u64, Canceller)>,
+    /// Ended when dropped: by `stop_all`, or with the last handle.
+    left_running: Vec<Survivors>,
     stopped: bool,
 }
 
@@ -21,6 +25,7 @@ impl std::fmt::Debug for InFlightState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InFlight")
             .field("running", &self.running.len())
+            .field("left_running", &self.left_running.len())
             .field("stopped", &self.stopped)
             .finish()
     }
@@ -31,13 +36,28 @@ impl InFlight {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Ends every running script with its whole group, and refuses to start
-    /// new ones (they end `Cancelled` at once): for quitting.
+    /// Ends every running script with its whole group, and what finished
+    /// scripts left running, and refuses to start new ones (they end
+    /// `Cancelled` at once): for quitting.
     pub fn stop_all(&self) {
         let mut state = self.lock();
         state.stopped = true;
         for (_, canceller) in state.running.drain(..) {
             canceller.cancel();
+        }
+        state.left_running.clear();
+    }
+
+    /// How many finished scripts left background processes running.
+    pub fn left_running(&self) -> usize {
+        self.lock().left_running.len()
+    }
+
+    /// Keeps what a finished script left running, to end it later (at once when stopped).
+    pub(super) fn keep(&self, survivors: Survivors) {
+        let mut state = self.lock();
+        if !state.stopped {
+            state.left_running.push(survivors);
         }
     }
 

@@ -11,7 +11,7 @@ use super::in_flight::{InFlight, Registration};
 use super::interpreter::{interpreter, is_executable};
 use super::{LifecycleError, Phase};
 use crate::lesson::Vars;
-use crate::process_group::{self, Canceller, Ending, Group};
+use crate::process_group::{self, AfterExit, Canceller, Ending, Group};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -162,17 +162,25 @@ impl RunningScript {
             .map_or_else(Canceller::detached, Group::canceller)
     }
 
-    /// Waits for the end (at most the script's timeout, then it is killed).
+    /// Waits for the end (at most the script's timeout, then it is killed
+    /// with its group). A check's background processes end with it; those
+    /// of a setup, solve or cleanup script keep running, as on Instruqt,
+    /// until the runner's `InFlight` stops them (quitting) or goes away.
     pub fn wait(mut self) -> Result<ScriptResult, LifecycleError> {
         let Some(group) = self.group.take() else {
             return Ok(self.result);
         };
-        let ended = group
-            .wait(self.result.timeout)
-            .map_err(|source| LifecycleError::Io {
-                path: self.result.script.clone(),
-                source,
-            })?;
+        let after = match self.result.phase {
+            Phase::Check => AfterExit::EndGroup,
+            Phase::Setup | Phase::Solve | Phase::Cleanup => AfterExit::LeaveRunning,
+        };
+        let ended =
+            group
+                .wait(self.result.timeout, after)
+                .map_err(|source| LifecycleError::Io {
+                    path: self.result.script.clone(),
+                    source,
+                })?;
         self.result.outcome = match ended.ending {
             Ending::Exited(0) => RunOutcome::Passed,
             Ending::Exited(code) => RunOutcome::Failed(code),
@@ -182,6 +190,9 @@ impl RunningScript {
         };
         self.result.output = ended.output;
         self.result.duration = ended.duration;
+        if let (Some(survivors), Some(registration)) = (ended.survivors, &self._registered) {
+            registration.in_flight.keep(survivors);
+        }
         Ok(self.result)
     }
 }

@@ -20,7 +20,7 @@ mod namespace;
 pub mod rewrite;
 
 use super::LifecycleError;
-use crate::process_group::{self, Ending};
+use crate::process_group::{self, AfterExit, Ending};
 use std::ffi::{OsStr, OsString};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -114,7 +114,7 @@ fn probe_bwrap() -> Result<PathBuf, String> {
     let mut command = Command::new(&bwrap);
     command.args(["--dev-bind", "/", "/", "true"]);
     let tried = process_group::spawn(command, 4096)
-        .and_then(|group| group.wait(Duration::from_secs(10)))
+        .and_then(|group| group.wait(Duration::from_secs(10), AfterExit::EndGroup))
         .map_err(|e| format!("{} could not run: {e}", bwrap.display()))?;
     match tried.ending {
         Ending::Exited(0) => Ok(bwrap),
