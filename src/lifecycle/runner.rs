@@ -3,8 +3,10 @@
 //! script (byte-identical in namespace mode, paths rewritten in rewrite
 //! mode) in the workspace, in a process group of its own that ends whole on
 //! timeout, cancel or drop, with the environment Instruqt's helpers need
-//! (exported, never in the command line). A script for a host labrun cannot
-//! provide (a VM, a second container) is skipped, saying so.
+//! (exported, never in the command line). What a check starts in the
+//! background ends with it; what a setup, solve or cleanup script starts
+//! keeps running until the runner's [`InFlight`] stops it. A script for a
+//! host labrun cannot provide (a VM, a second container) is skipped, saying so.
 
 use super::hostmode::{HostMap, HostMode};
 use super::in_flight::{InFlight, Registration};
