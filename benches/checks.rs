@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
         vars: &vars,
         extra_path: None,
         api: None,
+        scripts: None,
     };
     // The file steps: every step but those that ask the Vendor API (benches/vendor.rs).
     let file_steps: Vec<_> = lesson

@@ -81,6 +81,7 @@ fn bench(c: &mut Criterion) {
         vars: &vars,
         extra_path: None,
         api: Some(Ok(&session_client)),
+        scripts: None,
     };
     let report = checks::run_step(step, &ctx);
     assert_eq!(report.status, Status::Pass, "{report:#?}");

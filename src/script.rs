@@ -1,16 +1,15 @@
 //! Running a lesson's shell snippets (command checks, reference solutions)
 //! in a workspace: with the lesson's variables exported (never in the
 //! command line), labrun's stand-ins on PATH, no terminal input, bounded
-//! output and a timeout that ends the whole process group.
+//! output and a timeout that ends the whole process group (`process_group`).
 
+use crate::process_group::{self, AfterExit, Ending};
 use std::ffi::OsString;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::Duration;
 use tempfile::TempDir;
-use wait_timeout::ChildExt;
 
 /// Output kept from one run; the end is what explains a failure.
 const MAX_OUTPUT_BYTES: usize = 64 * 1024;
@@ -51,7 +50,6 @@ impl Finished {
 }
 
 pub fn run(script: &Script) -> io::Result<Finished> {
-    let (mut reader, writer) = io::pipe()?;
     let mut command = Command::new("sh");
     if script.errexit {
         command.arg("-e");
@@ -60,10 +58,7 @@ pub fn run(script: &Script) -> io::Result<Finished> {
         .arg("-c")
         .arg(script.source)
         .current_dir(script.dir)
-        .envs(script.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(writer.try_clone()?)
-        .stderr(writer);
+        .envs(script.env.iter().map(|(k, v)| (k, v)));
     // Held until the script has ended: the link that puts `extra` on PATH.
     let mut _path_link = None;
     if let Some(extra) = script.extra_path {
@@ -71,43 +66,17 @@ pub fn run(script: &Script) -> io::Result<Finished> {
         command.env("PATH", path);
         _path_link = link;
     }
-    own_process_group(&mut command);
-    let mut child = command.spawn()?;
-    // The command's own pipe ends must close here, or the reader never sees EOF.
-    drop(command);
-
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        let mut chunk = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            bytes.extend_from_slice(&chunk[..n]);
-            if bytes.len() > 2 * MAX_OUTPUT_BYTES {
-                bytes.drain(..bytes.len() - MAX_OUTPUT_BYTES);
-            }
-        }
-        let _ = tx.send(bytes);
-    });
-
-    let (code, timed_out) = match child.wait_timeout(script.timeout)? {
-        Some(status) => (status.code(), false),
-        None => {
-            kill_group(&mut child);
-            let _ = child.wait();
-            (None, true)
-        }
+    let ended = process_group::spawn(command, MAX_OUTPUT_BYTES)?
+        .wait(script.timeout, AfterExit::EndGroup)?;
+    let (code, timed_out) = match ended.ending {
+        Ending::Exited(code) => (Some(code), false),
+        Ending::TimedOut => (None, true),
+        Ending::Signalled(_) | Ending::Cancelled => (None, false),
     };
-    // A background job the script left behind may hold the pipe open; don't wait on it forever.
-    let output = rx
-        .recv_timeout(Duration::from_secs(2))
-        .unwrap_or_else(|_| b"(output unavailable: a background process kept it open)".to_vec());
     Ok(Finished {
         code,
         timed_out,
-        output: tail(&output),
+        output: ended.output,
     })
 }
 
@@ -165,37 +134,6 @@ fn joined_with(first: &Path) -> Result<OsString, std::env::JoinPathsError> {
         paths.extend(std::env::split_paths(&path));
     }
     std::env::join_paths(paths)
-}
-
-fn tail(bytes: &[u8]) -> String {
-    let start = bytes.len().saturating_sub(MAX_OUTPUT_BYTES);
-    let text = String::from_utf8_lossy(&bytes[start..]);
-    if start > 0 {
-        format!("(earlier output cut)\n{text}")
-    } else {
-        text.into_owned()
-    }
-}
-
-#[cfg(unix)]
-fn own_process_group(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    command.process_group(0);
-}
-
-#[cfg(not(unix))]
-fn own_process_group(_: &mut Command) {}
-
-/// Ends the script and everything it started.
-fn kill_group(child: &mut std::process::Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
-    let _ = child.kill();
 }
 
 #[cfg(test)]

@@ -206,6 +206,7 @@ impl Session {
             vars: &self.vars,
             extra_path: self.extra_path.clone(),
             api: self.api.as_deref().map(Result::as_ref),
+            scripts: None,
         }
     }
 

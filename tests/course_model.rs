@@ -172,6 +172,7 @@ fn the_quiz_step_checks_the_recorded_answer() {
         vars: &vars,
         extra_path: None,
         api: None,
+        scripts: None,
     };
     let run = || checks::run_step(&quiz.steps[0], &ctx);
     let unanswered = run();

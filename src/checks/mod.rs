@@ -8,6 +8,7 @@ mod gotemplate;
 mod package;
 pub mod quiz;
 mod release;
+mod script;
 mod template;
 mod text;
 mod yaml;
@@ -15,6 +16,7 @@ mod yaml;
 use crate::lesson::{CheckKind, CheckSpec, Lesson, Step, Vars};
 use crate::vendor_api::client::{Client, ClientError};
 use files::{FileRead, Files, WorkspaceFiles};
+pub use script::Scripts;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +28,9 @@ pub enum Status {
     /// The check could not be evaluated (a command would not start, a
     /// lesson file is missing): not the learner's fault.
     Error,
+    /// The check cannot run here (a script for a host labrun cannot
+    /// provide, such as a VM): never a pass, never a crash.
+    Skipped,
 }
 
 /// The result of one condition.
@@ -52,6 +57,10 @@ impl Outcome {
 
     pub fn error(name: &str, message: impl Into<String>) -> Outcome {
         Outcome::new(name, Status::Error, message)
+    }
+
+    pub fn skipped(name: &str, message: impl Into<String>) -> Outcome {
+        Outcome::new(name, Status::Skipped, message)
     }
 
     fn new(name: &str, status: Status, message: impl Into<String>) -> Outcome {
@@ -105,6 +114,9 @@ pub struct Context<'a> {
     /// (so every check reuses its connections), or why it could not be made;
     /// None when the lesson asks no API.
     pub api: Option<Result<&'a Client, &'a ClientError>>,
+    /// What Instruqt check scripts run with (the course's hosts, host mode,
+    /// environment); None where the lesson has none.
+    pub scripts: Option<Scripts<'a>>,
 }
 
 pub fn run_all(lesson: &Lesson, ctx: &Context) -> Vec<StepReport> {
@@ -136,13 +148,18 @@ pub fn run_step(step: &Step, ctx: &Context) -> StepReport {
     }
 }
 
+/// An error wins, then a failure; a step with a condition that could not
+/// run here is skipped, never passed.
 fn overall(outcomes: &[Outcome]) -> Status {
-    if outcomes.iter().any(|o| o.status == Status::Error) {
+    let any = |status| outcomes.iter().any(|o| o.status == status);
+    if any(Status::Error) {
         Status::Error
-    } else if outcomes.iter().all(|o| o.status == Status::Pass) {
-        Status::Pass
-    } else {
+    } else if any(Status::Fail) {
         Status::Fail
+    } else if any(Status::Skipped) {
+        Status::Skipped
+    } else {
+        Status::Pass
     }
 }
 
@@ -177,10 +194,11 @@ pub(crate) fn evaluate(check: &CheckSpec, files: &dyn Files, ctx: &Context) -> V
             CheckKind::Command { run, timeout_secs } => {
                 command::check(&name, run, *timeout_secs, ctx)
             }
-            // No lesson source makes these yet: the course runner (issue 12) evaluates them.
-            CheckKind::Script { .. } => {
-                Outcome::error(&name, "labrun cannot run Instruqt scripts yet")
-            }
+            CheckKind::Script {
+                host,
+                path,
+                timeout_secs,
+            } => return script::check(&name, host, path, *timeout_secs, ctx),
             CheckKind::Quiz {
                 challenge,
                 answers,
@@ -334,6 +352,7 @@ pub(crate) mod test_support {
             vars,
             extra_path: None,
             api: None,
+            scripts: None,
         };
         let mut outcomes = evaluate(&spec(kind), &WorkspaceFiles { root: dir }, &ctx);
         assert_eq!(outcomes.len(), 1, "{outcomes:?}");
@@ -426,6 +445,7 @@ mod tests {
             vars: &vars,
             extra_path: None,
             api: None,
+            scripts: None,
         };
         let report = run_step(&step, &ctx);
         assert_eq!(report.status, Status::Fail);

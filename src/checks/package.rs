@@ -203,6 +203,7 @@ mod tests {
             vars: &vars,
             extra_path: None,
             api: None,
+            scripts: None,
         };
         let files = super::super::files::WorkspaceFiles { root: dir.path() };
         evaluate(&spec(package_kind(checks)), &files, &ctx)

@@ -370,6 +370,7 @@ mod tests {
             vars,
             extra_path: None,
             api,
+            scripts: None,
         }
     }
 

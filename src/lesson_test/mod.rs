@@ -56,6 +56,9 @@ pub struct CaseResult {
     pub step: Option<String>,
     pub ok: bool,
     pub duration: Duration,
+    /// Why the case could not be carried out here (a check for a host
+    /// labrun cannot provide): no deviation (`ok`), reported as skipped.
+    pub skipped: Option<String>,
     /// What deviated, redacted of secrets; empty when ok.
     pub detail: String,
 }
@@ -76,6 +79,10 @@ impl LessonRun {
 
     fn failures(&self) -> usize {
         self.results.iter().filter(|r| !r.ok).count()
+    }
+
+    fn skipped(&self) -> usize {
+        self.results.iter().filter(|r| r.skipped.is_some()).count()
     }
 
     fn duration(&self) -> Duration {

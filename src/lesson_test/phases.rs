@@ -59,8 +59,25 @@ impl Deviation {
     }
 }
 
-/// A case passes, or says what deviated.
-type Verdict = Result<(), Deviation>;
+/// A case passes, is skipped (why: its check cannot run here), or says what deviated.
+type Verdict = Result<Done, Deviation>;
+
+#[derive(Debug, PartialEq)]
+enum Done {
+    Passed,
+    Skipped(String),
+}
+
+/// Why a step's check cannot run here, when none of its conditions could.
+fn skip_reason(report: &StepReport) -> Option<String> {
+    (report.status == Status::Skipped).then(|| {
+        report
+            .outcomes
+            .iter()
+            .find(|o| o.status == Status::Skipped)
+            .map_or_else(String::new, |o| o.message.clone())
+    })
+}
 
 /// Collects results and reports each one as it is recorded.
 struct Cases<'a> {
@@ -75,6 +92,10 @@ impl Cases<'_> {
             step: step.map(|s| s.id.clone()),
             ok: result.is_ok(),
             duration: started.elapsed(),
+            skipped: match &result {
+                Ok(Done::Skipped(why)) => Some(why.clone()),
+                _ => None,
+            },
             detail: result.err().map(|d| d.to_string()).unwrap_or_default(),
         };
         (self.progress)(&case);
@@ -109,7 +130,7 @@ fn lint_case(lesson: &Lesson) -> Verdict {
         .map(ToString::to_string)
         .collect();
     if errors.is_empty() {
-        Ok(())
+        Ok(Done::Passed)
     } else {
         Err(Deviation::one(format!(
             "lint found errors:\n{}",
@@ -119,12 +140,16 @@ fn lint_case(lesson: &Lesson) -> Verdict {
 }
 
 /// On the starting files every condition must fail: one that passes can
-/// never fail, one that errors cannot be evaluated.
+/// never fail, one that errors cannot be evaluated; one that cannot run
+/// here (a host labrun cannot provide) proves nothing either way.
 fn baseline(report: &StepReport) -> Verdict {
+    if let Some(why) = skip_reason(report) {
+        return Ok(Done::Skipped(why));
+    }
     let mut problems = Vec::new();
     for outcome in &report.outcomes {
         match outcome.status {
-            Status::Fail => {}
+            Status::Fail | Status::Skipped => {}
             Status::Pass => problems.push(format!(
                 "step {}: check can never fail: {:?} already passes on the starting files\n{}",
                 report.id,
@@ -155,6 +180,9 @@ fn solve(lab: &Lab, lesson: &Lesson, index: usize, reported: &mut BTreeSet<Strin
         ));
     }
     let report = lab.check(step);
+    if let Some(why) = skip_reason(&report).filter(|_| problems.is_empty()) {
+        return Ok(Done::Skipped(why));
+    }
     if report.status != Status::Pass {
         problems.push(format!(
             "step {} does not pass after its solution:\n{}",
@@ -164,7 +192,8 @@ fn solve(lab: &Lab, lesson: &Lesson, index: usize, reported: &mut BTreeSet<Strin
     }
     for later in &lesson.steps[index + 1..] {
         let report = lab.check(later);
-        if report.status != Status::Fail && reported.insert(later.id.clone()) {
+        let fails = matches!(report.status, Status::Fail | Status::Skipped);
+        if !fails && reported.insert(later.id.clone()) {
             problems.push(too_early(&report, step));
         }
     }
@@ -209,7 +238,8 @@ fn mutation(lesson: &Lesson, target: &Step, keep: bool) -> (Verdict, Option<Path
     let failed = apply(&lab, &applied);
     let report = lab.check(target);
     let result = match report.status {
-        Status::Fail => Ok(()),
+        Status::Fail => Ok(Done::Passed),
+        Status::Skipped => Ok(Done::Skipped(skip_reason(&report).unwrap_or_default())),
         Status::Pass | Status::Error => {
             let verb = if report.status == Status::Pass {
                 "passes without its own solution: its checks do not depend on its own work"
@@ -271,7 +301,7 @@ fn names(steps: &[&Step]) -> String {
 
 fn verdict(problems: Vec<String>) -> Verdict {
     if problems.is_empty() {
-        Ok(())
+        Ok(Done::Passed)
     } else {
         Err(Deviation(problems))
     }
@@ -299,6 +329,7 @@ fn condition(outcome: &Outcome) -> String {
         Status::Pass => "✓",
         Status::Fail => "✗",
         Status::Error => "!",
+        Status::Skipped => "–",
     };
     let mut text = format!("  {mark} {}", outcome.name);
     let mut lines = outcome.message.lines();

@@ -17,6 +17,9 @@ pub fn render_human(runs: &[LessonRun]) -> String {
         let _ = writeln!(out, "{}", terminal_safe(&run.lesson));
         for (case, line) in run.results.iter().zip(case_lines(&run.results)) {
             let _ = writeln!(out, "  {line}");
+            if let Some(why) = &case.skipped {
+                let _ = writeln!(out, "        {}", terminal_safe(why));
+            }
             if !case.ok {
                 // Details quote the lesson's checks: no escape sequences from it reach a CI log.
                 for line in terminal_safe(&case.detail).lines() {
@@ -25,11 +28,17 @@ pub fn render_human(runs: &[LessonRun]) -> String {
             }
         }
         let verdict = if run.ok() { "ok" } else { "FAILED" };
+        let skipped = run.results.iter().filter(|c| c.skipped.is_some()).count();
+        let skipped = if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{}: {verdict}: {} of {} cases pass ({})",
+            "{}: {verdict}: {} of {} cases pass{skipped} ({})",
             terminal_safe(&run.lesson),
-            run.results.len() - run.failures(),
+            run.results.len() - run.failures() - run.skipped(),
             run.results.len(),
             millis(run.duration())
         );
@@ -47,13 +56,18 @@ pub fn render_human(runs: &[LessonRun]) -> String {
     out
 }
 
-/// A line per case: `ok    solve     bump-version              12ms`.
+/// A line per case: `ok    solve     bump-version              12ms` (`skip`
+/// for a case that cannot run here).
 fn case_lines(cases: &[CaseResult]) -> Vec<String> {
     // The minimum widths keep lessons' lines aligned with each other.
     let mut table = Table::new(&[Column::left(4), Column::left(8), Column::left(24)]);
     for case in cases {
         table.row(vec![
-            Cell::plain(if case.ok { "ok" } else { "FAIL" }),
+            Cell::plain(match (case.ok, &case.skipped) {
+                (true, Some(_)) => "skip",
+                (true, None) => "ok",
+                (false, _) => "FAIL",
+            }),
             Cell::plain(case.phase.as_str()),
             Cell::plain(case.step.as_deref().unwrap_or("-")),
             Cell::plain(millis(case.duration)),
@@ -69,6 +83,8 @@ struct JsonCase<'a> {
     ok: bool,
     duration_ms: u64,
     detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    skipped: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -94,6 +110,7 @@ pub fn render_json(runs: &[LessonRun]) -> String {
                     ok: c.ok,
                     duration_ms: u64::try_from(c.duration.as_millis()).unwrap_or(u64::MAX),
                     detail: &c.detail,
+                    skipped: c.skipped.as_deref(),
                 })
                 .collect(),
             kept: &run.kept,
@@ -114,7 +131,9 @@ pub fn render_junit(runs: &[LessonRun]) -> String {
                 Some(step) => format!("{}: {step}", case.phase.as_str()),
                 None => case.phase.as_str().to_string(),
             };
-            let verdict = if case.ok {
+            let verdict = if let Some(why) = &case.skipped {
+                Verdict::Skipped { message: why }
+            } else if case.ok {
                 Verdict::Pass
             } else {
                 Verdict::Failure {
@@ -149,6 +168,7 @@ mod tests {
             step: step.map(Into::into),
             ok: detail.is_empty(),
             duration: Duration::from_millis(12),
+            skipped: None,
             detail: detail.into(),
         };
         LessonRun {
@@ -202,6 +222,40 @@ mod tests {
         assert!(
             text.contains("  FAIL  baseline  bump                                 12ms\n"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn a_skipped_case_says_why_everywhere() {
+        let why = "needs host `cluster` (a VM), not available here";
+        let mut run = sample();
+        run.results.push(CaseResult {
+            phase: Phase::Baseline,
+            step: Some("check-cluster".into()),
+            ok: true,
+            duration: Duration::from_millis(0),
+            skipped: Some(why.into()),
+            detail: String::new(),
+        });
+        let text = render_human(std::slice::from_ref(&run));
+        assert!(
+            text.contains(&format!(
+                "  skip  baseline  check-cluster             0ms\n        {why}\n"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("demo: FAILED: 1 of 3 cases pass, 1 skipped"),
+            "{text}"
+        );
+        let v: serde_json::Value =
+            serde_json::from_str(&render_json(std::slice::from_ref(&run))).unwrap();
+        assert_eq!(v["lessons"][0]["results"][2]["skipped"], why);
+        assert!(v["lessons"][0]["results"][0].get("skipped").is_none());
+        let xml = render_junit(&[run]);
+        assert!(
+            xml.contains(&format!("<skipped message=\"{why}\"/>")),
+            "{xml}"
         );
     }
 

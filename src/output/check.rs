@@ -116,6 +116,13 @@ pub fn junit(lesson: &str, reports: &[StepReport]) -> String {
             Status::Pass => Verdict::Pass,
             Status::Fail => Verdict::Failure { message, details },
             Status::Error => Verdict::Error { message, details },
+            Status::Skipped => Verdict::Skipped {
+                message: report
+                    .outcomes
+                    .iter()
+                    .find(|o| o.status == Status::Skipped)
+                    .map_or(message, |o| o.message.as_str()),
+            },
         };
         let name = format!("{}: {}", report.id, report.title);
         suite.case(lesson, &name, None, verdict);
@@ -167,6 +174,36 @@ mod tests {
                 -0.4.1
                 +0.5.0
         "#);
+    }
+
+    #[test]
+    fn a_skipped_step_shows_why_and_never_passes() {
+        let why = "needs host `cluster` (a VM), not available here";
+        let reports = vec![StepReport {
+            id: "check-cluster".into(),
+            title: "the challenge's check (check-cluster)".into(),
+            status: Status::Skipped,
+            outcomes: vec![Outcome::skipped(
+                "the challenge's check (check-cluster)",
+                why,
+            )],
+        }];
+        let text = human("Needs a VM", &reports, Painter::PLAIN);
+        insta::assert_snapshot!(text, @r"
+        Needs a VM — 0 of 1 steps pass
+
+        – check-cluster  the challenge's check (check-cluster)  (0/1 conditions met)
+            – the challenge's check (check-cluster)
+                needs host `cluster` (a VM), not available here
+        ");
+        let v: serde_json::Value = serde_json::from_str(&json("track", &reports)).unwrap();
+        assert_eq!(v["steps"][0]["status"], "skipped");
+        assert_eq!(v["steps"][0]["checks"][0]["status"], "skipped");
+        let xml = junit("track", &reports);
+        assert!(
+            xml.contains(&format!("<skipped message=\"{why}\"/>")),
+            "{xml}"
+        );
     }
 
     #[test]

@@ -23,6 +23,10 @@ pub enum Verdict<'a> {
         message: &'a str,
         details: &'a str,
     },
+    /// The test cannot run here: `message` says why (`<skipped message=…>`).
+    Skipped {
+        message: &'a str,
+    },
 }
 
 /// Suites of cases, as CI systems read them.
@@ -59,6 +63,11 @@ impl Suite {
             }
             Verdict::Error { message, details } => {
                 non_success(NonSuccessKind::Error, message, details)
+            }
+            Verdict::Skipped { message } => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(one_line(message));
+                status
             }
         };
         let mut case = TestCase::new(one_line(name), status);
@@ -204,6 +213,32 @@ mod tests {
         );
         let failure = format!("message=\"{attribute}\">{}</failure>", xml(AWKWARD));
         assert!(written.contains(&failure), "{written}");
+    }
+
+    #[test]
+    fn a_skipped_case_says_why() {
+        let mut suite = Suite::new("broken-track");
+        suite.case(
+            "broken-track",
+            "check-cluster",
+            None,
+            Verdict::Skipped {
+                message: "needs host `cluster` (a VM),\nnot available here",
+            },
+        );
+        let mut junit = Junit::default();
+        junit.suite(suite);
+        let xml = junit.to_xml();
+        assert!(
+            xml.contains("<skipped message=\"needs host `cluster` (a VM), not available here\"/>"),
+            "{xml}"
+        );
+        let report = Report::deserialize_from_str(&xml).unwrap();
+        assert_eq!((report.tests, report.failures, report.errors), (1, 0, 0));
+        assert!(matches!(
+            report.test_suites[0].test_cases[0].status,
+            TestCaseStatus::Skipped { .. }
+        ));
     }
 
     #[test]

@@ -43,6 +43,7 @@ fn steps_table<'p>(lesson: &Lesson, recorded: impl Fn(&str) -> Option<&'p StepPr
             Some(Status::Pass) => "passing",
             Some(Status::Fail) => "failing",
             Some(Status::Error) => "error",
+            Some(Status::Skipped) => "skipped",
         };
         let attempts = recorded.map_or(0, |s| s.attempts);
         let passed = recorded

@@ -73,12 +73,14 @@ impl Painter {
     }
 }
 
-/// A check's mark: `✓`, `✗`, or `!` when it could not be evaluated.
+/// A check's mark: `✓`, `✗`, `!` when it could not be evaluated, `–` when
+/// it cannot run here (a host labrun cannot provide).
 pub fn status_mark(status: Status) -> &'static str {
     match status {
         Status::Pass => "✓",
         Status::Fail => "✗",
         Status::Error => "!",
+        Status::Skipped => "–",
     }
 }
 
@@ -88,6 +90,7 @@ pub fn status_style(status: Status) -> Style {
         Status::Pass => styles::PASS,
         Status::Fail => styles::FAIL,
         Status::Error => styles::ERROR,
+        Status::Skipped => styles::QUIET,
     }
 }
 
@@ -111,6 +114,8 @@ mod tests {
     fn plain_is_plain() {
         assert_eq!(Painter::PLAIN.paint(styles::PASS, "x"), "x");
         assert_eq!(Painter::PLAIN.status(Status::Error), "!");
+        assert_eq!(Painter::PLAIN.status(Status::Skipped), "–");
+        assert_eq!(Painter::COLOR.status(Status::Skipped), "\x1b[2m–\x1b[0m");
         assert_eq!(Painter::PLAIN.diff_line("+a"), "+a");
     }
 

@@ -90,6 +90,9 @@ pub enum CellState {
     Failing,
     /// Checked, never passed; the last check could not be evaluated.
     Error,
+    /// Checked, never passed; the step's check cannot run on the learner's
+    /// machine (a script for a host labrun cannot provide). Not stuck.
+    Skipped,
 }
 
 /// The learners stuck at a step: it is the first step they checked and have
@@ -247,6 +250,7 @@ fn cell(step: Option<&StepProgress>) -> Cell {
         Some(Status::Pass) => CellState::Passed,
         Some(Status::Fail) => CellState::Failing,
         Some(Status::Error) => CellState::Error,
+        Some(Status::Skipped) => CellState::Skipped,
     };
     let failing = match state {
         CellState::Failing | CellState::Error => not_passing(&step.conditions),
@@ -392,6 +396,25 @@ mod tests {
         assert!(text.contains("ann      ✓ 1m  ! 4  1/2"), "{text}");
         assert!(text.contains("two: ann (! 4)"), "{text}");
         assert!(text.contains("“api” (1 of 1)"), "{text}");
+    }
+
+    #[test]
+    fn a_step_that_cannot_run_here_is_skipped_not_stuck() {
+        let vm = step(
+            "check-cluster",
+            Some(Status::Skipped),
+            1,
+            None,
+            vec![cond("the challenge's check", Status::Skipped)],
+        );
+        let report = build(&[record("ann", "demo", vec![vm])]);
+        let cell = &report.lessons[0].learners[0].cells[0];
+        assert_eq!(cell.state, CellState::Skipped);
+        let text = render_human(&report, Painter::PLAIN);
+        assert!(text.contains("ann      –              0/1"), "{text}");
+        assert!(text.contains("Stuck: nobody"), "{text}");
+        let csv = crate::report::render::render_csv(&report);
+        assert!(csv.contains(",skipped,1,"), "{csv}");
     }
 
     #[test]

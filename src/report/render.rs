@@ -31,7 +31,8 @@ pub fn short_duration(seconds: u64) -> String {
     }
 }
 
-/// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `·`.
+/// A cell as text: `✓ 12m`, `✗ 3` (attempts), `! 3` (error), `–` (cannot
+/// run on the learner's machine), `·`.
 fn cell_text(cell: &ReportCell) -> String {
     match cell.state {
         CellState::NotStarted => "·".into(),
@@ -41,6 +42,7 @@ fn cell_text(cell: &ReportCell) -> String {
         },
         CellState::Failing => format!("✗ {}", cell.attempts),
         CellState::Error => format!("! {}", cell.attempts),
+        CellState::Skipped => "–".into(),
     }
 }
 
@@ -60,6 +62,7 @@ fn cell_style(state: CellState) -> Style {
         CellState::Passed => styles::PASS,
         CellState::Failing => styles::FAIL,
         CellState::Error => styles::ERROR,
+        CellState::Skipped => styles::QUIET,
     }
 }
 
@@ -354,7 +357,7 @@ fn csv_field(text: &str) -> String {
 }
 
 /// The report as CSV, one row per learner and step (lessons, then learners
-/// by name, then steps in order); `status` is `passed`, `failing`, `error`
+/// by name, then steps in order); `status` is `passed`, `failing`, `error`, `skipped`
 /// or `not-started`; `failing_conditions` are joined by `; `.
 ///
 /// With a course among the records, a `challenge` column follows `learner`
@@ -428,6 +431,7 @@ fn lesson_rows(lesson: &LessonReport) -> Vec<[String; 9]> {
                 CellState::Passed => "passed",
                 CellState::Failing => "failing",
                 CellState::Error => "error",
+                CellState::Skipped => "skipped",
             };
             rows.push([
                 lesson.lesson.clone(),

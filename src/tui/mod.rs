@@ -124,6 +124,7 @@ fn spawn_check_worker(
                 vars: &vars,
                 extra_path,
                 api: api.as_deref().map(Result::as_ref),
+                scripts: None,
             };
             while let Ok(CheckRequest {
                 mut steps,

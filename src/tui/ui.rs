@@ -112,6 +112,7 @@ fn status_icon(step: &StepView) -> Span<'static> {
         Some(Status::Pass) => "✓ ".green().bold(),
         Some(Status::Fail) => "✗ ".red().bold(),
         Some(Status::Error) => "! ".yellow().bold(),
+        Some(Status::Skipped) => "– ".dark_gray(),
     }
 }
 

@@ -188,6 +188,7 @@ fn results_text(step: &StepView) -> Text<'static> {
             Status::Pass => "✓ ".green(),
             Status::Fail => "✗ ".red(),
             Status::Error => "! ".yellow(),
+            Status::Skipped => "– ".dark_gray(),
         };
         lines.push(Line::from(vec![icon, outcome.name.clone().bold()]));
         if outcome.status == Status::Pass {
