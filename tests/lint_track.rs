@@ -219,14 +219,42 @@ fn a_challenge_directory_is_linted_on_its_own() {
     assert_eq!(stdout, ".: 2 error(s), 0 warning(s), 0 info\n");
 }
 
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Loading stops at the first broken challenge; lint names every one whose
+/// front matter does not parse, then exits 2 as for any lesson error.
 #[test]
-fn a_track_that_does_not_load_is_a_lesson_error_naming_file_and_line() {
+fn a_track_that_does_not_load_names_every_broken_challenge_text() {
     let tmp = copy_of("shell-basics");
-    let text = tmp.path().join("shell-basics/02-look-around/assignment.md");
-    let front = fs::read_to_string(&text).unwrap();
-    fs::write(&text, front.replace("title: Look around\n", "")).unwrap();
+    let track = tmp.path().join("shell-basics");
+    edit(
+        &track.join("02-look-around/assignment.md"),
+        "title: Look around\n",
+        "",
+    );
+    edit(
+        &track.join("05-tidy-up/assignment.md"),
+        "timelimit: 300",
+        "timelimit: soon",
+    );
     let (code, stdout, stderr) = labrun(tmp.path(), &["lint", "shell-basics"]);
     assert_eq!(code, Some(2), "{stdout}{stderr}");
-    assert!(stderr.contains("02-look-around/assignment.md:"), "{stderr}");
-    assert!(stderr.contains("title"), "{stderr}");
+    assert_eq!(stdout, "");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert_eq!(
+        lines[0],
+        "shell-basics/05-tidy-up/assignment.md:12: error: front matter: invalid u64"
+    );
+    assert!(
+        lines[1].starts_with("labrun: ")
+            && lines[1].ends_with(
+                "shell-basics/02-look-around/assignment.md:11: front matter: missing field `title`"
+            ),
+        "{stderr}"
+    );
 }

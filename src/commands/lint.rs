@@ -12,10 +12,24 @@ use crate::output::Painter;
 use crate::output::lint::{human_findings, human_summary, json, shown_path};
 
 pub(super) fn lint(lesson_arg: Option<&str>, format: ProgressFormat) -> Result<u8, CommandError> {
-    let course = Course::load(&bundled::resolve(lesson_arg)?)?;
-    let findings = lint::lint_course(&course);
+    let dir = bundled::resolve(lesson_arg)?;
     let here = std::env::current_dir().ok();
     let base = here.as_deref();
+    let course = match Course::load(&dir) {
+        Ok(course) => course,
+        Err(error) => {
+            // Loading stops at the first broken file; name every broken
+            // challenge text of a track, then fail as a lesson error.
+            let message = error.to_string();
+            let others: Vec<_> = lint::unloadable::challenge_texts(&dir)
+                .into_iter()
+                .filter(|f| message != format!("{}:{}: {}", f.file.display(), f.line, f.message))
+                .collect();
+            eprint!("{}", human_findings(&others, base, Painter::for_stderr()));
+            return Err(error.into());
+        }
+    };
+    let findings = lint::lint_course(&course);
     let name = match base {
         Some(here) if here == course.dir => ".".to_string(),
         _ => shown_path(&course.dir, base),

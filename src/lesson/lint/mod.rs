@@ -15,6 +15,7 @@ mod hosts;
 mod located;
 mod scripts;
 mod text;
+pub mod unloadable;
 
 pub use scripts::{CannotFail, ScriptNote, cannot_fail};
 
