@@ -191,13 +191,27 @@ impl<'a> Lint<'a> {
     /// Every rule applied, findings in course order: the course's own files
     /// first, then each directory's, each file by line.
     pub fn run(&self) -> Vec<Finding> {
+        self.apply(true, |_| true)
+    }
+
+    /// The challenge rules applied to one challenge (by index, from 0):
+    /// what to report for it alone, as `labrun test` does per challenge.
+    pub fn challenge(&self, index: usize) -> Vec<Finding> {
+        let Some(only) = self.course.challenges.get(index) else {
+            return Vec::new();
+        };
+        self.apply(false, |c| std::ptr::eq(c, only))
+    }
+
+    fn apply(&self, course_rules: bool, challenges: impl Fn(&Lesson) -> bool) -> Vec<Finding> {
         let mut findings = Findings::default();
         for rule in RULES {
             findings.rule = rule.id;
             match rule.run {
-                Run::Course(check) => check(self, &mut findings),
+                Run::Course(check) if course_rules => check(self, &mut findings),
+                Run::Course(_) => {}
                 Run::Challenge(check) => {
-                    for challenge in &self.course.challenges {
+                    for challenge in self.course.challenges.iter().filter(|c| challenges(c)) {
                         check(self, challenge, &mut findings);
                     }
                 }
@@ -263,9 +277,21 @@ pub fn lint_course(course: &Course) -> Vec<Finding> {
     Lint::new(course).run()
 }
 
-/// Every finding of one lesson (a challenge), as a course of one: what
-/// `labrun test` lints before it runs a lesson.
+/// Every finding of one lesson (a challenge): what `labrun test` lints
+/// before it runs a lesson. A challenge of a track is linted within its
+/// track (whose setup scripts set its placeholders), by the challenge rules;
+/// anything else as a course of one.
 pub fn lint(lesson: &Lesson) -> Vec<Finding> {
+    let track = lesson
+        .dir
+        .parent()
+        .filter(|parent| parent.join(super::source::TRACK_FILE).is_file())
+        .and_then(|parent| Course::load(parent).ok());
+    if let Some(track) = track
+        && let Some(index) = track.challenges.iter().position(|c| c.dir == lesson.dir)
+    {
+        return Lint::new(&track).challenge(index);
+    }
     let source = if lesson.manifest_path.is_file() {
         SourceKind::Lesson
     } else {

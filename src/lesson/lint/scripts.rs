@@ -29,7 +29,17 @@ pub type CannotFail = fn(&str) -> Vec<ScriptNote>;
 /// non-zero exit path, a counter spelled two ways, an `exit 1` commented
 /// out). Lint calls it for every check script that is a shell script and
 /// reports each note as a warning at the script's line. Until the reader is
-/// wired in here, it finds nothing.
+/// wired in here, it finds nothing. The wiring, once `src/scripts/` is in:
+///
+/// ```text
+/// match crate::scripts::cannot_fail(text) {
+///     Ok(found) => found
+///         .into_iter()
+///         .map(|f| ScriptNote { line: f.line, message: f.kind.to_string() })
+///         .collect(),
+///     Err(e) => vec![ScriptNote { line: 1, message: format!("labrun cannot read it as a shell script: {e}") }],
+/// }
+/// ```
 pub fn cannot_fail(text: &str) -> Vec<ScriptNote> {
     let _ = text;
     Vec::new()

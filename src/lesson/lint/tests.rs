@@ -223,3 +223,27 @@ fn rule_ids_are_unique_and_stamp_their_findings() {
         "check-shell has no solve-shell: `labrun test` cannot verify that the check passes once the challenge is solved (and skipping it solves nothing)"
     );
 }
+
+#[test]
+fn one_challenge_of_a_track_is_linted_within_its_track() {
+    let track =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracks/hosts-and-additions");
+    let course = Course::load(&track).unwrap();
+    let (index, two_hosts) = course.challenge("two-hosts").unwrap();
+    // Its placeholder `target` is set by the track's setup script, which a
+    // course of one would not see; the track's own files are not its findings.
+    let found = shown(&lint(two_hosts));
+    assert_eq!(
+        found,
+        [
+            "check-db:1: Warning: check-db has no solve-db: `labrun test` cannot verify that the check passes once the challenge is solved (and skipping it solves nothing)"
+        ]
+    );
+    assert_eq!(shown(&Lint::new(&course).challenge(index)), found);
+    assert!(Lint::new(&course).challenge(99).is_empty());
+    let whole = lint_course(&course);
+    assert!(
+        whole.iter().any(|f| f.file.ends_with("config.yml")),
+        "{whole:#?}"
+    );
+}
