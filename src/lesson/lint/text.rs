@@ -35,7 +35,7 @@ pub(super) fn placeholders(lint: &Lint, lesson: &crate::lesson::Lesson, out: &mu
         let host = placeholder.hostname.as_deref();
         let setters = sets.setters(key);
         let on_host = |s: &&AgentSet| host.is_none_or(|h| s.host == h);
-        if setters.iter().any(on_host) || host.is_some_and(|h| sets.dynamic(h)) {
+        if setters.iter().any(on_host) || sets.dynamic(host) {
             continue;
         }
         reported.push(key.clone());
@@ -138,8 +138,11 @@ impl AgentSets {
         self.sets.iter().filter(|s| s.key == key).collect()
     }
 
-    fn dynamic(&self, host: &str) -> bool {
-        self.dynamic_hosts.iter().any(|h| h == host)
+    /// Whether a script on `host` (on any, for None) sets a key labrun cannot read.
+    fn dynamic(&self, host: Option<&str>) -> bool {
+        self.dynamic_hosts
+            .iter()
+            .any(|h| host.is_none_or(|host| h == host))
     }
 }
 
@@ -242,7 +245,9 @@ mod tests {
         );
         let keys: Vec<&str> = sets.sets.iter().map(|s| s.key.as_str()).collect();
         assert_eq!(keys, ["app_slug", "q"]);
-        assert!(sets.dynamic("shell"));
+        assert!(sets.dynamic(Some("shell")));
+        assert!(sets.dynamic(None));
+        assert!(!sets.dynamic(Some("db")));
         assert_eq!(sets.setters("APP_SLUG").len(), 1);
     }
 }
