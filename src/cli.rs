@@ -95,10 +95,17 @@ pub enum Command {
         #[arg(long)]
         keep: bool,
     },
-    /// Report problems in a lesson (exit 1 on errors; warnings alone pass)
+    /// Report problems in a lesson, an Instruqt challenge or a whole track, by file and line
+    ///
+    /// What `instruqt track validate` checks (front matter, tabs and scripts naming hosts
+    /// config.yml declares, scripts with a #! line and the exec bit) and more: placeholders no
+    /// setup script sets, missing images, checks without a solve, hosts not available here.
+    /// Exit 1 on errors; warnings and info alone pass.
     Lint {
-        /// Lesson directory or bundled slug (default: the bundled lesson)
+        /// Lesson, challenge or track directory, or a bundled slug (default: the bundled lesson)
         lesson: Option<String>,
+        #[arg(long, value_enum, default_value_t = ProgressFormat::Human)]
+        format: ProgressFormat,
     },
     /// Show the workspace's progress: status, attempts and first pass of each step
     #[command(args_conflicts_with_subcommands = true)]

@@ -78,7 +78,7 @@ impl CommandSecrets {
                 given: token.iter().cloned().collect(),
                 ..named(&None, workspace.as_deref())
             },
-            Command::Lint { lesson } => named(lesson, None),
+            Command::Lint { lesson, .. } => named(lesson, None),
             Command::Test { .. }
             | Command::Report { .. }
             | Command::Replicated { .. }

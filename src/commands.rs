@@ -4,6 +4,7 @@
 
 mod author;
 mod error;
+mod lint;
 mod open;
 mod records;
 mod sandbox;
@@ -50,7 +51,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &vars,
             format,
         ),
-        Command::Lint { lesson } => author::lint(lesson.as_deref()),
+        Command::Lint { lesson, format } => lint::lint(lesson.as_deref(), format),
         Command::Test {
             lessons,
             junit,

@@ -1,32 +1,13 @@
-//! The lesson author's commands: `labrun lint` (problems by file and line)
-//! and `labrun test` (every lesson tested as its CI should, with a JUnit report).
+//! The lesson author's `labrun test`: every lesson tested as its CI should,
+//! with a JUnit report. (`labrun lint` is `lint.rs`.)
 
 use super::error::CommandError;
 use super::open::load_lesson;
 use super::{CHECKS_FAILED, SUCCESS};
 use crate::cli::ProgressFormat;
 use crate::lesson::bundled;
-use crate::lesson::lint::{self, Severity};
 use std::io::IsTerminal;
 use std::path::Path;
-
-pub(super) fn lint(lesson_arg: Option<&str>) -> Result<u8, CommandError> {
-    let lesson = load_lesson(lesson_arg)?;
-    let findings = lint::lint(&lesson);
-    for finding in &findings {
-        eprintln!("{finding}");
-    }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
-    println!(
-        "{}: {errors} error(s), {warnings} warning(s)",
-        lesson.dir.display()
-    );
-    Ok(if errors == 0 { SUCCESS } else { CHECKS_FAILED })
-}
 
 pub(super) fn test(
     lesson_args: &[String],

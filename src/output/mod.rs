@@ -5,10 +5,12 @@
 //! - [`table`]: the one table layout, columns aligned by display width
 //! - [`junit`]: the one JUnit XML writer
 //! - [`check`]: `labrun check`'s checklist, JSON and JUnit XML
+//! - [`lint`]: `labrun lint`'s findings, by file and line, and JSON
 //! - [`progress`]: `labrun progress`'s table
 
 pub mod check;
 pub mod junit;
+pub mod lint;
 pub mod progress;
 pub mod style;
 pub mod table;

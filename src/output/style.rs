@@ -39,7 +39,15 @@ impl Painter {
 
     /// Colour where standard output takes it (see the module's comment).
     pub fn for_stdout() -> Painter {
-        let choice = anstream::AutoStream::choice(&std::io::stdout());
+        Painter::for_stream(anstream::AutoStream::choice(&std::io::stdout()))
+    }
+
+    /// Colour where standard error takes it (diagnostics, as `labrun lint`'s).
+    pub fn for_stderr() -> Painter {
+        Painter::for_stream(anstream::AutoStream::choice(&std::io::stderr()))
+    }
+
+    fn for_stream(choice: anstream::ColorChoice) -> Painter {
         let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
         let dumb = var("TERM").is_some_and(|term| term == "dumb");
         let forced = var("CLICOLOR_FORCE").is_some_and(|value| value != "0");
