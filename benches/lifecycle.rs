@@ -34,7 +34,9 @@ fn bench(c: &mut Criterion) {
         phase: Phase::Check,
         host: "shell",
         path: &script,
-        timeout: Phase::Check.default_timeout(),
+        timeout: std::time::Duration::from_secs(
+            labrun::lesson::Timeouts::default().for_phase(Phase::Check),
+        ),
         challenge_id: Some("bench"),
         vars: &vars,
     };

@@ -175,7 +175,7 @@ fn agent_variables_and_three_conditions_in_namespace_mode() {
         &track_setup,
         "shell",
         Phase::Setup,
-        Phase::Setup.default_timeout(),
+        std::time::Duration::from_secs(labrun::lesson::Timeouts::default().for_phase(Phase::Setup)),
     );
     assert_eq!(setup.outcome, RunOutcome::Passed, "{}", setup.output);
     assert_eq!(
@@ -375,7 +375,9 @@ fn a_workdir_this_machine_lacks_is_the_workspace() {
                 phase: Phase::Setup,
                 host: "shell",
                 path: &script,
-                timeout: Phase::Setup.default_timeout(),
+                timeout: std::time::Duration::from_secs(
+                    labrun::lesson::Timeouts::default().for_phase(Phase::Setup),
+                ),
                 challenge_id: None,
                 vars: &Vars::default(),
             })

@@ -55,8 +55,9 @@ mod tests {
     use super::super::{Status, WorkspaceFiles, evaluate};
     use super::*;
     use crate::lesson::CheckKind;
+    use crate::lesson::{Host, HostKind};
     use crate::lifecycle::hostmode::{HostMap, HostMode};
-    use crate::lifecycle::runner::{HostKind, ScriptEnv, UnavailableHost};
+    use crate::lifecycle::runner::ScriptEnv;
 
     fn write(dir: &Path, name: &str, text: &str) {
         let path = dir.join(name);
@@ -77,10 +78,7 @@ mod tests {
     ) -> Vec<Outcome> {
         let mode = HostMode::Rewrite { why: "test".into() };
         let map = HostMap::new(mode, ws, "shell", None).unwrap();
-        let vm = UnavailableHost {
-            name: "cluster".into(),
-            kind: HostKind::VirtualMachine,
-        };
+        let vm = Host::elsewhere("cluster", HostKind::VirtualMachine);
         let runner = Runner::new(map, vec![vm], ScriptEnv::default());
         let vars = vars(&[("NAME", "ada")]);
         let ctx = Context {

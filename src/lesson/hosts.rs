@@ -34,6 +34,17 @@ pub struct Host {
 }
 
 impl Host {
+    /// A host of `kind` that is not the local one (for a runner's list).
+    pub fn elsewhere(name: &str, kind: HostKind) -> Host {
+        Host {
+            name: name.to_string(),
+            kind,
+            shell: None,
+            workdir: None,
+            local: false,
+        }
+    }
+
     /// Why labrun cannot run this host's scripts ("needs host `cluster` (a
     /// VM), not available here"), or None for the local host.
     pub fn unavailable(&self) -> Option<String> {

@@ -15,41 +15,8 @@ pub use in_flight::InFlight;
 
 use std::path::PathBuf;
 
-/// When a lifecycle script runs (its file name: `<phase>-<host>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Phase {
-    Setup,
-    Check,
-    Solve,
-    Cleanup,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 4] = [Phase::Setup, Phase::Check, Phase::Solve, Phase::Cleanup];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Phase::Setup => "setup",
-            Phase::Check => "check",
-            Phase::Solve => "solve",
-            Phase::Cleanup => "cleanup",
-        }
-    }
-
-    /// Instruqt's time limits: a minute for a check, half an hour for the others.
-    pub fn default_timeout(self) -> std::time::Duration {
-        std::time::Duration::from_secs(match self {
-            Phase::Check => 60,
-            Phase::Setup | Phase::Solve | Phase::Cleanup => 1800,
-        })
-    }
-}
-
-impl std::fmt::Display for Phase {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+/// When a lifecycle script runs: the lesson model's phases.
+pub use crate::lesson::Phase;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {

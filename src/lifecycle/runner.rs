@@ -12,7 +12,7 @@ use super::hostmode::{HostMap, HostMode};
 use super::in_flight::{InFlight, Registration};
 use super::interpreter::{interpreter, is_executable};
 use super::{LifecycleError, Phase};
-use crate::lesson::Vars;
+use crate::lesson::{Host, Vars};
 use crate::process_group::{self, AfterExit, Canceller, Ending, Group};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,20 +24,6 @@ pub const DEFAULT_OUTPUT_LIMIT: usize = 64 * 1024;
 const MAX_SCRIPT_BYTES: u64 = 4 * 1024 * 1024;
 /// Where the copies that run are kept while they run.
 const RUN_DIR: &str = ".labrun/run";
-
-/// What a host labrun cannot provide is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostKind {
-    Container,
-    VirtualMachine,
-}
-
-/// A host of the track that is not the local one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnavailableHost {
-    pub name: String,
-    pub kind: HostKind,
-}
 
 /// The variables every script of a course gets besides the lesson's,
 /// `HOME`, `PATH`, `LABRUN_WORKSPACE` and `LABRUN_HOST`.
@@ -140,7 +126,8 @@ fn seconds(limit: Duration) -> String {
 #[derive(Debug, Clone)]
 pub struct Runner {
     map: HostMap,
-    unavailable: Vec<UnavailableHost>,
+    /// The course's other hosts, which labrun cannot provide.
+    elsewhere: Vec<Host>,
     env: ScriptEnv,
     output_limit: usize,
     in_flight: InFlight,
@@ -201,10 +188,10 @@ impl RunningScript {
 
 impl Runner {
     /// `map`: the local host; `unavailable`: the track's other hosts.
-    pub fn new(map: HostMap, unavailable: Vec<UnavailableHost>, env: ScriptEnv) -> Runner {
+    pub fn new(map: HostMap, elsewhere: Vec<Host>, env: ScriptEnv) -> Runner {
         Runner {
             map,
-            unavailable,
+            elsewhere,
             env,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             in_flight: InFlight::default(),
@@ -230,18 +217,10 @@ impl Runner {
         if host == self.map.host() {
             return None;
         }
-        let what = match self.unavailable.iter().find(|h| h.name == host) {
-            Some(UnavailableHost {
-                kind: HostKind::VirtualMachine,
-                ..
-            }) => "a VM",
-            Some(UnavailableHost {
-                kind: HostKind::Container,
-                ..
-            }) => "a second container",
-            None => "not the track's local host",
-        };
-        Some(format!("needs host `{host}` ({what}), not available here"))
+        let declared = self.elsewhere.iter().find(|h| h.name == host);
+        Some(declared.and_then(Host::unavailable).unwrap_or_else(|| {
+            format!("needs host `{host}` (not the track's local host), not available here")
+        }))
     }
 
     /// Runs the script to its end.
@@ -357,6 +336,7 @@ impl Runner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lesson::HostKind;
 
     fn runner(ws: &Path) -> Runner {
         let mode = HostMode::Rewrite { why: "test".into() };
@@ -365,10 +345,7 @@ mod tests {
             participant_id: "p-123".into(),
             track_slug: "shell-basics".into(),
         };
-        let vm = UnavailableHost {
-            name: "cluster".into(),
-            kind: HostKind::VirtualMachine,
-        };
+        let vm = Host::elsewhere("cluster", HostKind::VirtualMachine);
         Runner::new(map, vec![vm], env)
     }
 

@@ -6,11 +6,10 @@
 use labrun::checks::{self, Context, Scripts, StepReport};
 use labrun::lesson::vars::Source;
 use labrun::lesson::{CheckKind, CheckSpec, Step, Vars};
+use labrun::lesson::{Host, HostKind};
 use labrun::lifecycle::Phase;
 use labrun::lifecycle::hostmode::{HostMap, HostMode};
-use labrun::lifecycle::runner::{
-    HostKind, RunOutcome, Runner, ScriptEnv, ScriptResult, ScriptRun, UnavailableHost,
-};
+use labrun::lifecycle::runner::{RunOutcome, Runner, ScriptEnv, ScriptResult, ScriptRun};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -50,10 +49,7 @@ impl Course {
         executable(&bin.join("agent"), AGENT);
         let map = HostMap::new(mode, &ws, "shell", None).unwrap();
         let ws = map.workspace().to_path_buf();
-        let cluster = UnavailableHost {
-            name: "cluster".into(),
-            kind: HostKind::VirtualMachine,
-        };
+        let cluster = Host::elsewhere("cluster", HostKind::VirtualMachine);
         let env = ScriptEnv {
             participant_id: "learner-1".into(),
             track_slug: "shell-basics".into(),
@@ -90,7 +86,12 @@ impl Course {
             .join("shell-basics")
             .join(challenge)
             .join(format!("{phase}-shell"));
-        self.run(&script, "shell", phase, phase.default_timeout())
+        self.run(
+            &script,
+            "shell",
+            phase,
+            std::time::Duration::from_secs(labrun::lesson::Timeouts::default().for_phase(phase)),
+        )
     }
 
     pub fn passes(&self, challenge: &str, phase: Phase) {
