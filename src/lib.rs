@@ -16,6 +16,7 @@ pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod script;
+pub mod scripts;
 pub mod session;
 pub mod shell_refs;
 pub mod standins;
