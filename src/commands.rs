@@ -12,6 +12,7 @@ mod show;
 mod shown;
 mod start;
 mod steps;
+mod trust;
 
 pub use error::CommandError;
 
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         ),
         Command::Lint { lesson } => author::lint(lesson.as_deref()),
+        Command::Trust { dir } => trust::trust(&dir),
         Command::Test {
             lessons,
             junit,

@@ -4,7 +4,7 @@
 //! As on Instruqt, a variable belongs to one host and keys are
 //! case-insensitive. They live in the workspace's `.labrun/agent-vars.json`:
 //! `{"<host>": {"<key, lower case>": "<value>"}}`, changed under a lock and
-//! written atomically (see [`super::state_file`]).
+//! written atomically (see [`crate::json_state`]).
 //!
 //! Instruqt documents the two commands and not their corner cases; labrun's
 //! choices: `get` of a variable never set prints an empty line and exits 0
@@ -14,7 +14,7 @@
 //! caught here rather than stored cut short.
 
 use super::lab_env::{self, LabEnv, LabEnvError};
-use super::state_file::{self, StateFileError};
+use crate::json_state::{self, JsonStateError};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
@@ -39,7 +39,7 @@ pub enum AgentError {
     #[error(transparent)]
     Lab(#[from] LabEnvError),
     #[error(transparent)]
-    State(#[from] StateFileError),
+    State(#[from] JsonStateError),
     #[error("{0}\n\n{USAGE}")]
     Usage(String),
 }
@@ -49,7 +49,7 @@ pub fn read_vars(workspace_root: &Path) -> Result<AgentVars, AgentError> {
     let path = workspace_root
         .join(crate::workspace::STATE_DIR)
         .join(VARS_FILE);
-    Ok(state_file::read(&path)?)
+    Ok(json_state::read(&path)?)
 }
 
 /// The value of `key` (any case) on `host`.
@@ -61,7 +61,7 @@ pub fn lookup<'a>(vars: &'a AgentVars, host: &str, key: &str) -> Option<&'a str>
 /// other processes set meanwhile.
 pub fn set(workspace_root: &Path, host: &str, key: &str, value: &str) -> Result<(), AgentError> {
     let dir = workspace_root.join(crate::workspace::STATE_DIR);
-    state_file::update(
+    json_state::update(
         &dir.join(VARS_FILE),
         &dir.join(VARS_LOCK),
         |vars: &mut AgentVars| {

@@ -14,9 +14,6 @@ pub mod helm;
 pub mod lab_env;
 pub mod replicated;
 pub mod set_workdir;
-mod state_file;
-
-pub use state_file::StateFileError;
 
 use std::ffi::OsString;
 use std::io::{self, Write};

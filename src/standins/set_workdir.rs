@@ -5,7 +5,7 @@
 //! lab to map as the host's workdir.
 
 use super::lab_env::{self, LabEnvError};
-use super::state_file::{self, StateFileError};
+use crate::json_state::{self, JsonStateError};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io::Write;
@@ -23,7 +23,7 @@ pub enum SetWorkdirError {
     #[error(transparent)]
     Lab(#[from] LabEnvError),
     #[error(transparent)]
-    State(#[from] StateFileError),
+    State(#[from] JsonStateError),
     #[error("{0}\nUsage: set-workdir DIR (an absolute path on the host, e.g. /root/project)")]
     Usage(&'static str),
 }
@@ -33,7 +33,7 @@ pub fn read_workdirs(workspace_root: &Path) -> Result<Workdirs, SetWorkdirError>
     let path = workspace_root
         .join(crate::workspace::STATE_DIR)
         .join(WORKDIRS_FILE);
-    Ok(state_file::read(&path)?)
+    Ok(json_state::read(&path)?)
 }
 
 /// The binary invoked as `set-workdir`; `args` exclude the program name.
@@ -76,7 +76,7 @@ fn record(
     let recorded = |ws: &Path| read_workdirs(ws).unwrap_or_default();
     let lab = lab_env::resolve("set-workdir", env, cwd, recorded)?;
     let state = lab.state_dir();
-    state_file::update(
+    json_state::update(
         &state.join(WORKDIRS_FILE),
         &state.join(WORKDIRS_LOCK),
         |dirs: &mut Workdirs| dirs.insert(lab.host.clone(), dir.to_string()),

@@ -1,7 +1,8 @@
-//! A small JSON state file in a workspace that several processes update (the
-//! `agent` stand-in's variables, `set-workdir`'s directories): read whole,
-//! changed under an exclusive lock on a sibling `.lock` file, written
-//! atomically, so two scripts setting variables at once lose neither.
+//! A small JSON state file that several processes update (the `agent`
+//! stand-in's variables and `set-workdir`'s directories in a workspace, the
+//! trusted scripts in labrun's data directory): read whole, changed under an
+//! exclusive lock on a sibling `.lock` file, written atomically, so two
+//! processes updating it at once lose neither change.
 
 use crate::fsutil::{self, ReadError};
 use serde::Serialize;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 const READ_LIMIT: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StateFileError {
+pub enum JsonStateError {
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -29,13 +30,13 @@ pub enum StateFileError {
 }
 
 /// The file's contents; the default value when there is no file yet.
-pub fn read<T: DeserializeOwned + Default>(path: &Path) -> Result<T, StateFileError> {
+pub fn read<T: DeserializeOwned + Default>(path: &Path) -> Result<T, JsonStateError> {
     let bytes = match fsutil::read_limited(path, READ_LIMIT) {
         Ok(bytes) => bytes,
         Err(e) if e.is_not_found() => return Ok(T::default()),
-        Err(e) => return Err(StateFileError::Unreadable(e)),
+        Err(e) => return Err(JsonStateError::Unreadable(e)),
     };
-    serde_json::from_slice(&bytes).map_err(|source| StateFileError::Damaged {
+    serde_json::from_slice(&bytes).map_err(|source| JsonStateError::Damaged {
         path: path.to_path_buf(),
         source,
     })
@@ -47,13 +48,13 @@ pub fn update<T, R>(
     path: &Path,
     lock: &Path,
     change: impl FnOnce(&mut T) -> R,
-) -> Result<R, StateFileError>
+) -> Result<R, JsonStateError>
 where
     T: DeserializeOwned + Serialize + Default,
 {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| StateFileError::Io { path, source }
+        move |source| JsonStateError::Io { path, source }
     };
     let _held = fsutil::lock_exclusive(lock).map_err(io(lock))?;
     let mut value: T = read(path)?;
