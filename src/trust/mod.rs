@@ -44,6 +44,8 @@ pub enum TrustError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the question about the course's scripts could not be asked: {0}")]
+    Terminal(std::io::Error),
     #[error(
         "{} has scripts labrun has not run before (new or changed): {}. They would run on this machine as you: read them, then allow them with `labrun trust {}`, or pass --trust (or set {TRUST_ENV}=1) to run them without asking",
         course.display(),
@@ -206,6 +208,57 @@ impl TrustStore {
 fn shell_word(path: &Path) -> String {
     let text = path.to_string_lossy();
     shlex::try_quote(&text).map_or_else(|_| text.to_string(), |quoted| quoted.into_owned())
+}
+
+/// How a command that is about to run a course's scripts settles trust.
+pub enum Gate<'a> {
+    /// `--trust` or `LABRUN_TRUST=1`: run them, without recording anything.
+    Given,
+    /// A plain terminal: ask (see [`prompt::ask`]); an allow is remembered.
+    Ask {
+        input: &'a mut dyn std::io::BufRead,
+        out: &'a mut dyn std::io::Write,
+        viewer: prompt::Viewer,
+        on_path: &'a dyn Fn(&str) -> bool,
+    },
+    /// No one to ask: untrusted scripts end the command with [`Review::refusal`].
+    Refuse,
+}
+
+/// Whether the scripts of the course at `course_dir` may run: `Allow` when
+/// they are trusted already, by `gate`, or by the learner's answer; `Quit`
+/// when the learner quit; an error when untrusted and no one can be asked.
+pub fn ensure(
+    store: &TrustStore,
+    course_dir: &Path,
+    scripts: &[PathBuf],
+    gate: Gate<'_>,
+) -> Result<prompt::Decision, TrustError> {
+    if matches!(gate, Gate::Given) {
+        return Ok(prompt::Decision::Allow);
+    }
+    let review = store.review(course_dir, scripts)?;
+    if review.is_trusted() {
+        return Ok(prompt::Decision::Allow);
+    }
+    match gate {
+        Gate::Given => Ok(prompt::Decision::Allow),
+        Gate::Refuse => Err(review.refusal()),
+        Gate::Ask {
+            input,
+            out,
+            viewer,
+            on_path,
+        } => {
+            let tools = prompt::ToolsNote::of(&review, on_path);
+            let decision =
+                prompt::ask(&review, &tools, &viewer, input, out).map_err(TrustError::Terminal)?;
+            if decision == prompt::Decision::Allow {
+                store.allow(&review)?;
+            }
+            Ok(decision)
+        }
+    }
 }
 
 fn course_key(course: &Path) -> String {
@@ -400,6 +453,46 @@ mod tests {
         assert!(env_trusts(&env(&[("LABRUN_TRUST", "1")])));
         assert!(!env_trusts(&env(&[("LABRUN_TRUST", "0")])));
         assert!(!env_trusts(&env(&[])));
+    }
+
+    #[test]
+    fn ensure_runs_trusted_scripts_asks_once_and_refuses_when_no_one_can_answer() {
+        use prompt::Decision;
+        let c = course();
+        let ask = |answers: &'static str| {
+            let mut input = answers.as_bytes();
+            let mut out = Vec::new();
+            ensure(
+                &c.store,
+                &c.root,
+                &c.scripts,
+                Gate::Ask {
+                    input: &mut input,
+                    out: &mut out,
+                    viewer: prompt::Viewer::Print,
+                    on_path: &|_| true,
+                },
+            )
+            .unwrap()
+        };
+        assert!(matches!(
+            ensure(&c.store, &c.root, &c.scripts, Gate::Refuse),
+            Err(TrustError::Untrusted { .. })
+        ));
+        assert_eq!(
+            ensure(&c.store, &c.root, &c.scripts, Gate::Given).unwrap(),
+            Decision::Allow
+        );
+        // `--trust` ran them without remembering them.
+        assert!(!c.store.path().exists());
+        assert_eq!(ask("q\n"), Decision::Quit);
+        assert_eq!(ask("a\n"), Decision::Allow);
+        // Remembered: nothing is asked (an empty input would quit).
+        assert_eq!(ask(""), Decision::Allow);
+        assert_eq!(
+            ensure(&c.store, &c.root, &c.scripts, Gate::Refuse).unwrap(),
+            Decision::Allow
+        );
     }
 
     #[test]
