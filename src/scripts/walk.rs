@@ -152,26 +152,29 @@ impl Walker {
 
     fn simple(&mut self, simple: &ast::SimpleCommand, line: usize) {
         use ast::CommandPrefixOrSuffixItem as Item;
-        let items = simple
-            .prefix
-            .iter()
-            .flat_map(|p| &p.0)
-            .chain(simple.suffix.iter().flat_map(|s| &s.0));
+        let prefix = simple.prefix.iter().flat_map(|p| &p.0).map(|i| (i, true));
+        let suffix = simple.suffix.iter().flat_map(|s| &s.0).map(|i| (i, false));
         let mut words: Vec<String> = simple
             .word_or_name
             .iter()
             .map(|w| w.value.clone())
             .collect();
-        for item in items {
+        // Words whose reads are still to be gathered (an assignment's are already).
+        let mut unread = vec![true; words.len()];
+        for (item, in_prefix) in prefix.chain(suffix) {
             match item {
                 Item::AssignmentWord(assignment, word) => {
                     self.assignment(assignment, line);
                     // `local x=1`: an argument of a declaration builtin too.
-                    if !words.is_empty() {
+                    if !in_prefix {
                         words.push(word.value.clone());
+                        unread.push(false);
                     }
                 }
-                Item::Word(word) => words.push(word.value.clone()),
+                Item::Word(word) => {
+                    words.push(word.value.clone());
+                    unread.push(true);
+                }
                 Item::ProcessSubstitution(_, subshell) => self.list(&subshell.list),
                 Item::IoRedirect(ast::IoRedirect::File(
                     _,
@@ -183,11 +186,13 @@ impl Walker {
         }
         for (index, word) in words.iter().enumerate() {
             // The command word itself only matters as a read (`$CMD args`).
-            self.word(word, line, None);
+            if unread[index] {
+                self.word(word, line, None);
+            }
             if index > 0 && words[0] == "let" {
                 self.arithmetic(&unquoted(word), line, None);
             }
-            if index > 0 && is_declaration(&words[0]) {
+            if index > 0 && unread[index] && is_declaration(&words[0]) {
                 self.declared(word, line);
             }
         }

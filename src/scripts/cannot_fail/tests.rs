@@ -108,6 +108,18 @@ fn a_counter_set_under_one_name_and_tested_under_another() {
             }
         )]
     );
+    let declared = "check() {\n  local total=0\n  local totl=$((totl + 1))\n  VERBOSE=1 return $total\n}\ncheck\n";
+    assert_eq!(
+        found(declared),
+        [(
+            3,
+            FindingKind::CounterSpelledTwoWays {
+                counted: "totl".into(),
+                read: "total".into(),
+                read_line: 4,
+            }
+        )]
+    );
     let arithmetic =
         "errors=0\n(( errors++ ))\nlet 'error += 1'\n[[ errors -gt 0 ]] && exit 1\nexit 0\n";
     assert_eq!(
