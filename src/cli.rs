@@ -107,6 +107,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ProgressFormat::Human)]
         format: ProgressFormat,
     },
+    /// Allow a course's scripts to run on this machine, as they are now
+    ///
+    /// A track's setup, check, solve and cleanup scripts run as you; labrun runs them only
+    /// once trusted (by content), and asks again when one changes. This trusts DIR's scripts.
+    Trust {
+        /// The course: an Instruqt track or challenge directory
+        dir: PathBuf,
+    },
     /// Show the workspace's progress: status, attempts and first pass of each step
     #[command(args_conflicts_with_subcommands = true)]
     Progress {

@@ -80,6 +80,7 @@ impl CommandSecrets {
             },
             Command::Lint { lesson, .. } => named(lesson, None),
             Command::Test { .. }
+            | Command::Trust { .. }
             | Command::Report { .. }
             | Command::Replicated { .. }
             | Command::Helm { .. } => CommandSecrets::default(),

@@ -13,6 +13,7 @@ mod show;
 mod shown;
 mod start;
 mod steps;
+mod trust;
 
 pub use error::CommandError;
 
@@ -52,6 +53,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
         ),
         Command::Lint { lesson, format } => lint::lint(lesson.as_deref(), format),
+        Command::Trust { dir } => trust::trust(&dir),
         Command::Test {
             lessons,
             junit,

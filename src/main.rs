@@ -1,5 +1,7 @@
-//! The `labrun` binary: parse the command line and dispatch. Invoked as
-//! `helm` or `replicated` (stand-ins on a lesson shell's PATH), it answers as that tool.
+//! The `labrun` binary: parse the command line and dispatch. Invoked under
+//! the name of a stand-in (`helm`, `replicated`, `agent`, `fail-message`,
+//! `set-workdir`, `curl`: links on a lesson shell's and a script's PATH), it
+//! answers as that tool.
 
 use clap::Parser;
 use std::ffi::OsString;
@@ -8,19 +10,16 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     restore_default_sigpipe();
-    let mut args: Vec<OsString> = std::env::args_os().collect();
+    let args: Vec<OsString> = std::env::args_os().collect();
     let invoked_as = args
         .first()
         .and_then(|a| Path::new(a).file_stem())
         .and_then(|s| s.to_str())
         .unwrap_or("labrun")
         .to_string();
-    match invoked_as.as_str() {
-        "helm" => return ExitCode::from(labrun::standins::helm::run(&args.split_off(1)) as u8),
-        "replicated" => {
-            return ExitCode::from(labrun::standins::replicated::run(&args.split_off(1)) as u8);
-        }
-        _ => {}
+    let tool_args = args.get(1..).unwrap_or_default();
+    if let Some(code) = labrun::standins::run_as(&invoked_as, tool_args) {
+        return ExitCode::from(code as u8);
     }
     labrun::commands::run(labrun::cli::Cli::parse_from(args))
 }

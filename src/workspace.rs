@@ -191,14 +191,15 @@ impl Workspace {
         write_atomic(&path, &json).map_err(io_err(&path))
     }
 
-    /// A directory of labrun's stand-ins (`helm`, `replicated`) for the
-    /// tools this machine lacks, to put first on a lesson shell's PATH.
-    /// `None` when every tool is installed.
+    /// A directory of labrun's stand-ins, to put first on a lesson shell's
+    /// PATH: Instruqt's helpers and the curl wrapper always, `helm` and
+    /// `replicated` where this machine lacks them ([`crate::standins::needs_link`]);
+    /// `None` when nothing needs a link.
     pub fn standins_dir(&self) -> Result<Option<PathBuf>, WorkspaceError> {
         let missing: Vec<&str> = crate::standins::STANDINS
             .iter()
             .copied()
-            .filter(|t| !on_path(t))
+            .filter(|t| crate::standins::needs_link(t))
             .collect();
         if missing.is_empty() {
             return Ok(None);

@@ -173,6 +173,19 @@ fn a_vm_host_is_info_and_a_track_of_weak_checks_still_passes() {
         "{stderr}"
     );
     assert!(!stderr.contains(": error:"), "{stderr}");
+    // The checks that cannot fail, each at its line.
+    for line in [
+        "broken-track/01-never-fails/check-shell:3: warning: check-shell: `fail-message` reports a failure, but the check has no non-zero exit",
+        "broken-track/01-never-fails/check-shell:4: warning: check-shell: `exit 1` is commented out",
+        "broken-track/01-never-fails/check-shell:6: warning: check-shell: the check ends in `exit 0`",
+        "broken-track/05-counter-typo/check-shell:9: warning: check-shell: `results` is counted here but never read",
+    ] {
+        assert!(stderr.contains(line), "{line:?} not in:\n{stderr}");
+    }
+    assert!(
+        stdout.contains("0 error(s), 4 warning(s), 1 info"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ fn path_without_the_real_tools() -> String {
         .filter(|dir| {
             !labrun::standins::STANDINS
                 .iter()
+                .filter(|t| !labrun::standins::ALWAYS_LINKED.contains(t))
                 .any(|t| dir.join(t).exists())
         })
         .collect();

@@ -33,6 +33,8 @@ pub enum CommandError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Terminal(#[from] crate::tui::TerminalError),
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
     #[error("the lab stopped: {0}")]
     Lab(crate::tui::LabError),
     #[error(transparent)]

@@ -78,6 +78,11 @@ impl AgentVars {
         .map(String::as_str)
     }
 
+    /// Every host's variables: host → lowercased key → value.
+    pub fn by_host(&self) -> &BTreeMap<String, BTreeMap<String, String>> {
+        &self.hosts
+    }
+
     pub fn is_empty(&self) -> bool {
         self.hosts.values().all(BTreeMap::is_empty)
     }

@@ -24,25 +24,29 @@ pub struct ScriptNote {
 /// What reads a check script's shell text for ways it cannot fail.
 pub type CannotFail = fn(&str) -> Vec<ScriptNote>;
 
-/// THE PLUG for the static reading of check scripts (`src/scripts/`,
-/// `scripts::cannot_fail`: an unconditional `exit 0`, `FAIL` without a
-/// non-zero exit path, a counter spelled two ways, an `exit 1` commented
-/// out). Lint calls it for every check script that is a shell script and
-/// reports each note as a warning at the script's line. Until the reader is
-/// wired in here, it finds nothing. The wiring, once `src/scripts/` is in:
-///
-/// ```text
-/// match crate::scripts::cannot_fail(text) {
-///     Ok(found) => found
-///         .into_iter()
-///         .map(|f| ScriptNote { line: f.line, message: f.kind.to_string() })
-///         .collect(),
-///     Err(e) => vec![ScriptNote { line: 1, message: format!("labrun cannot read it as a shell script: {e}") }],
-/// }
-/// ```
+/// The ways a check script cannot fail, read by [`crate::scripts::cannot_fail`]
+/// (an unconditional `exit 0`, `FAIL` without a non-zero exit path, a counter
+/// spelled two ways, an `exit 1` commented out). Lint calls it for every
+/// check script that is a shell script and reports each note as a warning at
+/// the script's line; a script labrun cannot parse says so at its line.
 pub fn cannot_fail(text: &str) -> Vec<ScriptNote> {
-    let _ = text;
-    Vec::new()
+    match crate::scripts::cannot_fail(text) {
+        Ok(found) => found
+            .into_iter()
+            .map(|f| ScriptNote {
+                line: f.line,
+                message: f.kind.to_string(),
+            })
+            .collect(),
+        Err(crate::scripts::ScriptsError::Syntax { line, message }) => vec![ScriptNote {
+            line,
+            message: format!("labrun cannot read it as a shell script: {message}"),
+        }],
+        Err(e) => vec![ScriptNote {
+            line: 1,
+            message: format!("labrun cannot read it as a shell script: {e}"),
+        }],
+    }
 }
 
 /// One script file as read from disk.

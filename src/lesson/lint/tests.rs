@@ -111,8 +111,19 @@ fn script_notes_plug_in_as_warnings_at_the_scripts_lines() {
     assert_eq!(notes[0].severity, Severity::Warning);
     assert_eq!(notes[0].message, "check-shell: ends in exit 0");
     assert!(notes[0].file.ends_with("check-shell"));
-    // The plug reads nothing until the reader is wired in.
-    assert!(cannot_fail("exit 0\n").is_empty());
+    // The real reader: an unconditional `exit 0` is found at its line; a check that can fail is not.
+    let found = cannot_fail("#!/bin/bash\ntest -f x\nexit 0\n");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].line, 3);
+    assert!(cannot_fail("#!/bin/bash\ntest -f x || exit 1\n").is_empty());
+    // A script labrun cannot parse says so at its line.
+    let broken = cannot_fail("#!/bin/bash\nif true; then\n");
+    assert!(
+        broken[0]
+            .message
+            .contains("cannot read it as a shell script"),
+        "{broken:?}"
+    );
 }
 
 #[test]
