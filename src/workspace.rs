@@ -10,6 +10,7 @@ pub use create::{Created, MAX_PATTERN_LEN, generate_value, init, is_half_made};
 
 use crate::fsutil::{ReadError, write_atomic};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,31 @@ pub struct State {
     /// Values made for the lesson's variables when the workspace was created.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
+}
+
+impl State {
+    /// A stable id of a workspace, derived from what its state holds from its
+    /// creation on (the lesson, when it was made, the values made for it): the
+    /// workspace state has no id of its own. A digest, so the values (some are
+    /// secret) cannot be read back from it.
+    pub fn id(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(b"labrun-workspace\0");
+        for part in [&self.lesson.slug, &self.created_at] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        for (name, value) in &self.vars {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(value.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,8 +6,7 @@
 
 use super::Record;
 use super::load::SkipReason;
-use crate::workspace::{State, Workspace};
-use sha2::{Digest, Sha256};
+use crate::workspace::Workspace;
 use std::path::PathBuf;
 
 /// The OS user's name: `USER`, else `USERNAME`, else "unknown".
@@ -55,29 +54,6 @@ fn login_name(uid: u32) -> Option<String> {
     // SAFETY: pw_name is a NUL-terminated string in `buf`, alive here.
     let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
     Some(name.to_string_lossy().into_owned()).filter(|n| !n.is_empty())
-}
-
-/// A stable id of a workspace, derived from what its state holds from its
-/// creation on (the lesson, when it was made, the values made for it): the
-/// workspace state has no id of its own. A digest, so the values (some are
-/// secret) cannot be read back from it.
-pub fn workspace_id(state: &State) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"labrun-workspace\0");
-    for part in [&state.lesson.slug, &state.created_at] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
-    }
-    for (name, value) in &state.vars {
-        hasher.update(name.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.as_bytes());
-        hasher.update([0]);
-    }
-    hasher.finalize()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// A record as loaded: where from, and whether from the workspace itself.
@@ -144,7 +120,7 @@ fn freshness(found: &Found) -> (Option<&str>, bool, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workspace::LessonRef;
+    use crate::workspace::{LessonRef, State};
     use std::collections::BTreeMap;
 
     fn state(created_at: &str, token: &str) -> State {
@@ -165,11 +141,17 @@ mod tests {
         let a = state("2026-01-05T09:00:00Z", "t0ken-aaaaaaaaaaaaaaaa");
         let mut moved = a.clone();
         moved.lesson.dir = "/elsewhere".into();
-        assert_eq!(workspace_id(&a), workspace_id(&moved));
-        assert_eq!(workspace_id(&a).len(), 16);
+        assert_eq!(
+            crate::workspace::State::id(&a),
+            crate::workspace::State::id(&moved)
+        );
+        assert_eq!(crate::workspace::State::id(&a).len(), 16);
         let same_second = state("2026-01-05T09:00:00Z", "t0ken-bbbbbbbbbbbbbbbb");
-        assert_ne!(workspace_id(&a), workspace_id(&same_second));
-        assert!(!workspace_id(&a).contains("t0ken"));
+        assert_ne!(
+            crate::workspace::State::id(&a),
+            crate::workspace::State::id(&same_second)
+        );
+        assert!(!crate::workspace::State::id(&a).contains("t0ken"));
     }
 
     #[cfg(unix)]

@@ -35,7 +35,7 @@ pub use course::{
     ChallengeCell, ChallengeCellState, ChallengeSummary, CourseLearner, CourseReport,
     StuckInChallenge, StuckLearner as StuckInCourse,
 };
-pub use identity::{os_user, workspace_id};
+pub use identity::os_user;
 pub use load::{Loaded, SkipReason, is_of, load};
 pub use record::{ExportError, Record, RecordError, complete_course, export, export_course};
 pub use render::{

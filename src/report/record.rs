@@ -8,7 +8,6 @@
 //! courses: its progress carries its own schema (2 for a course), which a
 //! labrun that cannot read courses refuses rather than misreads.
 
-use super::identity::workspace_id;
 use super::{RECORD_KIND, RECORD_SCHEMA, os_user};
 use crate::fsutil::write_atomic;
 use crate::lesson::{Course, Lesson, Variable, Vars};
@@ -41,7 +40,7 @@ pub struct Record {
 
 impl Record {
     pub(super) fn of_workspace(mut self, state: &workspace::State) -> Record {
-        self.workspace_id = Some(workspace_id(state));
+        self.workspace_id = Some(state.id());
         self
     }
 
