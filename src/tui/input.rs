@@ -24,8 +24,8 @@ pub fn action_for(event: &Event, at: Instant, app: &App) -> Option<Action> {
 }
 
 fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
-    if let Some(Overlay::ConfirmQuit(_)) = app.overlay {
-        // Only an explicit yes quits; any other key keeps the lab.
+    if app.overlay.as_ref().is_some_and(Overlay::is_question) {
+        // Only an explicit yes quits (or skips); any other key says no.
         return Some(Action::Confirm(bindings::is_yes(key)));
     }
     if app.overlay.is_some()
@@ -35,7 +35,14 @@ fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
     }
     match app.focus {
         Focus::Shell => shell_key(key, app),
-        Focus::Lesson => lab_key(key, at),
+        Focus::Lesson => {
+            let context = if app.quiz.is_some() && app.overlay.is_none() {
+                Context::Quiz
+            } else {
+                Context::Lab
+            };
+            lab_key(key, at, context)
+        }
     }
 }
 
@@ -58,8 +65,8 @@ fn shell_key(key: &KeyEvent, app: &App) -> Option<Action> {
     (!bytes.is_empty()).then_some(Action::ShellInput(bytes))
 }
 
-fn lab_key(key: &KeyEvent, at: Instant) -> Option<Action> {
-    let command = bindings::lookup(Context::Lab, key);
+fn lab_key(key: &KeyEvent, at: Instant, context: Context) -> Option<Action> {
+    let command = bindings::lookup(context, key);
     let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
     match key.code {
         KeyCode::Char(c) if plain => Some(Action::LabChar { c, command, at }),
