@@ -111,8 +111,11 @@ impl EventLoop {
         {
             app.resume(step, scroll);
         }
-        if let Some(ends_at) = course_effects::timer_ends(&course, &progress) {
-            app.start_timer(ends_at, Instant::now());
+        let now = Instant::now();
+        if let Some(ends_at) =
+            course_effects::timer_ends(&course, &progress, SystemTime::now(), now)
+        {
+            app.start_timer(ends_at, now);
         }
         let checks = spawn_check_worker(&course, &workspace, &session, tx.clone());
         let mut event_loop = EventLoop {

@@ -232,6 +232,51 @@ mod tests {
     }
 
     #[test]
+    fn a_quiz_on_screen_takes_the_arrows_digits_and_enter_in_the_lab() {
+        let track = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tracks/shell-basics/03-check-your-understanding"
+        );
+        let quiz = Lesson::load(std::path::Path::new(track)).unwrap();
+        let mut app = App::new(&quiz, Vars::default(), (120, 40));
+        app.focus = Focus::Lesson;
+        let at = Instant::now();
+        let act = |app: &App, code| action_for(&key(code, KeyModifiers::NONE), at, app);
+        assert_eq!(
+            act(&app, KeyCode::Down),
+            Some(Action::Command(Command::NextAnswer))
+        );
+        assert_eq!(
+            act(&app, KeyCode::Enter),
+            Some(Action::Command(Command::SubmitAnswer))
+        );
+        assert_eq!(
+            act(&app, KeyCode::Char('2')),
+            Some(Action::LabChar {
+                c: '2',
+                command: Some(Command::Answer(1)),
+                at
+            })
+        );
+        // Under a window, the lab's keys; a question takes every key.
+        app.overlay = Some(Overlay::Help);
+        assert_eq!(
+            act(&app, KeyCode::Enter),
+            Some(Action::Command(Command::RunCode))
+        );
+        app.overlay = Some(Overlay::ConfirmSkip(0));
+        assert_eq!(act(&app, KeyCode::Char('y')), Some(Action::Confirm(true)));
+        assert_eq!(act(&app, KeyCode::Down), Some(Action::Confirm(false)));
+        // In the shell, the digits are typing.
+        app.overlay = None;
+        app.focus = Focus::Shell;
+        assert_eq!(
+            act(&app, KeyCode::Char('2')),
+            Some(Action::ShellInput(b"2".to_vec()))
+        );
+    }
+
+    #[test]
     fn a_click_on_a_step_selects_it_without_taking_the_keys() {
         use ratatui::crossterm::event::{MouseEvent, MouseEventKind};
         let app = app();

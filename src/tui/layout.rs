@@ -171,6 +171,38 @@ mod tests {
     }
 
     #[test]
+    fn a_quiz_and_a_course_list_go_under_the_lesson_before_the_steps() {
+        let panes = LeftPanes {
+            steps: 1,
+            challenges: 5,
+            answers: &|width| if width >= 50 { 5 } else { 7 },
+        };
+        let a = layout(Rect::new(0, 0, 120, 40), &panes, Focus::Lesson);
+        assert!(a.lesson.y < a.answers.y && a.answers.y < a.challenges.y);
+        assert!(a.challenges.y < a.steps.y);
+        assert_eq!(
+            a.answers.height,
+            5 + 2,
+            "the rows at the pane's width, with borders"
+        );
+        assert_eq!(a.challenges.height, 5 + 2);
+        assert_eq!(a.steps.height, 4);
+        assert_eq!(a.answers.bottom(), a.challenges.y);
+        // Without them (a lesson of one), nothing changes.
+        assert_eq!(
+            (
+                at(120, 40, Focus::Shell).answers.height,
+                at(120, 40, Focus::Shell).challenges.height
+            ),
+            (0, 0)
+        );
+        // Never more than their share of a small screen.
+        let small = layout(Rect::new(0, 0, 80, 24), &panes, Focus::Lesson);
+        assert!(small.challenges.height <= 21 / 3, "{small:?}");
+        assert!(inner(small.lesson).height >= 1, "{small:?}");
+    }
+
+    #[test]
     fn the_steps_pane_keeps_the_current_step_in_view() {
         assert_eq!(first_visible_step(4, 5, 6), 0, "all fit, with the summary");
         assert_eq!(first_visible_step(0, 12, 6), 0);

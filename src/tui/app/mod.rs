@@ -320,13 +320,20 @@ impl App {
     /// word names a program on the shell's PATH (see `code_kind`).
     /// Every challenge's blocks are told apart here, once.
     pub fn with_programs(mut self, is_program: impl Fn(&str) -> bool) -> App {
-        for index in 0..self.course.challenges.len() {
-            let doc = self.challenge_document(index);
-            self.course.challenges[index].code_kinds = doc
-                .code_blocks()
+        let classify = |doc: &Document| -> Vec<CodeKind> {
+            doc.code_blocks()
                 .iter()
                 .map(|b| code_kind::classify(&b.info, &b.text, &is_program))
-                .collect();
+                .collect()
+        };
+        for index in 0..self.course.challenges.len() {
+            // The one on screen is parsed already.
+            let kinds = if index == self.course.current {
+                classify(&self.doc)
+            } else {
+                classify(&self.challenge_document(index))
+            };
+            self.course.challenges[index].code_kinds = kinds;
         }
         self.code_kinds = self.course.challenges[self.course.current]
             .code_kinds

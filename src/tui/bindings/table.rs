@@ -204,7 +204,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         command: Command::NextChallenge,
         lab: &[ch('>')],
-        help: "a course: the next challenge, once this one is done (after the last, the summary)",
+        help: "a course: the next challenge, once this one is done; after the last, the summary",
         ..UNBOUND
     },
     Binding {
@@ -245,13 +245,13 @@ pub const BINDINGS: &[Binding] = &[
             ch('8'),
             ch('9'),
         ],
-        help: "a quiz: choose answer N (mark it, when several answers are right)",
+        help: "a quiz: choose answer N (mark / unmark it, when several are right)",
         ..UNBOUND
     },
     Binding {
         command: Command::MarkAnswer,
         quiz: &[ch(' ')],
-        help: "a quiz: choose the highlighted answer (mark / unmark it, when several are right)",
+        help: "a quiz: mark / unmark the highlighted answer, when several are right",
         ..UNBOUND
     },
     Binding {

@@ -110,11 +110,16 @@ pub(super) fn resume_key(course: &Course, index: usize) -> Option<usize> {
 }
 
 /// When the course's time is up, where it shows a timer: its `timelimit`
-/// from when the learner started it (the first challenge entered, in this
-/// session or an earlier one).
-pub(super) fn timer_ends(course: &Course, progress: &Progress) -> Option<Instant> {
+/// from when the learner started it (the first challenge entered or step
+/// checked, in this session or an earlier one; else `now`, the wall
+/// clock's time at the instant `at`).
+pub(super) fn timer_ends(
+    course: &Course,
+    progress: &Progress,
+    now: SystemTime,
+    at: Instant,
+) -> Option<Instant> {
     let limit = course.timelimit.filter(|_| course.show_timer)?;
-    let now = SystemTime::now();
     let started = progress
         .challenges
         .iter()
@@ -125,5 +130,78 @@ pub(super) fn timer_ends(course: &Course, progress: &Progress) -> Option<Instant
         .unwrap_or(now);
     let ends = started + Duration::from_secs(limit);
     let left = ends.duration_since(now).unwrap_or(Duration::ZERO);
-    Some(Instant::now() + left)
+    Some(at + left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn course() -> Course {
+        let track = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tracks/shell-basics"
+        );
+        Course::load(std::path::Path::new(track)).unwrap()
+    }
+
+    #[test]
+    fn progress_gives_each_challenge_its_state_time_and_whether_it_was_entered() {
+        let course = course();
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let mut progress = Progress::new(&course.slug);
+        let first = &course.challenges[0];
+        progress.enter_challenge(&first.slug, first.title(), t0);
+        let later = t0 + Duration::from_secs(62);
+        progress.finish_challenge(&first.slug, first.title(), ChallengeState::Passed, later);
+        progress.enter_challenge(&course.challenges[1].slug, "Look around", later);
+        let records = records(&course, &progress);
+        assert_eq!(records.len(), 5);
+        assert_eq!(
+            records[0],
+            Recorded {
+                state: ChallengeState::Passed,
+                seconds: Some(62),
+                entered: true
+            }
+        );
+        assert_eq!(records[1].state, ChallengeState::Open);
+        assert!(records[1].entered);
+        assert_eq!(records[2], Recorded::default());
+        assert_eq!(resume_key(&course, 3), Some(3));
+    }
+
+    #[test]
+    fn the_timer_counts_from_the_courses_start_and_only_where_it_shows() {
+        let course = course();
+        assert!(course.show_timer);
+        assert_eq!(course.timelimit, Some(3600));
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let at = Instant::now();
+        let fresh = Progress::new(&course.slug);
+        assert_eq!(
+            timer_ends(&course, &fresh, now, at),
+            Some(at + Duration::from_secs(3600))
+        );
+        let mut started = Progress::new(&course.slug);
+        let ten_minutes_ago = now - Duration::from_secs(600);
+        started.enter_challenge(&course.challenges[0].slug, "Leave a note", ten_minutes_ago);
+        assert_eq!(
+            timer_ends(&course, &started, now, at),
+            Some(at + Duration::from_secs(3000))
+        );
+        let mut long_ago = Progress::new(&course.slug);
+        long_ago.enter_challenge("x", "X", now - Duration::from_secs(7200));
+        assert_eq!(
+            timer_ends(&course, &long_ago, now, at),
+            Some(at),
+            "time is up"
+        );
+        let mut quiet = course.clone();
+        quiet.show_timer = false;
+        assert_eq!(timer_ends(&quiet, &fresh, now, at), None);
+        quiet.show_timer = true;
+        quiet.timelimit = None;
+        assert_eq!(timer_ends(&quiet, &fresh, now, at), None);
+    }
 }
