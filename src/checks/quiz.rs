@@ -17,6 +17,11 @@ const READ_LIMIT: u64 = 1024 * 1024;
 pub enum AnswersError {
     #[error(transparent)]
     Unreadable(#[from] ReadError),
+    #[error("{}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(
         "{}: not the quiz answers labrun records ({{\"challenge\": [0, 2]}}): {message}",
         path.display()
@@ -51,6 +56,32 @@ pub fn recorded(workspace: &Path, challenge: &str) -> Result<Option<Vec<usize>>,
         ))
     })?;
     Ok((!chosen.is_empty()).then_some(chosen))
+}
+
+/// Records `chosen` (indexes, from 0) as the answer to `challenge` in the
+/// workspace, keeping the other quizzes' answers: read, changed and
+/// written atomically under the answers' lock, so two writers never lose
+/// one another's answer. A damaged file is left as it is (an error).
+pub fn record(workspace: &Path, challenge: &str, chosen: &[usize]) -> Result<(), AnswersError> {
+    let dir = workspace.join(crate::workspace::STATE_DIR);
+    let path = dir.join(ANSWERS_FILE);
+    let write_error = |source| AnswersError::Write {
+        path: path.clone(),
+        source,
+    };
+    let _held = crate::fsutil::lock_exclusive(&path.with_extension("lock")).map_err(write_error)?;
+    let mut all = match crate::fsutil::read_limited(&path, READ_LIMIT) {
+        Ok(bytes) => serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+            .map_err(|e| AnswersError::Malformed {
+            path: path.clone(),
+            message: e.to_string(),
+        })?,
+        Err(e) if e.is_not_found() => serde_json::Map::new(),
+        Err(e) => return Err(e.into()),
+    };
+    all.insert(challenge.to_string(), serde_json::json!(chosen));
+    let bytes = serde_json::to_vec_pretty(&all).expect("answers serialize");
+    crate::fsutil::write_atomic(&path, &bytes).map_err(write_error)
 }
 
 pub(super) fn check(
@@ -172,6 +203,27 @@ mod tests {
                 "{json:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_recorded_answer_is_read_back_and_keeps_the_others() {
+        let ws = workspace_with(Some(r#"{"other": [0]}"#));
+        record(ws.path(), "understand", &[2, 0]).unwrap();
+        record(ws.path(), "understand", &[1]).unwrap();
+        assert_eq!(recorded(ws.path(), "understand").unwrap(), Some(vec![1]));
+        assert_eq!(recorded(ws.path(), "other").unwrap(), Some(vec![0]));
+        let o = check("quiz", ws.path(), "understand", &answers(), &[1]);
+        assert_eq!(o.status, Status::Pass, "{o:?}");
+        // A damaged file is reported and left as it was.
+        let broken = workspace_with(Some("not json"));
+        let err = record(broken.path(), "understand", &[1]).unwrap_err();
+        assert!(err.to_string().contains("answers.json"), "{err}");
+        let kept = std::fs::read(broken.path().join(".labrun").join(ANSWERS_FILE)).unwrap();
+        assert_eq!(kept, b"not json");
+        // A fresh workspace gets its state directory.
+        let fresh = tempfile::tempdir().unwrap();
+        record(fresh.path(), "understand", &[3]).unwrap();
+        assert_eq!(recorded(fresh.path(), "understand").unwrap(), Some(vec![3]));
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub(super) fn start(
         Session::open(&lesson, &workspace, vars, api_mode(args))?.published("labrun start");
     let root = workspace.root.clone();
     let lab = crate::tui::Lab {
-        lesson,
+        course: crate::lesson::Course::load(&lesson.dir)?,
+        challenge: None,
         workspace,
         session,
         shell_home: Default::default(),

@@ -1,7 +1,8 @@
 //! The one event type the lab's UI thread waits on, and the threads that
 //! send terminal input and termination signals as events. The shell's
 //! output and exit come from `shell`, file changes from `watch`, check
-//! results from the check worker; nothing wakes the UI otherwise.
+//! results from the check worker, a challenge set up or skipped from the
+//! course runtime; nothing wakes the UI otherwise.
 
 use crate::checks::StepReport;
 use ratatui::crossterm::event as ct;
@@ -21,11 +22,17 @@ pub enum Event {
     FilesChanged,
     /// The local Vendor API's state changed (a release was created or promoted).
     ApiChanged,
-    /// Results of a check run, in step order; `asked` when the learner asked for it.
+    /// Results of a check run of a challenge's steps (in step order);
+    /// `asked` when the learner asked for it.
     Checked {
+        challenge: usize,
         reports: Vec<StepReport>,
         asked: bool,
     },
+    /// The course runtime set challenge N up (its setup scripts ran).
+    ChallengeReady(usize),
+    /// The course runtime skipped challenge N (its solve scripts ran).
+    ChallengeSkipped(usize),
     /// A signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT): restore the terminal,
     /// end the shell and leave with 128 + its number.
     Terminate(i32),

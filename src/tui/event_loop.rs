@@ -1,8 +1,11 @@
 //! The lab's event loop: waits on the one event channel, maps events to
 //! actions, lets the app update its state, carries out the effects the app
-//! returns (the shell, the check worker, the clipboard, the progress file)
-//! and redraws when something changed — at most every [`FRAME`] during an
-//! output flood, never while idle.
+//! returns (the shell, the check worker, the clipboard, the progress file;
+//! a course's effects in `course_effects`) and redraws when something
+//! changed — at most every [`FRAME`] during an output flood, never while
+//! idle (a course's timer wakes it once a second while it shows).
+
+mod course_effects;
 
 use super::LabError;
 use super::app::{Action, App, Effect, Seen};
@@ -14,6 +17,7 @@ use super::{
     CheckRequest, Ending, Lab, code_kind, input, jobs, spawn_check_worker, tabs, ui, watch, windows,
 };
 use crate::checks::StepReport;
+use crate::lesson::Course;
 use crate::progress::{Progress, Resume};
 use crate::session::Session;
 use crate::workspace::Workspace;
@@ -35,6 +39,10 @@ pub(super) struct EventLoop {
     checks: mpsc::Sender<CheckRequest>,
     progress: Progress,
     progress_path: std::path::PathBuf,
+    /// The course: its challenges' slugs key their progress (and the
+    /// course runtime runs their scripts).
+    course: Course,
+    workspace: Workspace,
     _watcher: Option<notify::RecommendedWatcher>,
     _session: Session,
     ending: Ending,
@@ -44,7 +52,8 @@ impl EventLoop {
     pub(super) fn new(lab: Lab, terminal: &mut DefaultTerminal) -> Result<EventLoop, LabError> {
         let size = terminal.size()?;
         let Lab {
-            lesson,
+            course,
+            challenge,
             workspace,
             session,
             shell_home,
@@ -67,7 +76,7 @@ impl EventLoop {
             .map(|(_, v)| v.clone())
             .or_else(|| std::env::var("PATH").ok())
             .unwrap_or_default();
-        let mut app = App::new(&lesson, session.vars.clone(), (size.width, size.height))
+        let mut app = App::for_course(&course, session.vars.clone(), (size.width, size.height))
             .with_programs(code_kind::program_lookup(&path, workspace.root.clone()))
             .with_surroundings(tabs::Surroundings::from_env(
                 session.local_api_origin().is_some(),
@@ -80,7 +89,7 @@ impl EventLoop {
         let (rows, cols) = app.shell_size();
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
         let progress_path = workspace.progress_path();
-        let (progress, damaged) = load_progress(&progress_path, &lesson.slug);
+        let (progress, damaged) = load_progress(&progress_path, &course.slug);
         if let Some(damaged) = damaged {
             app.update(Action::Saw(Seen::Notice(damaged)));
         }
@@ -89,10 +98,26 @@ impl EventLoop {
                 "the shell runs without history and prompt marks (steps are checked on saves): {error}"
             ))));
         }
-        if let Some(Resume { step, scroll, .. }) = progress.resume {
+        // Where the learner left off: the challenge (of a course), the step, the scroll.
+        app.update(Action::Saw(Seen::Recorded(course_effects::records(
+            &course, &progress,
+        ))));
+        let resumed = progress.resume.and_then(|r| r.challenge);
+        let index = challenge.unwrap_or_else(|| app.course.resume_at(resumed));
+        app.open_challenge(index);
+        if let Some(Resume { step, scroll, .. }) = progress
+            .resume
+            .filter(|r| r.challenge == course_effects::resume_key(&course, index))
+        {
             app.resume(step, scroll);
         }
-        let checks = spawn_check_worker(&lesson, &workspace, &session, tx.clone());
+        let now = Instant::now();
+        if let Some(ends_at) =
+            course_effects::timer_ends(&course, &progress, SystemTime::now(), now)
+        {
+            app.start_timer(ends_at, now);
+        }
+        let checks = spawn_check_worker(&course, &workspace, &session, tx.clone());
         let mut event_loop = EventLoop {
             app,
             shell,
@@ -102,6 +127,8 @@ impl EventLoop {
             checks,
             progress,
             progress_path,
+            course,
+            workspace,
             _watcher: watcher,
             _session: session,
             ending: Ending::Quit,
@@ -186,10 +213,20 @@ impl EventLoop {
             Event::ShellExited(code) => Action::Saw(Seen::ShellExited(code)),
             Event::FilesChanged => Action::Saw(Seen::FilesChanged),
             Event::ApiChanged => Action::Saw(Seen::ApiChanged),
-            Event::Checked { reports, asked } => {
-                self.record(&reports, asked);
+            Event::Checked {
+                challenge,
+                reports,
+                asked,
+            } => {
+                self.record(challenge, &reports, asked);
+                if challenge != self.app.course.current {
+                    // The learner moved on meanwhile: recorded, not shown.
+                    return false;
+                }
                 Action::Saw(Seen::Checked(reports))
             }
+            Event::ChallengeReady(index) => Action::Saw(Seen::ChallengeReady(index)),
+            Event::ChallengeSkipped(index) => Action::Saw(Seen::ChallengeSkipped(index)),
             Event::Terminate(signal) => {
                 self.ending = Ending::Signal(signal);
                 Action::Saw(Seen::Terminate)
@@ -212,7 +249,13 @@ impl EventLoop {
                 Effect::WriteShell(bytes) => self.shell.write(&bytes),
                 Effect::Check { steps, asked } if !steps.is_empty() => {
                     // Unbounded: the UI thread must never wait on the worker.
-                    let _ = self.checks.send(CheckRequest { steps, asked });
+                    let challenge = self.app.course.current;
+                    let request = CheckRequest {
+                        challenge,
+                        steps,
+                        asked,
+                    };
+                    let _ = self.checks.send(request);
                 }
                 Effect::Check { .. } => {}
                 Effect::Copy(text) => copy_to_clipboard(&text),
@@ -227,8 +270,13 @@ impl EventLoop {
                         self.app.steps[i].id.clone(),
                         self.app.steps[i].title.clone(),
                     );
-                    self.update_progress(|p| p.record_hint(&id, &title));
+                    let key = self.challenge_key(self.app.course.current);
+                    self.update_progress(|p| p.record_hint_in(key.as_deref(), &id, &title));
                 }
+                Effect::EnterChallenge(index) => self.enter_challenge(index),
+                Effect::ChallengePassed(index) => self.challenge_passed(index),
+                Effect::Skip(index) => self.skip_challenge(index),
+                Effect::AnswerQuiz { challenge, chosen } => self.record_answer(&challenge, &chosen),
             }
         }
     }
@@ -252,10 +300,20 @@ impl EventLoop {
         }
     }
 
-    /// Records a check run's results in the progress file.
-    fn record(&mut self, reports: &[StepReport], asked: bool) {
+    /// Records a check run's results (of challenge `challenge`'s steps) in
+    /// the progress file.
+    fn record(&mut self, challenge: usize, reports: &[StepReport], asked: bool) {
         let now = SystemTime::now();
-        self.update_progress(|p| p.record(reports, now, asked));
+        let key = self.challenge_key(challenge);
+        self.update_progress(|p| p.record_in(key.as_deref(), reports, now, asked));
+    }
+
+    /// What keys a challenge's steps in the progress file: its slug in a
+    /// course; nothing for a lesson of one (its file is as it always was).
+    fn challenge_key(&self, index: usize) -> Option<String> {
+        course_effects::resume_key(&self.course, index)
+            .and_then(|i| self.course.challenges.get(i))
+            .map(|c| c.slug.clone())
     }
 
     /// Applies a change to the progress file as it is on disk now (a
@@ -275,7 +333,7 @@ impl EventLoop {
         let resume = Resume {
             step: self.app.current,
             scroll: self.app.scroll,
-            challenge: None,
+            challenge: course_effects::resume_key(&self.course, self.app.course.current),
         };
         self.update_progress(|p| p.resume = Some(resume));
     }

@@ -24,8 +24,8 @@ pub fn action_for(event: &Event, at: Instant, app: &App) -> Option<Action> {
 }
 
 fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
-    if let Some(Overlay::ConfirmQuit(_)) = app.overlay {
-        // Only an explicit yes quits; any other key keeps the lab.
+    if app.overlay.as_ref().is_some_and(Overlay::is_question) {
+        // Only an explicit yes quits (or skips); any other key says no.
         return Some(Action::Confirm(bindings::is_yes(key)));
     }
     if app.overlay.is_some()
@@ -35,7 +35,14 @@ fn key_action(key: &KeyEvent, at: Instant, app: &App) -> Option<Action> {
     }
     match app.focus {
         Focus::Shell => shell_key(key, app),
-        Focus::Lesson => lab_key(key, at),
+        Focus::Lesson => {
+            let context = if app.quiz.is_some() && app.overlay.is_none() {
+                Context::Quiz
+            } else {
+                Context::Lab
+            };
+            lab_key(key, at, context)
+        }
     }
 }
 
@@ -58,8 +65,8 @@ fn shell_key(key: &KeyEvent, app: &App) -> Option<Action> {
     (!bytes.is_empty()).then_some(Action::ShellInput(bytes))
 }
 
-fn lab_key(key: &KeyEvent, at: Instant) -> Option<Action> {
-    let command = bindings::lookup(Context::Lab, key);
+fn lab_key(key: &KeyEvent, at: Instant, context: Context) -> Option<Action> {
+    let command = bindings::lookup(context, key);
     let plain = (key.modifiers - KeyModifiers::SHIFT).is_empty();
     match key.code {
         KeyCode::Char(c) if plain => Some(Action::LabChar { c, command, at }),
@@ -222,6 +229,51 @@ mod tests {
         assert_eq!(act(&app, KeyCode::Char('Y')), Some(Action::Confirm(true)));
         assert_eq!(act(&app, KeyCode::Char('q')), Some(Action::Confirm(false)));
         assert_eq!(act(&app, KeyCode::Enter), Some(Action::Confirm(false)));
+    }
+
+    #[test]
+    fn a_quiz_on_screen_takes_the_arrows_digits_and_enter_in_the_lab() {
+        let track = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tracks/shell-basics/03-check-your-understanding"
+        );
+        let quiz = Lesson::load(std::path::Path::new(track)).unwrap();
+        let mut app = App::new(&quiz, Vars::default(), (120, 40));
+        app.focus = Focus::Lesson;
+        let at = Instant::now();
+        let act = |app: &App, code| action_for(&key(code, KeyModifiers::NONE), at, app);
+        assert_eq!(
+            act(&app, KeyCode::Down),
+            Some(Action::Command(Command::NextAnswer))
+        );
+        assert_eq!(
+            act(&app, KeyCode::Enter),
+            Some(Action::Command(Command::SubmitAnswer))
+        );
+        assert_eq!(
+            act(&app, KeyCode::Char('2')),
+            Some(Action::LabChar {
+                c: '2',
+                command: Some(Command::Answer(1)),
+                at
+            })
+        );
+        // Under a window, the lab's keys; a question takes every key.
+        app.overlay = Some(Overlay::Help);
+        assert_eq!(
+            act(&app, KeyCode::Enter),
+            Some(Action::Command(Command::RunCode))
+        );
+        app.overlay = Some(Overlay::ConfirmSkip(0));
+        assert_eq!(act(&app, KeyCode::Char('y')), Some(Action::Confirm(true)));
+        assert_eq!(act(&app, KeyCode::Down), Some(Action::Confirm(false)));
+        // In the shell, the digits are typing.
+        app.overlay = None;
+        app.focus = Focus::Shell;
+        assert_eq!(
+            act(&app, KeyCode::Char('2')),
+            Some(Action::ShellInput(b"2".to_vec()))
+        );
     }
 
     #[test]

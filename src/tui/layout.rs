@@ -8,6 +8,10 @@
 //! (Ctrl-] / Tab switch, as Instruqt's tabs do) with a one-line summary of
 //! the steps above the shell. The shell's size never depends on which pane
 //! has the keys, so switching does not resize the program running in it.
+//!
+//! Under the lesson, before the steps: a quiz's answers, and a course's
+//! list of challenges (a lesson of one has neither, and its layout is as
+//! it always was).
 
 use super::app::Focus;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -45,18 +49,31 @@ pub struct Areas {
     pub status: Rect,
     /// One line summing up the steps, over the shell when the steps are hidden.
     pub strip: Rect,
+    /// A quiz's answers (zero height without a quiz).
+    pub answers: Rect,
+    /// A course's challenges (zero height for a lesson of one).
+    pub challenges: Rect,
     pub shows_lesson: bool,
     pub shows_shell: bool,
 }
 
-pub fn layout(area: Rect, step_count: usize, focus: Focus) -> Areas {
+/// What the panes under the lesson hold.
+pub struct LeftPanes<'a> {
+    pub steps: usize,
+    /// Challenges listed (0: no list).
+    pub challenges: usize,
+    /// The rows a quiz's answers take inside their pane at a width (0: no quiz).
+    pub answers: &'a dyn Fn(u16) -> u16,
+}
+
+pub fn layout(area: Rect, panes: &LeftPanes, focus: Focus) -> Areas {
     let [header, body, status] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
-    let steps_wanted = step_count as u16 + 3;
+    let steps_wanted = panes.steps as u16 + 3;
     let mut areas = Areas {
         header,
         lesson: Rect::default(),
@@ -64,40 +81,57 @@ pub fn layout(area: Rect, step_count: usize, focus: Focus) -> Areas {
         shell: Rect::default(),
         status,
         strip: Rect::default(),
+        answers: Rect::default(),
+        challenges: Rect::default(),
         shows_lesson: true,
         shows_shell: true,
     };
+    // The left column: the lesson, then the answers, the challenges and the steps.
+    let left = |column: Rect, steps_max: u16| {
+        let steps = steps_wanted.min(steps_max);
+        let challenges = match panes.challenges {
+            0 => 0,
+            n => (n as u16 + 2).min(column.height / 3),
+        };
+        let answer_rows = (panes.answers)(column.width.saturating_sub(2));
+        let answers = match answer_rows {
+            0 => 0,
+            rows => (rows + 2).min(column.height / 2),
+        };
+        Layout::vertical([
+            Constraint::Min(0),
+            Constraint::Length(answers),
+            Constraint::Length(challenges),
+            Constraint::Length(steps),
+        ])
+        .areas::<4>(column)
+    };
     match arrangement(area) {
         Arrangement::SideBySide => {
-            let [left, shell] =
+            let [column, shell] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                     .areas(body);
-            let [lesson, steps] = Layout::vertical([
-                Constraint::Min(0),
-                Constraint::Length(steps_wanted.min(left.height / 2)),
-            ])
-            .areas(left);
-            (areas.lesson, areas.steps, areas.shell) = (lesson, steps, shell);
+            let [lesson, answers, challenges, steps] = left(column, column.height / 2);
+            (areas.lesson, areas.answers, areas.challenges, areas.steps) =
+                (lesson, answers, challenges, steps);
+            areas.shell = shell;
         }
         Arrangement::Stacked => {
-            let [lesson, steps, shell] = Layout::vertical([
-                Constraint::Min(0),
-                Constraint::Length(steps_wanted.min(body.height / 4)),
-                Constraint::Percentage(45),
-            ])
-            .areas(body);
-            (areas.lesson, areas.steps, areas.shell) = (lesson, steps, shell);
+            let [column, shell] =
+                Layout::vertical([Constraint::Min(0), Constraint::Percentage(45)]).areas(body);
+            let [lesson, answers, challenges, steps] = left(column, body.height / 4);
+            (areas.lesson, areas.answers, areas.challenges, areas.steps) =
+                (lesson, answers, challenges, steps);
+            areas.shell = shell;
         }
         Arrangement::OneAtATime => {
-            let [lesson, steps] = Layout::vertical([
-                Constraint::Min(0),
-                Constraint::Length(steps_wanted.min(body.height / 2)),
-            ])
-            .areas(body);
+            let [lesson, answers, challenges, steps] = left(body, body.height / 2);
             let [strip, shell] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
             let shell_view = focus == Focus::Shell;
-            (areas.lesson, areas.steps, areas.shell) = (lesson, steps, shell);
+            (areas.lesson, areas.answers, areas.challenges, areas.steps) =
+                (lesson, answers, challenges, steps);
+            areas.shell = shell;
             areas.shows_lesson = !shell_view;
             areas.shows_shell = shell_view;
             if shell_view {
@@ -128,7 +162,44 @@ mod tests {
     use super::*;
 
     fn at(width: u16, height: u16, focus: Focus) -> Areas {
-        layout(Rect::new(0, 0, width, height), 5, focus)
+        let panes = LeftPanes {
+            steps: 5,
+            challenges: 0,
+            answers: &|_| 0,
+        };
+        layout(Rect::new(0, 0, width, height), &panes, focus)
+    }
+
+    #[test]
+    fn a_quiz_and_a_course_list_go_under_the_lesson_before_the_steps() {
+        let panes = LeftPanes {
+            steps: 1,
+            challenges: 5,
+            answers: &|width| if width >= 50 { 5 } else { 7 },
+        };
+        let a = layout(Rect::new(0, 0, 120, 40), &panes, Focus::Lesson);
+        assert!(a.lesson.y < a.answers.y && a.answers.y < a.challenges.y);
+        assert!(a.challenges.y < a.steps.y);
+        assert_eq!(
+            a.answers.height,
+            5 + 2,
+            "the rows at the pane's width, with borders"
+        );
+        assert_eq!(a.challenges.height, 5 + 2);
+        assert_eq!(a.steps.height, 4);
+        assert_eq!(a.answers.bottom(), a.challenges.y);
+        // Without them (a lesson of one), nothing changes.
+        assert_eq!(
+            (
+                at(120, 40, Focus::Shell).answers.height,
+                at(120, 40, Focus::Shell).challenges.height
+            ),
+            (0, 0)
+        );
+        // Never more than their share of a small screen.
+        let small = layout(Rect::new(0, 0, 80, 24), &panes, Focus::Lesson);
+        assert!(small.challenges.height <= 21 / 3, "{small:?}");
+        assert!(inner(small.lesson).height >= 1, "{small:?}");
     }
 
     #[test]

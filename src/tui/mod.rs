@@ -11,6 +11,7 @@ pub mod app;
 pub mod bindings;
 pub mod burst;
 pub mod code_kind;
+pub mod course_ui;
 pub mod event;
 mod event_loop;
 pub mod input;
@@ -32,15 +33,20 @@ pub mod windows;
 pub use terminal::{TerminalError, check_terminal};
 
 use crate::checks::{self, Context, StepReport};
-use crate::lesson::{Lesson, Vars};
+use crate::lesson::{Course, Vars};
 use crate::session::Session;
 use crate::workspace::Workspace;
 use event::Event;
+use std::collections::VecDeque;
 use std::sync::mpsc::{self, SyncSender};
 
 /// Everything the lab needs, prepared (and validated) before the screen is taken over.
 pub struct Lab {
-    pub lesson: Lesson,
+    /// The course (a lesson is a course of one challenge).
+    pub course: Course,
+    /// The challenge to open (from 0); None: where the learner left off
+    /// (else the first challenge not done).
+    pub challenge: Option<usize>,
     pub workspace: Workspace,
     pub session: Session,
     /// The shell pane's home and history file: the learner's own by
@@ -94,21 +100,23 @@ pub fn run(lab: Lab) -> Result<Ending, LabError> {
     result
 }
 
-/// Steps to check, and whether the learner asked (F5/F6) or a change did.
+/// Steps of a challenge to check, and whether the learner asked (F5/F6)
+/// or a change did.
 struct CheckRequest {
+    challenge: usize,
     steps: Vec<usize>,
     asked: bool,
 }
 
 /// Runs checks off the UI thread, one request at a time; results come back as events.
 fn spawn_check_worker(
-    lesson: &Lesson,
+    course: &Course,
     workspace: &Workspace,
     session: &Session,
     tx: SyncSender<Event>,
 ) -> mpsc::Sender<CheckRequest> {
     let (requests, rx) = mpsc::channel::<CheckRequest>();
-    let lesson = lesson.clone();
+    let challenges = course.challenges.clone();
     let root = workspace.root.clone();
     let vars: Vars = session.vars.clone();
     let extra_path = session.extra_path.clone();
@@ -116,34 +124,49 @@ fn spawn_check_worker(
     std::thread::Builder::new()
         .name("checks".into())
         .spawn(move || {
-            // One context for the worker's life: every check asks the API
-            // through the session's one client.
-            let ctx = Context {
+            // Every check asks the API through the session's one client.
+            let context = |lesson_dir| Context {
                 workspace: &root,
-                lesson_dir: &lesson.dir,
+                lesson_dir,
                 vars: &vars,
-                extra_path,
+                extra_path: extra_path.clone(),
                 api: api.as_deref().map(Result::as_ref),
                 scripts: None,
             };
-            while let Ok(CheckRequest {
-                mut steps,
-                mut asked,
-            }) = rx.recv()
-            {
-                // Requests that piled up while checking are merged into one run.
+            let mut waiting: VecDeque<CheckRequest> = VecDeque::new();
+            while let Some(first) = waiting.pop_front().or_else(|| rx.recv().ok()) {
+                let CheckRequest {
+                    challenge,
+                    mut steps,
+                    mut asked,
+                } = first;
+                // Requests that piled up while checking are merged into one
+                // run; another challenge's wait for the next.
                 for more in rx.try_iter() {
-                    steps.extend(more.steps);
-                    asked |= more.asked;
+                    if more.challenge == challenge {
+                        steps.extend(more.steps);
+                        asked |= more.asked;
+                    } else {
+                        waiting.push_back(more);
+                    }
                 }
                 steps.sort_unstable();
                 steps.dedup();
+                let Some(lesson) = challenges.get(challenge) else {
+                    continue;
+                };
+                let ctx = context(&lesson.dir);
                 let reports = steps
                     .iter()
                     .filter_map(|&i| lesson.steps.get(i))
                     .map(|step| run_step_guarded(step, &ctx))
                     .collect();
-                if tx.send(Event::Checked { reports, asked }).is_err() {
+                let checked = Event::Checked {
+                    challenge,
+                    reports,
+                    asked,
+                };
+                if tx.send(checked).is_err() {
                     break;
                 }
             }

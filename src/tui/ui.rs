@@ -3,6 +3,7 @@
 
 use super::app::{App, Focus, StepView, inner};
 use super::bindings::{self, Command, Context, Keys};
+use super::course_ui;
 use super::layout;
 use super::lesson::LessonView;
 use crate::checks::Status;
@@ -25,6 +26,12 @@ pub fn render(frame: &mut Frame, app: &App, screen: &vt100::Screen) {
     if areas.shows_lesson {
         render_lesson(frame, app, areas.lesson);
         render_steps(frame, app, areas.steps);
+        if areas.answers.height > 0 {
+            course_ui::render_answers(frame, app, areas.answers);
+        }
+        if areas.challenges.height > 0 {
+            course_ui::render_challenges(frame, app, areas.challenges);
+        }
     }
     if areas.strip.height > 0 {
         render_strip(frame, app, areas.strip);
@@ -48,7 +55,7 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(text).alignment(Alignment::Center), middle);
 }
 
-fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
+pub(super) fn pane(title: Line<'static>, focused: bool) -> Block<'static> {
     let block = Block::bordered().title(title);
     if focused {
         block
@@ -72,13 +79,29 @@ fn render_header(frame: &mut Frame, app: &App, area: Rect) {
     };
     let [title, subtitle] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
-    let room = usize::from(area.width).saturating_sub(width_of(&progress) + 3);
-    let line = Line::from(vec![
+    // The course's time left, where it shows a timer, before the progress.
+    let timer = app.timer.map(|t| t.label()).unwrap_or_default();
+    let timer_room = if timer.is_empty() {
+        0
+    } else {
+        width_of(&timer) + 2
+    };
+    let room = usize::from(area.width).saturating_sub(width_of(&progress) + 3 + timer_room);
+    let mut spans = vec![
         " ".into(),
-        fit(&app.title, room).bold(),
+        fit(&course_ui::title(app), room).bold(),
         "  ".into(),
-        progress.green(),
-    ]);
+    ];
+    if let Some(t) = app.timer {
+        let timer = if t.left == 0 {
+            timer.red().bold()
+        } else {
+            timer.cyan()
+        };
+        spans.extend([timer, "  ".into()]);
+    }
+    spans.push(progress.green());
+    let line = Line::from(spans);
     frame.render_widget(line, title);
     let room = usize::from(area.width).saturating_sub(1);
     frame.render_widget(
@@ -139,7 +162,17 @@ fn render_steps(frame: &mut Frame, app: &App, area: Rect) {
 /// The steps in one line, over the shell when the steps pane is hidden:
 /// each step's mark, then the current step.
 fn render_strip(frame: &mut Frame, app: &App, area: Rect) {
-    let mut spans: Vec<Span> = vec![" Steps ".bold()];
+    let course = &app.course;
+    let label = if course.is_course() {
+        format!(
+            " {}/{} · Steps ",
+            course.current + 1,
+            course.challenges.len()
+        )
+    } else {
+        " Steps ".to_string()
+    };
+    let mut spans: Vec<Span> = vec![label.bold()];
     spans.extend(app.steps.iter().map(status_icon));
     let used: usize = spans.iter().map(|s| s.width()).sum();
     if let Some(step) = app.steps.get(app.current) {
@@ -219,6 +252,7 @@ fn render_shell(frame: &mut Frame, app: &App, screen: &vt100::Screen, area: Rect
 fn render_status(frame: &mut Frame, app: &App, area: Rect) {
     let (focus, context) = match app.focus {
         Focus::Shell => (" SHELL ", Context::Shell),
+        Focus::Lesson if app.quiz.is_some() => (" LAB ", Context::Quiz),
         Focus::Lesson => (" LAB ", Context::Lab),
     };
     let hints: Vec<String> = bindings::hints(context)

@@ -1,6 +1,6 @@
 //! The lab's windows over the panes: the help, a step's hint, a step's
-//! results, and the question before quitting. They scroll when taller than
-//! the screen.
+//! results, a challenge's notes, the course's summary, and the questions
+//! before quitting or skipping. They scroll when taller than the screen.
 
 use super::app::{App, Overlay, StepView};
 use super::bindings::{self, Command, Keys};
@@ -13,8 +13,14 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 /// Draws the open window, if any.
 pub fn render(frame: &mut Frame, app: &App, area: Rect) {
+    let yes = bindings::key_name(&bindings::YES[0]);
     if let Some(Overlay::ConfirmQuit(question)) = &app.overlay {
-        render_question(frame, area, question);
+        let answers = format!("{yes} quits · any other key keeps the lab");
+        render_question(frame, area, " Quit? ", question, &answers);
+    } else if let Some(Overlay::ConfirmSkip(index)) = &app.overlay {
+        let question = super::course_ui::skip_question(app, *index);
+        let answers = format!("{yes} skips · any other key keeps the challenge");
+        render_question(frame, area, " Skip? ", &question, &answers);
     } else if let Some((title, text)) = content(app) {
         render_window(frame, area, &title, text, app.overlay_scroll);
     }
@@ -32,7 +38,16 @@ fn content(app: &App) -> Option<(String, Text<'static>)> {
             let step = app.steps.get(*step)?;
             (step.title.clone(), results_text(step))
         }
-        Overlay::ConfirmQuit(_) => return None,
+        Overlay::Notes => {
+            let area = Rect::new(0, 0, app.size.0, app.size.1);
+            let width = window_width(area).saturating_sub(2);
+            (
+                super::course_ui::notes_title(app),
+                super::course_ui::notes_text(app, width),
+            )
+        }
+        Overlay::Summary => super::course_ui::summary(app),
+        Overlay::ConfirmQuit(_) | Overlay::ConfirmSkip(_) => return None,
     })
 }
 
@@ -108,21 +123,22 @@ fn render_window(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>
     );
 }
 
-fn render_question(frame: &mut Frame, area: Rect, question: &str) {
-    let width = (question.chars().count() as u16 + 4).min(area.width);
+/// A yes/no question: `answers` says which key answers what.
+fn render_question(frame: &mut Frame, area: Rect, title: &str, question: &str, answers: &str) {
+    let longest = question.chars().count().max(answers.chars().count());
+    let width = (longest as u16 + 4).min(area.width);
     let text = Text::from(vec![
         Line::from(question.to_string()).bold(),
-        Line::from(format!(
-            "{} quits · any other key keeps the lab",
-            bindings::key_name(&bindings::YES[0])
-        ))
-        .dim(),
+        Line::from(answers.to_string()).dim(),
     ]);
-    let window = popup(area, width, 4);
+    // Taller when the question wraps in a narrow terminal.
+    let inner = usize::from(width.saturating_sub(2).max(1));
+    let rows = question.chars().count().div_ceil(inner) + answers.chars().count().div_ceil(inner);
+    let window = popup(area, width, rows as u16 + 2);
     frame.render_widget(Clear, window);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .title(Line::from(" Quit? ").bold());
+        .title(Line::from(title.to_string()).bold());
     frame.render_widget(
         Paragraph::new(text).block(block).wrap(Wrap { trim: false }),
         window,

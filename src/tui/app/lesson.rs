@@ -5,12 +5,18 @@
 use super::*;
 
 impl App {
-    pub(super) fn reparse(&mut self) {
-        // Instruqt's notes, labrun's note on the tabs, then the text as written.
+    /// The lesson pane's markdown: Instruqt's notes (`notes`, quoted),
+    /// labrun's note on the tabs, then the text as written, with the
+    /// variables filled in.
+    pub(super) fn lesson_text(&self, notes: &str, tabs: &[Tab], body: &str) -> String {
         let edit_keys = crate::tui::bindings::keys_for(Command::Edit);
-        let tab_note = tabs::note(&self.tabs, &self.surroundings, &edit_keys).unwrap_or_default();
-        let source = format!("{}{tab_note}\n{}", self.notes, self.body);
-        let text = self.vars.render(&source, self.reveal_secrets);
+        let tab_note = tabs::note(tabs, &self.surroundings, &edit_keys).unwrap_or_default();
+        let source = format!("{notes}{tab_note}\n{body}");
+        self.vars.render(&source, self.reveal_secrets)
+    }
+
+    pub(super) fn reparse(&mut self) {
+        let text = self.lesson_text(&self.notes, &self.tabs, &self.body);
         let assets = &self.asset_exists;
         let sections: Vec<(String, String)> = self
             .steps

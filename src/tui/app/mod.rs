@@ -2,11 +2,12 @@
 //! actions that change it and the effects it asks the event loop to carry
 //! out. How each action changes it is in `update`; the lesson side in
 //! `lesson`, typing in the lab in `typing`, re-checks after a shell command
-//! in `after_command`.
+//! in `after_command`, the course's challenges in `course`, a quiz in
+//! `quiz`, the course's timer in `timer`.
 
 use crate::checks::{Status, StepReport};
 use crate::lesson::instruqt::Tab;
-use crate::lesson::{CheckKind, Lesson, Vars};
+use crate::lesson::{CheckKind, Course, Lesson, Vars};
 use crate::tui::bindings::{Command, Keys, first_key};
 use crate::tui::burst::Burst;
 use crate::tui::code_kind::{self, CodeKind};
@@ -20,6 +21,10 @@ use lesson::quoted_notes;
 use ratatui::layout::Rect;
 use std::time::Instant;
 use steps::step_files;
+
+pub use course::{ChallengeView, CourseView, Recorded};
+pub use quiz::{QuizLine, QuizStatus, QuizView};
+pub use timer::Timer;
 
 /// Below this the layout cannot show a lesson, a checklist and a shell.
 pub const MIN_SIZE: (u16, u16) = (80, 20);
@@ -37,6 +42,19 @@ pub enum Overlay {
     Results(usize),
     /// A yes/no question before quitting ends what runs in the shell.
     ConfirmQuit(String),
+    /// The current challenge's notes, shown on entering it (a course).
+    Notes,
+    /// The course's summary: each challenge, passed or skipped, and its time.
+    Summary,
+    /// A yes/no question before skipping challenge N (from 0).
+    ConfirmSkip(usize),
+}
+
+impl Overlay {
+    /// A yes/no question: every key answers it.
+    pub fn is_question(&self) -> bool {
+        matches!(self, Overlay::ConfirmQuit(_) | Overlay::ConfirmSkip(_))
+    }
 }
 
 /// What the lab looks at, put back when keys it took as commands were text.
@@ -47,6 +65,8 @@ pub struct View {
     code_block: Option<usize>,
     overlay: Option<Overlay>,
     overlay_scroll: usize,
+    /// A quiz's highlighted and marked answers.
+    quiz: Option<(usize, Vec<usize>)>,
 }
 
 /// Why the lab asked what runs in the shell.
@@ -121,6 +141,12 @@ pub struct App {
     /// A command finished while its steps were being checked: they are
     /// checked again when those results are in (see `after_command`).
     recheck_waiting: bool,
+    /// The course and the challenge on screen (a lesson is a course of one).
+    pub course: CourseView,
+    /// The question's answers, when the challenge on screen is a quiz.
+    pub quiz: Option<QuizView>,
+    /// The course's remaining time, where the course shows a timer.
+    pub timer: Option<Timer>,
 }
 
 /// What happened, as the app sees it: the learner's input, and what the
@@ -138,7 +164,8 @@ pub enum Action {
         command: Option<Command>,
         at: Instant,
     },
-    /// Time passed: commands of a burst that ended act now.
+    /// Time passed: commands of a burst that ended act now, the timer
+    /// shows the time left.
     Tick(Instant),
     /// What runs in the shell, as asked for `Probe`.
     ShellProbed(Probe, ShellActivity),
@@ -164,8 +191,16 @@ pub enum Action {
 /// doing, so these leave the message and a burst of keys alone.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Seen {
-    /// The lab is up: every step is checked once (not counted as an attempt).
+    /// The lab is up: the challenge on screen is entered
+    /// (`Effect::EnterChallenge`).
     Started,
+    /// Challenge N (from 0) is ready (its setup ran): its steps are checked
+    /// once (not counted as an attempt).
+    ChallengeReady(usize),
+    /// Challenge N was skipped (its solve scripts ran): the next one is entered.
+    ChallengeSkipped(usize),
+    /// The course's challenges as the workspace's progress records them.
+    Recorded(Vec<Recorded>),
     /// The program in the shell set the terminal modes that decide what
     /// keys and pastes send.
     ShellModes(Modes),
@@ -215,62 +250,46 @@ pub enum Effect {
     RecordHint(usize),
     /// Find out what runs in the shell, and answer with `Action::ShellProbed`.
     ProbeShell(Probe),
+    /// Enter challenge N of the course (from 0), as the lab opens or the
+    /// learner moves there: its setup runs (once), then the loop answers
+    /// with `Seen::ChallengeReady(N)`.
+    EnterChallenge(usize),
+    /// Challenge N passed (every step passes): recorded; its cleanup runs.
+    ChallengePassed(usize),
+    /// Skip challenge N (the learner confirmed; the course allows it): its
+    /// solve scripts run, it is recorded as skipped, and the loop answers
+    /// with `Seen::ChallengeSkipped(N)`.
+    Skip(usize),
+    /// Record a quiz's answer (indexes from 0) for the challenge whose
+    /// slug is `challenge`, where the quiz check reads it.
+    AnswerQuiz {
+        challenge: String,
+        chosen: Vec<usize>,
+    },
 }
 
 impl App {
+    /// A lesson of one challenge.
     pub fn new(lesson: &Lesson, vars: Vars, size: (u16, u16)) -> App {
-        let front = &lesson.challenge.front;
-        let mut subtitle = front.teaser.clone().unwrap_or_default();
-        if let Some(difficulty) = &front.difficulty {
-            subtitle.push_str(&format!(" · {difficulty}"));
-        }
-        if let Some(limit) = front.timelimit {
-            subtitle.push_str(&format!(" · {} min", limit.div_ceil(60)));
-        }
-        let steps = lesson
-            .steps
-            .iter()
-            .map(|s| StepView {
-                id: s.id.clone(),
-                title: s.title.clone(),
-                section: s.section.clone(),
-                hint: vars.redact(
-                    &vars
-                        .expand(s.hint.trim())
-                        .unwrap_or_else(|_| s.hint.trim().to_string()),
-                ),
-                uses_api: s
-                    .checks
-                    .iter()
-                    .any(|c| matches!(c.kind, CheckKind::Release { .. })),
-                report: None,
-                checking: false,
-                files: step_files(&s.checks, &vars),
-                after_commands: after_command::read_beyond_files(&s.checks),
-            })
-            .collect();
-        let notes: Vec<String> = front
-            .notes
-            .iter()
-            .filter_map(|n| n.contents.clone())
-            .collect();
-        let notes = quoted_notes(&notes);
-        let images = crate::lesson::markdown::outline(&lesson.challenge.body).images;
-        let asset_exists = images
-            .into_iter()
-            .filter(|i| lesson.asset(&i.url).is_some())
-            .map(|i| i.url)
-            .collect();
+        App::on_course(CourseView::of_one(lesson), vars, size)
+    }
+
+    /// A course, on its first challenge (`open_challenge` opens another).
+    pub fn for_course(course: &Course, vars: Vars, size: (u16, u16)) -> App {
+        App::on_course(CourseView::of(course), vars, size)
+    }
+
+    fn on_course(course: CourseView, vars: Vars, size: (u16, u16)) -> App {
         let mut app = App {
-            title: front.title.clone(),
-            subtitle,
+            title: String::new(),
+            subtitle: String::new(),
             focus: Focus::Shell,
             overlay: None,
-            steps,
+            steps: Vec::new(),
             current: 0,
-            notes,
-            body: lesson.challenge.body.clone(),
-            tabs: front.tabs.clone(),
+            notes: String::new(),
+            body: String::new(),
+            tabs: Vec::new(),
             surroundings: Surroundings::default(),
             vars,
             reveal_secrets: false,
@@ -283,26 +302,42 @@ impl App {
             size,
             message: None,
             running: true,
-            asset_exists,
+            asset_exists: Vec::new(),
             overlay_scroll: 0,
             shell_modes: Modes::default(),
             burst: None,
             code_kinds: Vec::new(),
             recheck_waiting: false,
+            course,
+            quiz: None,
+            timer: None,
         };
-        app.reparse();
+        app.show_challenge(0);
         app.with_programs(|_| false)
     }
 
     /// Tells commands from other code blocks; `is_program` says whether a
     /// word names a program on the shell's PATH (see `code_kind`).
+    /// Every challenge's blocks are told apart here, once.
     pub fn with_programs(mut self, is_program: impl Fn(&str) -> bool) -> App {
-        self.code_kinds = self
-            .doc
-            .code_blocks()
-            .iter()
-            .map(|b| code_kind::classify(&b.info, &b.text, &is_program))
-            .collect();
+        let classify = |doc: &Document| -> Vec<CodeKind> {
+            doc.code_blocks()
+                .iter()
+                .map(|b| code_kind::classify(&b.info, &b.text, &is_program))
+                .collect()
+        };
+        for index in 0..self.course.challenges.len() {
+            // The one on screen is parsed already.
+            let kinds = if index == self.course.current {
+                classify(&self.doc)
+            } else {
+                classify(&self.challenge_document(index))
+            };
+            self.course.challenges[index].code_kinds = kinds;
+        }
+        self.code_kinds = self.course.challenges[self.course.current]
+            .code_kinds
+            .clone();
         self.reparse();
         self
     }
@@ -315,9 +350,19 @@ impl App {
     }
 
     pub fn areas(&self) -> Areas {
+        let answer_rows = |width: u16| self.answer_rows(width);
+        let panes = layout::LeftPanes {
+            steps: self.steps.len(),
+            challenges: if self.course.is_course() {
+                self.course.challenges.len()
+            } else {
+                0
+            },
+            answers: &answer_rows,
+        };
         layout::layout(
             Rect::new(0, 0, self.size.0, self.size.1),
-            self.steps.len(),
+            &panes,
             self.focus,
         )
     }
@@ -332,16 +377,28 @@ impl App {
         (inner.height.max(2), inner.width.max(2))
     }
 
-    /// When the loop must send a `Tick`: a burst's waiting commands are due.
+    /// When the loop must send a `Tick`: a burst's waiting commands are
+    /// due, or the timer shows the next second. Never while idle without
+    /// a timer, so an idle lab sleeps.
     pub fn deadline(&self) -> Option<Instant> {
-        self.burst.as_ref().and_then(Burst::deadline)
+        let burst = self.burst.as_ref().and_then(Burst::deadline);
+        let timer = self.timer.as_ref().and_then(Timer::next_tick);
+        match (burst, timer) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
 mod after_command;
+mod course;
+#[cfg(test)]
+mod course_tests;
 mod lesson;
+mod quiz;
 mod steps;
 #[cfg(test)]
 mod tests;
+mod timer;
 mod typing;
 mod update;

@@ -341,7 +341,11 @@ fn i_then_quick_typing_is_the_shell_command_then_the_text() {
 #[test]
 fn what_the_loop_sees_changes_the_state_through_update() {
     let mut app = in_lab();
+    // The lab enters its (one) challenge; once it is set up, every step is checked.
     let effects = app.update(Action::Saw(Seen::Started));
+    assert_eq!(effects, vec![Effect::EnterChallenge(0)]);
+    assert!(app.steps.iter().all(|s| !s.checking));
+    let effects = app.update(Action::Saw(Seen::ChallengeReady(0)));
     let every_step: Vec<usize> = (0..app.steps.len()).collect();
     assert_eq!(
         effects,

@@ -84,6 +84,10 @@ impl App {
             code_block: self.code_block,
             overlay: self.overlay.clone(),
             overlay_scroll: self.overlay_scroll,
+            quiz: self
+                .quiz
+                .as_ref()
+                .map(|q| (q.highlighted, q.marked.clone())),
         }
     }
 
@@ -93,6 +97,9 @@ impl App {
         self.code_block = view.code_block;
         self.overlay = view.overlay;
         self.overlay_scroll = view.overlay_scroll;
+        if let (Some(quiz), Some((highlighted, marked))) = (self.quiz.as_mut(), view.quiz) {
+            (quiz.highlighted, quiz.marked) = (highlighted, marked);
+        }
         if rewrap {
             self.rewrap();
         }
@@ -109,7 +116,7 @@ impl App {
 
     /// Typing goes on in the shell: a window it would hide is closed (not a question).
     pub(super) fn close_window_for_typing(&mut self) {
-        if !matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+        if !self.overlay.as_ref().is_some_and(Overlay::is_question) {
             self.overlay = None;
         }
     }

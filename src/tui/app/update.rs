@@ -12,6 +12,9 @@ impl App {
                 self.lab_char(c, command, at)
             }
             Action::Tick(now) => {
+                if let Some(timer) = self.timer.as_mut() {
+                    timer.tick(now);
+                }
                 if self.burst.as_ref().is_some_and(|b| !b.continues_at(now)) {
                     return self.end_burst();
                 }
@@ -40,7 +43,10 @@ impl App {
     /// What the loop saw of the lab's surroundings.
     fn saw(&mut self, seen: Seen) -> Vec<Effect> {
         match seen {
-            Seen::Started => return self.check((0..self.steps.len()).collect(), false),
+            Seen::Started => return self.enter(self.course.current),
+            Seen::ChallengeReady(index) => return self.challenge_ready(index),
+            Seen::ChallengeSkipped(index) => return self.challenge_skipped(index),
+            Seen::Recorded(records) => self.apply_records(records),
             Seen::FilesChanged => return self.check(self.file_steps(), false),
             Seen::ApiChanged => return self.check(self.api_steps(), false),
             Seen::CommandFinished { exit } => return self.command_finished(exit),
@@ -48,7 +54,9 @@ impl App {
             Seen::ShellExited(code) => self.shell_exited = Some(code),
             Seen::Checked(reports) => {
                 self.apply_reports(reports);
-                return self.waiting_recheck();
+                let mut effects = self.challenge_progress();
+                effects.extend(self.waiting_recheck());
+                return effects;
             }
             Seen::Frame {
                 shell_scroll,
@@ -68,8 +76,8 @@ impl App {
     fn act(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Command(command) => return self.run(command),
-            Action::Confirm(yes) => {
-                if matches!(self.overlay, Some(Overlay::ConfirmQuit(_))) {
+            Action::Confirm(yes) => match self.overlay {
+                Some(Overlay::ConfirmQuit(_)) => {
                     self.overlay = None;
                     if yes {
                         self.running = false;
@@ -77,7 +85,12 @@ impl App {
                         self.message = Some("not quitting".into());
                     }
                 }
-            }
+                Some(Overlay::ConfirmSkip(index)) => {
+                    self.overlay = None;
+                    return self.confirm_skip(index, yes);
+                }
+                _ => {}
+            },
             Action::FocusLesson => self.focus = Focus::Lesson,
             Action::Scroll(delta) => self.scroll_by(delta),
             Action::ShellScroll(delta) => {
@@ -130,8 +143,21 @@ impl App {
                 self.open_window(Overlay::Results(self.current));
             }
             Command::Hint | Command::Results => {}
+            Command::CheckCurrent | Command::CheckAll if self.steps.is_empty() => {
+                return self.nothing_to_check();
+            }
             Command::CheckCurrent => return self.check(vec![self.current], true),
             Command::CheckAll => return self.check((0..self.steps.len()).collect(), true),
+            Command::NextChallenge => return self.next_challenge(),
+            Command::PrevChallenge => return self.previous_challenge(),
+            Command::SkipChallenge => self.ask_skip(),
+            Command::PrevAnswer
+            | Command::NextAnswer
+            | Command::Answer(_)
+            | Command::MarkAnswer => {
+                self.quiz_command(command);
+            }
+            Command::SubmitAnswer => return self.submit_answer(),
             Command::PrevCodeBlock => self.select_code_block(-1),
             Command::NextCodeBlock => self.select_code_block(1),
             Command::RunCode => return self.paste_code(true),
