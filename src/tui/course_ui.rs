@@ -148,7 +148,7 @@ pub fn render_answers(frame: &mut Frame, app: &App, area: Rect) {
                 QuizStatus::Checking => Line::from(text).yellow(),
                 QuizStatus::Result(Status::Pass, _) => Line::from(text).green().bold(),
                 QuizStatus::Result(Status::Fail, _) => Line::from(text).red().bold(),
-                QuizStatus::Result(Status::Error, _) => Line::from(text).yellow(),
+                QuizStatus::Result(Status::Error | Status::Skipped, _) => Line::from(text).yellow(),
             },
             QuizLine::Keys(text) => Line::from(fit(&text, usize::from(inner.width))).dim(),
         })

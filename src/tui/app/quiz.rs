@@ -221,7 +221,7 @@ impl App {
                 QuizStatus::Checking => "checking your answer…".to_string(),
                 QuizStatus::Result(Status::Pass, words) => format!("✓ right — {words}"),
                 QuizStatus::Result(Status::Fail, words) => format!("✗ not right — {words}"),
-                QuizStatus::Result(Status::Error, words) => format!("! {words}"),
+                QuizStatus::Result(Status::Error | Status::Skipped, words) => format!("! {words}"),
             };
             for text in wrap_words(&words, width) {
                 lines.push(QuizLine::Status(status.clone(), text));
