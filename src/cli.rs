@@ -239,6 +239,12 @@ pub struct VarArgs {
     /// and REPLICATED_APP, instead of labrun's local one
     #[arg(long)]
     pub online: bool,
+    /// In a course: the challenge, by its number (1, 2, …) or slug (default: the current one)
+    #[arg(long, value_name = "N|SLUG")]
+    pub challenge: Option<String>,
+    /// Run the course's lifecycle scripts without asking (as LABRUN_TRUST=1 does): for CI
+    #[arg(long)]
+    pub trust: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -8,6 +8,7 @@ pub mod checks;
 pub mod cli;
 pub mod command_secrets;
 pub mod commands;
+pub mod course_run;
 pub mod fsutil;
 pub mod json_state;
 pub mod lesson;

@@ -4,8 +4,9 @@
 //! file for as long as the session lives; `check`, `solve` and the lab screen
 //! all open one. The session makes the one Vendor API client its checks use.
 
-use crate::checks::Context;
-use crate::lesson::{CheckKind, Lesson, Vars};
+use crate::checks::{Context, Scripts};
+use crate::lesson::{CheckKind, Course, Lesson, Vars};
+use crate::lifecycle::runner::Runner;
 use crate::vendor_api::client::{self, Client, ClientError};
 use crate::vendor_api::server::exports::{ValueError, check_app_slug, check_token};
 use crate::vendor_api::server::owner::{self, Claim, OwnerRecord, Ownership};
@@ -56,6 +57,10 @@ pub struct Session {
     /// What publishing the local API needs: its state file and credentials.
     local: Option<LocalApi>,
     cache_dir: PathBuf,
+    /// The runner of the course's lifecycle scripts (check scripts run
+    /// through it); None for a course without scripts. Dropping it ends
+    /// every script still running.
+    runner: Option<Runner>,
 }
 
 struct LocalApi {
@@ -103,6 +108,9 @@ pub enum SessionError {
         from: String,
         problem: ValueError,
     },
+    /// The course's scripts cannot run on this machine as asked (host mode).
+    #[error(transparent)]
+    Lifecycle(#[from] crate::lifecycle::LifecycleError),
 }
 
 /// Whether any step of the lesson asks the Vendor API.
@@ -115,8 +123,10 @@ pub fn uses_vendor_api(lesson: &Lesson) -> bool {
 }
 
 impl Session {
+    /// The session of `course` in `workspace`: its stand-ins, the Vendor
+    /// API if any challenge asks it, the runner if it has scripts.
     pub fn open(
-        lesson: &Lesson,
+        course: &Course,
         workspace: &Workspace,
         mut vars: Vars,
         mode: ApiMode,
@@ -130,8 +140,12 @@ impl Session {
             local: None,
             publication: None,
             cache_dir: workspace.state_dir().join("cache"),
+            runner: None,
         };
-        if uses_vendor_api(lesson) {
+        if course.scripts().next().is_some() {
+            session.runner = Some(crate::course_run::runner_for(course, workspace)?);
+        }
+        if course.challenges.iter().any(uses_vendor_api) {
             if let Some(origin) = std::env::var(ORIGIN_VAR)
                 .ok()
                 .filter(|o| !o.is_empty() && vars.get(ORIGIN_VAR).is_none())
@@ -206,8 +220,16 @@ impl Session {
             vars: &self.vars,
             extra_path: self.extra_path.clone(),
             api: self.api.as_deref().map(Result::as_ref),
-            scripts: None,
+            scripts: self.runner.as_ref().map(|runner| Scripts {
+                runner,
+                challenge_id: Some(&lesson.slug),
+            }),
         }
+    }
+
+    /// The runner of the course's lifecycle scripts, when it has any.
+    pub fn runner(&self) -> Option<&Runner> {
+        self.runner.as_ref()
     }
 
     /// The environment of a lesson shell or script: every variable with a

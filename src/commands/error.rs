@@ -85,6 +85,20 @@ pub enum CommandError {
         known.len()
     )]
     UnknownStep { id: String, known: Vec<String> },
+    #[error(
+        "no challenge {selector:?} in this course; its challenges are: {} (or their numbers, 1 to {})",
+        known.join(", "),
+        known.len()
+    )]
+    UnknownChallenge {
+        selector: String,
+        known: Vec<String>,
+    },
+    /// The learner quit the question about a course's scripts.
+    #[error("the course's scripts were not allowed to run; nothing was started")]
+    NotTrusted,
+    #[error(transparent)]
+    CourseRun(#[from] crate::course_run::CourseRunError),
     #[error("labrun reset replaces files and needs a yes: pass --yes when not on a terminal")]
     NeedsYes,
     #[error("no progress records or workspaces found in the given paths")]

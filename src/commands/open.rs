@@ -5,7 +5,7 @@
 use super::error::CommandError;
 use crate::cli::VarArgs;
 use crate::lesson::vars::{self, MissingVar};
-use crate::lesson::{CheckSpec, Lesson, Step, Vars, bundled};
+use crate::lesson::{CheckSpec, Course, Lesson, Step, Vars, bundled};
 use crate::session::ApiMode;
 use crate::workspace::{self, Workspace, WorkspaceError};
 use std::path::{Path, PathBuf};
@@ -35,12 +35,58 @@ pub(super) fn workspace_dir(named: Option<&Path>) -> Result<PathBuf, CommandErro
     })
 }
 
-/// The workspace (see [`workspace_dir`]) and its lesson: the one named,
-/// else the one it was made from.
+/// The workspace (see [`workspace_dir`]) and the challenge a command works
+/// on: in a course, the current one (the first not passed or skipped).
 pub(super) fn open(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
 ) -> Result<(Workspace, Lesson), CommandError> {
+    let (workspace, course, index) = open_challenge(lesson_arg, dir, None)?;
+    let mut course = course;
+    Ok((workspace, course.challenges.swap_remove(index)))
+}
+
+/// The workspace, its course, and the index of the challenge named by
+/// `--challenge` (a number from 1 or a slug), else of the current one.
+pub(super) fn open_challenge(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+    challenge: Option<&str>,
+) -> Result<(Workspace, Course, usize), CommandError> {
+    let (workspace, course) = open_course(lesson_arg, dir)?;
+    let index = select_challenge(&course, &workspace, challenge)?;
+    Ok((workspace, course, index))
+}
+
+/// The challenge `--challenge` names, else the current one.
+pub(super) fn select_challenge(
+    course: &Course,
+    workspace: &Workspace,
+    challenge: Option<&str>,
+) -> Result<usize, CommandError> {
+    if let Some(selector) = challenge {
+        return course
+            .challenge(selector)
+            .map(|(index, _)| index)
+            .ok_or_else(|| CommandError::UnknownChallenge {
+                selector: selector.to_string(),
+                known: course.challenges.iter().map(|c| c.slug.clone()).collect(),
+            });
+    }
+    if course.challenges.len() == 1 {
+        // A lesson of one: its progress file is not needed to know where it is.
+        return Ok(0);
+    }
+    let progress = crate::progress::Progress::load(&workspace.progress_path(), &course.slug)?;
+    Ok(crate::course_run::current_challenge(course, &progress))
+}
+
+/// The workspace (see [`workspace_dir`]) and its course: the one named,
+/// else the one it was made from.
+pub(super) fn open_course(
+    lesson_arg: Option<&str>,
+    dir: Option<&Path>,
+) -> Result<(Workspace, Course), CommandError> {
     let dir = &workspace_dir(dir)?;
     let workspace = workspace::open(dir)?;
     let made_from = &workspace.state.lesson;
@@ -58,20 +104,63 @@ pub(super) fn open(
         // The lesson moved (a new clone, an upgraded labrun): find it by slug.
         None => bundled::resolve(Some(&made_from.slug))?,
     };
-    let lesson = Lesson::load(&lesson_dir)?;
-    if lesson.slug != workspace.state.lesson.slug {
+    let course = Course::load(&lesson_dir)?;
+    if course.slug != workspace.state.lesson.slug {
         return Err(CommandError::OtherLesson {
             dir: dir.clone(),
             workspace_lesson: workspace.state.lesson.slug.clone(),
-            lesson: lesson.slug,
+            lesson: course.slug,
         });
     }
-    Ok((workspace, lesson))
+    Ok((workspace, course))
 }
 
 /// The lesson named (a directory or a bundled slug), else the bundled one.
 pub(super) fn load_lesson(lesson_arg: Option<&str>) -> Result<Lesson, CommandError> {
     Ok(Lesson::load(&bundled::resolve(lesson_arg)?)?)
+}
+
+/// The course named (a track, a challenge or a lesson directory, or a
+/// bundled slug), else the bundled lesson.
+pub(super) fn load_course(lesson_arg: Option<&str>) -> Result<Course, CommandError> {
+    Ok(Course::load(&bundled::resolve(lesson_arg)?)?)
+}
+
+/// A course's lifecycle scripts run only when the learner trusts them:
+/// `--trust` or `LABRUN_TRUST=1`, or trusted before (`labrun trust DIR`, or
+/// the question `labrun start` asks on a terminal, when `ask`).
+pub(super) fn ensure_trusted(
+    course: &Course,
+    args: &VarArgs,
+    ask: bool,
+) -> Result<(), CommandError> {
+    use crate::trust::{self, Gate, TrustStore, prompt};
+    let scripts: Vec<PathBuf> = course.scripts().map(|s| s.path.clone()).collect();
+    let env = |name: &str| std::env::var(name).ok();
+    if scripts.is_empty() || args.trust || trust::env_trusts(&env) {
+        return Ok(());
+    }
+    let store = TrustStore::default_location(&env)?;
+    let stdin = std::io::stdin();
+    let interactive = ask && std::io::IsTerminal::is_terminal(&stdin);
+    let decision = if interactive {
+        let mut input = stdin.lock();
+        let mut out = std::io::stdout();
+        let on_path = |tool: &str| workspace::on_path(tool);
+        let gate = Gate::Ask {
+            input: &mut input,
+            out: &mut out,
+            viewer: prompt::Viewer::from_env(&env),
+            on_path: &on_path,
+        };
+        trust::ensure(&store, &course.dir, &scripts, gate)?
+    } else {
+        trust::ensure(&store, &course.dir, &scripts, Gate::Refuse)?
+    };
+    match decision {
+        prompt::Decision::Allow => Ok(()),
+        prompt::Decision::Quit => Err(CommandError::NotTrusted),
+    }
 }
 
 /// The lesson's variables; a secret too short to be redacted is refused.

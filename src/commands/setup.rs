@@ -2,7 +2,7 @@
 //! workspace, and putting them back — saying what was kept, and asking first.
 
 use super::error::CommandError;
-use super::open::{load_lesson, open, resolve_vars, select_steps};
+use super::open::{load_course, open, resolve_vars, select_steps};
 use super::shown::shown_path;
 use super::{CHECKS_FAILED, SUCCESS};
 use crate::cli::VarArgs;
@@ -20,9 +20,13 @@ pub(super) fn init(args: &[String], force: bool) -> Result<u8, CommandError> {
             ));
         }
     };
-    let lesson = load_lesson(lesson_arg)?;
-    let (workspace, created) = workspace::init(&lesson, Path::new(dir), force)?;
-    let (root, title) = (workspace.root.display(), lesson.title());
+    let course = load_course(lesson_arg)?;
+    let (workspace, created) = workspace::init(&course, Path::new(dir), force)?;
+    let title = match course.challenges.as_slice() {
+        [lesson] => lesson.title(),
+        _ => &course.title,
+    };
+    let root = workspace.root.display();
     match &created {
         Created::New => println!("Created workspace {root} for lesson {title:?}."),
         Created::Resumed => println!("Resuming workspace {root} for lesson {title:?}."),

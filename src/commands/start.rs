@@ -2,10 +2,12 @@
 //! `./<slug>`), the lab, and the line that says how to come back.
 
 use super::error::CommandError;
-use super::open::{api_mode, load_lesson, open, resolve_vars};
+use super::open::{
+    api_mode, ensure_trusted, load_course, open_course, resolve_vars, select_challenge,
+};
 use super::shown::{shell_word, shown_path};
 use crate::cli::VarArgs;
-use crate::lesson::Lesson;
+use crate::lesson::Course;
 use crate::session::Session;
 use crate::workspace::{self, Workspace};
 use std::path::Path;
@@ -16,14 +18,21 @@ pub(super) fn start(
     args: &VarArgs,
 ) -> Result<u8, CommandError> {
     crate::tui::check_terminal()?;
-    let (workspace, lesson, resume) = start_workspace(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
+    let (workspace, course, resume) = start_workspace(lesson_arg, dir)?;
+    let challenge = match args.challenge.as_deref() {
+        Some(selector) => Some(select_challenge(&course, &workspace, Some(selector))?),
+        None => None,
+    };
+    let index = challenge.unwrap_or(0);
+    let vars = resolve_vars(&course.challenges[index], Some(&workspace), args)?;
+    // Before the lab takes the terminal: the question is asked in plain text.
+    ensure_trusted(&course, args, true)?;
     let session =
-        Session::open(&lesson, &workspace, vars, api_mode(args))?.published("labrun start");
+        Session::open(&course, &workspace, vars, api_mode(args))?.published("labrun start");
     let root = workspace.root.clone();
     let lab = crate::tui::Lab {
-        course: crate::lesson::Course::load(&lesson.dir)?,
-        challenge: None,
+        course,
+        challenge,
         workspace,
         session,
         shell_home: Default::default(),
@@ -47,7 +56,7 @@ pub(super) fn start(
 fn start_workspace(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
-) -> Result<(Workspace, Lesson, String), CommandError> {
+) -> Result<(Workspace, Course, String), CommandError> {
     let mut resume = String::from("labrun start");
     if let Some(dir) = dir {
         if let Some(arg) = lesson_arg {
@@ -58,37 +67,37 @@ fn start_workspace(
         return Ok((workspace, lesson, resume));
     }
     if let Some(root) = workspace::find(&std::env::current_dir()?) {
-        let (workspace, own_lesson) = open(None, Some(&root))?;
+        let (workspace, own_course) = open_course(None, Some(&root))?;
         let Some(arg) = lesson_arg else {
-            return Ok((workspace, own_lesson, resume));
+            return Ok((workspace, own_course, resume));
         };
-        let lesson = load_lesson(Some(arg))?;
-        if lesson.slug != own_lesson.slug {
+        let course = load_course(Some(arg))?;
+        if course.slug != own_course.slug {
             return Err(CommandError::InsideOtherWorkspace {
                 root,
-                own: own_lesson.slug,
-                named: lesson.slug,
+                own: own_course.slug,
+                named: course.slug,
                 arg: arg.to_string(),
             });
         }
-        return Ok((workspace, lesson, resume));
+        return Ok((workspace, course, resume));
     }
     if let Some(arg) = lesson_arg {
         resume = format!("{resume} {}", shell_word(arg));
     }
-    let lesson = load_lesson(lesson_arg)?;
+    let course = load_course(lesson_arg)?;
     // An existing workspace of this lesson is resumed, another lesson's refused.
-    let (workspace, _) = workspace::init(&lesson, &Path::new(".").join(&lesson.slug), false)?;
-    Ok((workspace, lesson, resume))
+    let (workspace, _) = workspace::init(&course, &Path::new(".").join(&course.slug), false)?;
+    Ok((workspace, course, resume))
 }
 
 /// The workspace in `dir` if there is one (of the named lesson, if named),
 /// else a new one of the lesson.
-fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Lesson), CommandError> {
+fn open_or_init(lesson_arg: Option<&str>, dir: &Path) -> Result<(Workspace, Course), CommandError> {
     if workspace::is_workspace(dir) {
-        return open(lesson_arg, Some(dir));
+        return open_course(lesson_arg, Some(dir));
     }
-    let lesson = load_lesson(lesson_arg)?;
-    let (workspace, _) = workspace::init(&lesson, dir, false)?;
-    Ok((workspace, lesson))
+    let course = load_course(lesson_arg)?;
+    let (workspace, _) = workspace::init(&course, dir, false)?;
+    Ok((workspace, course))
 }

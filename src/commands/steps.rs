@@ -1,12 +1,19 @@
 //! The learner's commands on the steps of a lesson: `check` (and the
-//! progress it records), `hint` and `solve`.
+//! progress it records), `hint` and `solve`. In a course they work on one
+//! challenge (`--challenge`, else the current one) and drive its lifecycle
+//! as the lab does: its setup runs once before its first check, and when
+//! every step passes it is recorded as passed, its cleanup runs and the
+//! next challenge opens.
 
 use super::error::CommandError;
-use super::open::{api_mode, open, require_vars, resolve_vars, select_steps};
+use super::open::{
+    api_mode, ensure_trusted, open, open_challenge, require_vars, resolve_vars, select_steps,
+};
 use super::{CHECKS_FAILED, SUCCESS};
 use crate::checks::{self, Status, StepReport};
 use crate::cli::{Format, VarArgs};
-use crate::lesson::Lesson;
+use crate::course_run::{CourseRun, Ran};
+use crate::lesson::{Course, Lesson, Phase};
 use crate::output::{self, Painter, terminal_safe};
 use crate::progress::{Progress, ProgressError};
 use crate::script::{self, Script};
@@ -25,12 +32,23 @@ pub(super) fn check(
     args: &VarArgs,
     format: Format,
 ) -> Result<u8, CommandError> {
-    let (workspace, lesson) = open(lesson_arg, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
-    let steps = select_steps(&lesson, step)?;
+    let (workspace, course, index) = open_challenge(lesson_arg, dir, args.challenge.as_deref())?;
+    let lesson = &course.challenges[index];
+    let vars = resolve_vars(lesson, Some(&workspace), args)?;
+    let steps = select_steps(lesson, step)?;
     require_vars(&steps, &vars)?;
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
-    let ctx = session.context(&lesson, &workspace);
+    ensure_trusted(&course, args, false)?;
+    let session = Session::open(&course, &workspace, vars, api_mode(args))?;
+    let run = session.runner().map(|runner| CourseRun {
+        course: &course,
+        workspace: &workspace,
+        runner,
+        vars: &session.vars,
+    });
+    if let Some(run) = &run {
+        report_scripts(&run.enter(index)?, &session);
+    }
+    let ctx = session.context(lesson, &workspace);
     let reports: Vec<StepReport> = steps.iter().map(|s| checks::run_step(s, &ctx)).collect();
     let text = match format {
         Format::Human => output::human(lesson.title(), &reports, Painter::for_stdout()),
@@ -40,26 +58,75 @@ pub(super) fn check(
     // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
     print!("{}", session.vars.redact(&text));
     // The results are shown whatever happens to the progress file.
-    if let Err(why) = record_progress(&workspace, &lesson, &reports) {
+    if let Err(why) = record_progress(&workspace, &course, lesson, &reports) {
         eprintln!(
             "labrun: warning: progress not recorded: {}",
             session.vars.redact(&why.to_string())
         );
     }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
+    // A whole challenge of a course that passed: its cleanup, the next one opens.
+    if all_pass && step.is_none() && course.challenges.len() > 1 {
+        if let Some(run) = &run {
+            report_scripts(&run.passed(index)?, &session);
+        } else {
+            let now = SystemTime::now();
+            Progress::update(&workspace.progress_path(), &course.slug, |p| {
+                p.finish_challenge(
+                    &lesson.slug,
+                    lesson.title(),
+                    crate::progress::ChallengeState::Passed,
+                    now,
+                )
+            })?;
+        }
+        match course.challenges.get(index + 1) {
+            Some(next) => println!(
+                "Challenge {} of {} passed. Next: {} — `labrun show` to read it.",
+                index + 1,
+                course.challenges.len(),
+                terminal_safe(&session.vars.redact(next.title()))
+            ),
+            None => println!("The last challenge passed: the course is done."),
+        }
+    }
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
 }
 
+/// Records a check of `lesson`'s steps: under its slug in a course of
+/// several challenges (a lesson's progress file stays as it always was).
 fn record_progress(
     workspace: &Workspace,
+    course: &Course,
     lesson: &Lesson,
     reports: &[StepReport],
 ) -> Result<(), ProgressError> {
     let now = SystemTime::now();
-    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
-        p.record(reports, now, true);
+    let challenge = (course.challenges.len() > 1).then_some(lesson.slug.as_str());
+    Progress::update(&workspace.progress_path(), &course.slug, |p| {
+        p.record_in(challenge, reports, now, true);
     })?;
     Ok(())
+}
+
+/// Lifecycle scripts that did not pass, on stderr, with the end of their
+/// output (what ran fine says nothing).
+fn report_scripts(ran: &Ran, session: &Session) {
+    for result in &ran.results {
+        if let crate::lifecycle::runner::RunOutcome::Passed = result.outcome {
+            continue;
+        }
+        eprintln!(
+            "labrun: {} {}",
+            result.name(),
+            terminal_safe(&session.vars.redact(&result.describe()))
+        );
+        let transcript = result.transcript();
+        let tail: Vec<&str> = transcript.lines().rev().take(10).collect();
+        for line in tail.into_iter().rev() {
+            eprintln!("    {}", terminal_safe(&session.vars.redact(line)));
+        }
+    }
 }
 
 pub(super) fn hint(id: &str, dir: Option<&Path>) -> Result<u8, CommandError> {
@@ -91,11 +158,35 @@ pub(super) fn solve(
     step: Option<&str>,
     args: &VarArgs,
 ) -> Result<u8, CommandError> {
-    let (workspace, lesson) = open(None, dir)?;
-    let vars = resolve_vars(&lesson, Some(&workspace), args)?;
-    let session = Session::open(&lesson, &workspace, vars, api_mode(args))?;
+    let (workspace, course, index) = open_challenge(None, dir, args.challenge.as_deref())?;
+    let lesson = &course.challenges[index];
+    let vars = resolve_vars(lesson, Some(&workspace), args)?;
+    ensure_trusted(&course, args, false)?;
+    let session = Session::open(&course, &workspace, vars, api_mode(args))?;
+    if let Some(runner) = session.runner() {
+        // An Instruqt challenge's solution is its solve scripts, after its setup.
+        let run = CourseRun {
+            course: &course,
+            workspace: &workspace,
+            runner,
+            vars: &session.vars,
+        };
+        let setup = run.enter(index)?;
+        report_scripts(&setup, &session);
+        let solved = run.run_phase(lesson, Phase::Solve)?;
+        report_scripts(&solved, &session);
+        for result in &solved.results {
+            println!("── {} {}", result.name(), result.describe());
+        }
+        if !setup.ok() || !solved.ok() {
+            return Ok(CHECKS_FAILED);
+        }
+    }
     let vars = &session.vars;
-    for step in select_steps(&lesson, step)? {
+    for step in select_steps(lesson, step)?
+        .into_iter()
+        .filter(|s| !s.solution.trim().is_empty() || !s.is_instruqt())
+    {
         println!("── solving {}: {}", step.id, step.title);
         let finished = script::run(&Script {
             source: &step.solution,

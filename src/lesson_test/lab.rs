@@ -75,10 +75,12 @@ impl<'l> Lab<'l> {
             &workspace.state.vars,
         );
         vars.check_secrets().map_err(LabError::WeakSecret)?;
-        let session =
-            Session::open(lesson, &workspace, vars.clone(), ApiMode::Offline).map_err(|e| {
-                LabError::Session(vars.redact(&format!("could not open the lesson's session: {e}")))
-            })?;
+        let failed = |e: &dyn std::fmt::Display| {
+            LabError::Session(vars.redact(&format!("could not open the lesson's session: {e}")))
+        };
+        let course = crate::lesson::Course::load(&lesson.dir).map_err(|e| failed(&e))?;
+        let session = Session::open(&course, &workspace, vars.clone(), ApiMode::Offline)
+            .map_err(|e| failed(&e))?;
         Ok(Lab {
             lesson,
             session,

@@ -13,7 +13,7 @@ use super::{
     now_rfc3339, open,
 };
 use crate::fsutil::{TEMP_PREFIX, write_atomic};
-use crate::lesson::{Lesson, Variable};
+use crate::lesson::{Course, Lesson, Variable};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
@@ -41,6 +41,50 @@ pub enum Created {
     },
 }
 
+/// What a workspace is made from: a lesson, or a course of challenges
+/// (its starting files, and every challenge's variables).
+pub struct Source<'a> {
+    pub slug: &'a str,
+    pub dir: &'a Path,
+    pub files_dir: Option<&'a Path>,
+    pub variables: Vec<&'a Variable>,
+    /// Where a variable's pattern is declared, for an error about it.
+    pub manifest_path: &'a Path,
+}
+
+impl<'a> From<&'a Lesson> for Source<'a> {
+    fn from(lesson: &'a Lesson) -> Source<'a> {
+        Source {
+            slug: &lesson.slug,
+            dir: &lesson.dir,
+            files_dir: lesson.files_dir.as_deref(),
+            variables: lesson.variables.iter().collect(),
+            manifest_path: &lesson.manifest_path,
+        }
+    }
+}
+
+impl<'a> From<&'a Course> for Source<'a> {
+    fn from(course: &'a Course) -> Source<'a> {
+        if let [lesson] = course.challenges.as_slice() {
+            return Source::from(lesson);
+        }
+        let mut variables: Vec<&Variable> = course.variables.iter().collect();
+        for variable in course.challenges.iter().flat_map(|c| &c.variables) {
+            if !variables.iter().any(|v| v.name == variable.name) {
+                variables.push(variable);
+            }
+        }
+        Source {
+            slug: &course.slug,
+            dir: &course.dir,
+            files_dir: course.files_dir.as_deref(),
+            variables,
+            manifest_path: course.manifest_path.as_deref().unwrap_or(&course.dir),
+        }
+    }
+}
+
 /// Creates a workspace for `lesson` in `dir` (made if absent): copies the
 /// starting files, makes values for variables that have a `generate`
 /// pattern, and records it all in `.labrun/`. An existing workspace of the
@@ -51,11 +95,12 @@ pub enum Created {
 /// files replace (and another lesson's state) is first moved into
 /// `.labrun/backup/<time>/`, and this lesson's own workspace keeps its
 /// variables — the app and token the learner may already have used.
-pub fn init(
-    lesson: &Lesson,
+pub fn init<'a>(
+    lesson: impl Into<Source<'a>>,
     dir: &Path,
     force: bool,
 ) -> Result<(Workspace, Created), WorkspaceError> {
+    let lesson = &lesson.into();
     let existing = open(dir);
     let mut kept = None;
     match existing {
@@ -89,9 +134,9 @@ pub fn init(
     let state = State {
         schema: SCHEMA,
         lesson: LessonRef {
-            slug: lesson.slug.clone(),
-            dir: lesson.dir.clone(),
-            built_in: crate::lesson::bundled::is_embedded(&lesson.dir),
+            slug: lesson.slug.to_string(),
+            dir: lesson.dir.to_path_buf(),
+            built_in: crate::lesson::bundled::is_embedded(lesson.dir),
         },
         created_at,
         vars,
@@ -140,7 +185,7 @@ fn is_non_empty(dir: &Path) -> bool {
 
 /// A new workspace: built in a temp directory beside `root`, then renamed
 /// into place. A kill leaves a `.tmp-*` directory beside it, never a half-made `root`.
-fn build_beside(lesson: &Lesson, root: &Path, state: &State) -> Result<(), WorkspaceError> {
+fn build_beside(lesson: &Source, root: &Path, state: &State) -> Result<(), WorkspaceError> {
     let parent = root.parent().unwrap_or(Path::new("/"));
     std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     // Named for what it is, should a kill leave it; an earlier one is cleared.
@@ -158,7 +203,7 @@ fn build_beside(lesson: &Lesson, root: &Path, state: &State) -> Result<(), Works
     #[cfg(unix)]
     builder.permissions(ordinary);
     let staging = builder.tempdir_in(parent).map_err(io_err(parent))?;
-    if let Some(files) = &lesson.files_dir {
+    if let Some(files) = lesson.files_dir {
         copy_tree(files, staging.path())?;
     }
     write_state(&staging.path().join(STATE_DIR), state)?;
@@ -171,7 +216,7 @@ fn build_beside(lesson: &Lesson, root: &Path, state: &State) -> Result<(), Works
 /// An existing directory: marker first, the files copied beside them in
 /// `.labrun/` and moved into place, the state last, then the marker removed.
 fn fill_in_place(
-    lesson: &Lesson,
+    lesson: &Source,
     root: &Path,
     state: &State,
     backup: &mut Backup,
@@ -181,7 +226,7 @@ fn fill_in_place(
     let pending = state_dir.join(PENDING_FILE);
     write_atomic(&pending, b"labrun init did not finish here; run it again\n")
         .map_err(io_err(&pending))?;
-    if let Some(files) = &lesson.files_dir {
+    if let Some(files) = lesson.files_dir {
         let staging = tempfile::Builder::new()
             .prefix(TEMP_PREFIX)
             .tempdir_in(&state_dir)
@@ -275,13 +320,13 @@ pub(super) fn copy_tree(from: &Path, to: &Path) -> Result<(), WorkspaceError> {
 
 /// Values for the lesson's variables that have a `generate` pattern; a
 /// pattern over [`MAX_PATTERN_LEN`] is a lesson error naming the variable.
-fn generate_values(lesson: &Lesson) -> Result<BTreeMap<String, String>, WorkspaceError> {
+fn generate_values(lesson: &Source) -> Result<BTreeMap<String, String>, WorkspaceError> {
     let mut values = BTreeMap::new();
-    for Variable { name, generate, .. } in &lesson.variables {
+    for Variable { name, generate, .. } in lesson.variables.iter().copied() {
         let Some(pattern) = generate else { continue };
         if pattern.chars().count() > MAX_PATTERN_LEN {
             return Err(WorkspaceError::PatternTooLong {
-                manifest: lesson.manifest_path.clone(),
+                manifest: lesson.manifest_path.to_path_buf(),
                 variable: name.clone(),
                 len: pattern.chars().count(),
             });
