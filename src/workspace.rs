@@ -69,7 +69,7 @@ pub struct LessonRef {
     pub built_in: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
     pub state: State,

@@ -110,22 +110,26 @@ fn history_and_tmp(course: &Course, tmp: &Path) {
 fn shell_basics_writes_history_and_tmp_in_namespace_mode() {
     let Some(mode) = namespace() else { return };
     let course = Course::new(mode);
-    // The host's own /tmp, inside the workspace: nothing reaches this machine's.
-    let tmp = course.ws.join(".labrun/hosts/shell/tmp");
-    history_and_tmp(&course, &tmp);
+    let _turn = tmp_turn();
+    history_and_tmp(&course, Path::new("/tmp"));
 }
 
 #[test]
 fn shell_basics_writes_history_and_tmp_in_rewrite_mode() {
     let course = Course::new(rewrite());
-    // /tmp is this machine's in rewrite mode: runs of this test in other
-    // processes (another checkout's `cargo test`) take turns.
-    // (A lock file per user: another user's is not ours to open.)
+    let _turn = tmp_turn();
+    history_and_tmp(&course, Path::new("/tmp"));
+}
+
+/// /tmp is this machine's in both modes (the learner's shell sees what a
+/// setup left there): runs of the shell-basics tests in other processes
+/// (another checkout's `cargo test`, the other mode's test) take turns.
+/// (A lock file per user: another user's is not ours to open.)
+fn tmp_turn() -> labrun::fsutil::FileLock {
     use std::os::unix::fs::MetadataExt;
     let uid = std::fs::metadata("/proc/self").unwrap().uid();
     let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
-    let _turn = labrun::fsutil::lock_exclusive(Path::new(&lock)).unwrap();
-    history_and_tmp(&course, Path::new("/tmp"));
+    labrun::fsutil::lock_exclusive(Path::new(&lock)).unwrap()
 }
 
 #[test]
@@ -416,10 +420,9 @@ fn the_shell_launch_maps_home_and_tmp_for_typed_commands() {
         match mode {
             HostMode::Namespace { .. } => {
                 assert_eq!(stdout, "/root|/root|shell\n");
-                let tmp = course
-                    .ws
-                    .join(".labrun/hosts/shell/tmp/labrun-shell-launch");
+                let tmp = Path::new("/tmp/labrun-shell-launch");
                 assert_eq!(std::fs::read_to_string(tmp).unwrap(), "t\n");
+                let _ = std::fs::remove_file(tmp);
             }
             HostMode::Rewrite { .. } => {
                 assert_eq!(stdout, format!("{ws}|{ws}|shell\n"));

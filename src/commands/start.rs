@@ -30,12 +30,26 @@ pub(super) fn start(
     let session =
         Session::open(&course, &workspace, vars, api_mode(args))?.published("labrun start");
     let root = workspace.root.clone();
+    // A track's shell: HOME is where the local host's `/root` is on this
+    // machine, so `~/.bash_history` is the file its check scripts read as
+    // `/root/.bash_history` (the shell itself runs outside the host's
+    // namespace: a literal `/root` typed there is this machine's).
+    let shell_home = match session.runner() {
+        Some(runner) => {
+            let home = runner.map().root_dir();
+            crate::tui::shell_init::ShellHome {
+                history: Some(home.join(".bash_history")),
+                home: Some(home),
+            }
+        }
+        None => Default::default(),
+    };
     let lab = crate::tui::Lab {
         course,
         challenge,
         workspace,
         session,
-        shell_home: Default::default(),
+        shell_home,
     };
     let ending = crate::tui::run(lab).map_err(CommandError::Lab)?;
     // The terminal is the learner's again: say how to come back. After a
@@ -87,8 +101,24 @@ fn start_workspace(
     }
     let course = load_course(lesson_arg)?;
     // An existing workspace of this lesson is resumed, another lesson's refused.
-    let (workspace, _) = workspace::init(&course, &Path::new(".").join(&course.slug), false)?;
+    let (workspace, _) = workspace::init(&course, &default_workspace(&course), false)?;
     Ok((workspace, course, resume))
+}
+
+/// `./<slug>`, unless that is the lesson's own directory (a track checked
+/// out under its slug, started from beside it): then `./<slug>-lab`.
+fn default_workspace(course: &Course) -> std::path::PathBuf {
+    let here = Path::new(".").join(&course.slug);
+    let is_lesson = here
+        .canonicalize()
+        .ok()
+        .zip(course.dir.canonicalize().ok())
+        .is_some_and(|(here, lesson)| lesson.starts_with(&here) || here.starts_with(&lesson));
+    if is_lesson {
+        Path::new(".").join(format!("{}-lab", course.slug))
+    } else {
+        here
+    }
 }
 
 /// The workspace in `dir` if there is one (of the named lesson, if named),

@@ -33,6 +33,8 @@ pub enum Event {
     ChallengeReady(usize),
     /// The course runtime skipped challenge N (its solve scripts ran).
     ChallengeSkipped(usize),
+    /// Something the learner should read (a lifecycle script that failed).
+    Notice(String),
     /// A signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT): restore the terminal,
     /// end the shell and leave with 128 + its number.
     Terminate(i32),

@@ -44,7 +44,7 @@ pub(super) struct EventLoop {
     course: Course,
     workspace: Workspace,
     _watcher: Option<notify::RecommendedWatcher>,
-    _session: Session,
+    session: Session,
     ending: Ending,
 }
 
@@ -130,7 +130,7 @@ impl EventLoop {
             course,
             workspace,
             _watcher: watcher,
-            _session: session,
+            session,
             ending: Ending::Quit,
         };
         event_loop.update(Action::Saw(Seen::Started));
@@ -225,8 +225,15 @@ impl EventLoop {
                 }
                 Action::Saw(Seen::Checked(reports))
             }
-            Event::ChallengeReady(index) => Action::Saw(Seen::ChallengeReady(index)),
+            Event::ChallengeReady(index) => {
+                // Its setup may have set agent variables the text shows.
+                if let Ok(values) = crate::lesson::AgentVars::load(&self.workspace.root) {
+                    self.update(Action::Saw(Seen::AgentVars(values)));
+                }
+                Action::Saw(Seen::ChallengeReady(index))
+            }
             Event::ChallengeSkipped(index) => Action::Saw(Seen::ChallengeSkipped(index)),
+            Event::Notice(text) => Action::Saw(Seen::Notice(text)),
             Event::Terminate(signal) => {
                 self.ending = Ending::Signal(signal);
                 Action::Saw(Seen::Terminate)

@@ -121,18 +121,11 @@ fn spawn_check_worker(
     let vars: Vars = session.vars.clone();
     let extra_path = session.extra_path.clone();
     let api = session.api.clone();
+    // Script checks run through the session's runner (clones share its in-flight scripts).
+    let runner = session.runner().cloned();
     std::thread::Builder::new()
         .name("checks".into())
         .spawn(move || {
-            // Every check asks the API through the session's one client.
-            let context = |lesson_dir| Context {
-                workspace: &root,
-                lesson_dir,
-                vars: &vars,
-                extra_path: extra_path.clone(),
-                api: api.as_deref().map(Result::as_ref),
-                scripts: None,
-            };
             let mut waiting: VecDeque<CheckRequest> = VecDeque::new();
             while let Some(first) = waiting.pop_front().or_else(|| rx.recv().ok()) {
                 let CheckRequest {
@@ -155,7 +148,18 @@ fn spawn_check_worker(
                 let Some(lesson) = challenges.get(challenge) else {
                     continue;
                 };
-                let ctx = context(&lesson.dir);
+                // Every check asks the API through the session's one client.
+                let ctx = Context {
+                    workspace: &root,
+                    lesson_dir: &lesson.dir,
+                    vars: &vars,
+                    extra_path: extra_path.clone(),
+                    api: api.as_deref().map(Result::as_ref),
+                    scripts: runner.as_ref().map(|runner| crate::checks::Scripts {
+                        runner,
+                        challenge_id: Some(&lesson.slug),
+                    }),
+                };
                 let reports = steps
                     .iter()
                     .filter_map(|&i| lesson.steps.get(i))

@@ -233,21 +233,15 @@ impl HostMap {
         }
     }
 
-    /// Where `/tmp` is on this machine: the host's own in namespace mode.
+    /// Where `/tmp` is: the machine's own in both modes, so the learner's
+    /// shell and the scripts see the same files there.
     pub fn tmp_dir(&self) -> PathBuf {
-        match self.mode {
-            HostMode::Namespace { .. } => self.private_dir().join("tmp"),
-            HostMode::Rewrite { .. } => PathBuf::from("/tmp"),
-        }
+        PathBuf::from("/tmp")
     }
 
     /// Makes the host's private directories (owner only).
     pub fn prepare(&self) -> Result<(), LifecycleError> {
-        let mut dirs = vec![self.root_dir()];
-        if let HostMode::Namespace { .. } = self.mode {
-            dirs.push(self.tmp_dir());
-        }
-        for dir in dirs {
+        for dir in [self.root_dir()] {
             if dir.is_dir() {
                 continue;
             }
@@ -483,7 +477,7 @@ mod tests {
         );
         assert_eq!(map.seen(Path::new("/usr/bin")), Path::new("/usr/bin"));
         assert_eq!(map.script_home(), Path::new("/root"));
-        assert_eq!(map.tmp_dir(), canonical.join(".labrun/hosts/shell/tmp"));
+        assert_eq!(map.tmp_dir(), Path::new("/tmp"));
         // The text runs as written.
         assert_eq!(map.script_text("cat /root/x"), "cat /root/x");
         let launch = map
@@ -494,7 +488,6 @@ mod tests {
             launch.args[launch.args.len() - 3..],
             [OsString::from("/bin/bash"), "-c".into(), "true".into()]
         );
-        assert!(canonical.join(".labrun/hosts/shell/tmp").is_dir());
         let env: Vec<_> = launch
             .env
             .iter()

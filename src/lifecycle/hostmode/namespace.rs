@@ -1,8 +1,10 @@
 //! Host mode "namespace": the bubblewrap command line that shows a process
 //! the machine as it is, except the host's paths: the workspace at the
 //! host's workdir, the host's private `/root` (when the workdir is not
-//! `/root`) and `/tmp`, and the host's name. Nothing outside the workspace
-//! changes on disk; what the process writes there lands in the workspace.
+//! `/root`), and the host's name. `/tmp` stays the machine's: the lab's
+//! shell pane sees what a setup script left there (`/tmp/look-around`).
+//! Nothing else changes on disk; what a process writes under the host's
+//! paths lands in the workspace.
 
 use super::HostMap;
 use crate::lifecycle::LifecycleError;
@@ -10,8 +12,8 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 /// The paths a host covers: under these, the machine's own files are hidden.
-fn covered(map: &HostMap) -> [&Path; 3] {
-    [Path::new("/root"), Path::new("/tmp"), map.workdir()]
+fn covered(map: &HostMap) -> [&Path; 2] {
+    [Path::new("/root"), map.workdir()]
 }
 
 /// Arguments as bwrap takes them: strings and paths alike.
@@ -66,7 +68,6 @@ pub fn bwrap_prefix(
         }
     }
     args.extend(os!["--bind", map.workspace(), workdir]);
-    args.extend(os!["--bind", map.tmp_dir(), "/tmp"]);
     let mut kept: Vec<&PathBuf> = Vec::new();
     for path in keep_visible {
         let hidden = covered(map).iter().any(|c| path.starts_with(c));
@@ -111,7 +112,7 @@ mod tests {
         let ws = map.workspace().display().to_string();
         let args = strings(&bwrap_prefix(Path::new("/usr/bin/bwrap"), &map, &[]).unwrap());
         let expected = format!(
-            "/usr/bin/bwrap --dev-bind / / --bind {ws} /root --bind {ws}/.labrun/hosts/shell/tmp /tmp \
+            "/usr/bin/bwrap --dev-bind / / --bind {ws} /root \
              --unshare-uts --hostname shell --die-with-parent --chdir /root --"
         );
         assert_eq!(args.join(" "), expected);
@@ -158,8 +159,8 @@ mod tests {
         let args =
             strings(&bwrap_prefix(Path::new("bwrap"), &map, &[in_tmp.clone(), outside]).unwrap())
                 .join(" ");
-        let kept = in_tmp.display().to_string();
-        assert!(args.contains(&format!("--ro-bind {kept} {kept}")), "{args}");
+        // /tmp is the machine's: what is there stays visible without a bind.
+        assert!(!args.contains("--ro-bind"), "{args}");
         assert!(!args.contains("/usr/bin/env"), "{args}");
     }
 }

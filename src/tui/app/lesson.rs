@@ -12,7 +12,8 @@ impl App {
         let edit_keys = crate::tui::bindings::keys_for(Command::Edit);
         let tab_note = tabs::note(tabs, &self.surroundings, &edit_keys).unwrap_or_default();
         let source = format!("{notes}{tab_note}\n{body}");
-        self.vars.render(&source, self.reveal_secrets)
+        self.vars
+            .render_with(&source, self.reveal_secrets, &self.agent_vars)
     }
 
     pub(super) fn reparse(&mut self) {

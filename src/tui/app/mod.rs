@@ -118,6 +118,9 @@ pub struct App {
     surroundings: Surroundings,
     vars: Vars,
     pub reveal_secrets: bool,
+    /// What the course's scripts set with `agent variable set`: they fill
+    /// the text's `[[ Instruqt-Var ]]` placeholders.
+    pub agent_vars: crate::lesson::AgentVars,
     pub doc: Document,
     pub wrapped: Wrapped,
     pub scroll: usize,
@@ -226,6 +229,8 @@ pub enum Seen {
     /// Something the learner should know that the loop found out (progress
     /// not saved, a damaged progress file moved aside, the shell could not start).
     Notice(String),
+    /// The agent variables the course's scripts have set so far.
+    AgentVars(crate::lesson::AgentVars),
     /// A signal: the lab ends.
     Terminate,
 }
@@ -293,6 +298,7 @@ impl App {
             surroundings: Surroundings::default(),
             vars,
             reveal_secrets: false,
+            agent_vars: Default::default(),
             doc: Document::parse("", |_| true),
             wrapped: lesson_pane::wrap(&Document::parse("", |_| true), 10, None),
             scroll: 0,

@@ -45,6 +45,12 @@ impl App {
         match seen {
             Seen::Started => return self.enter(self.course.current),
             Seen::ChallengeReady(index) => return self.challenge_ready(index),
+            Seen::AgentVars(values) => {
+                if values != self.agent_vars {
+                    self.agent_vars = values;
+                    self.reparse();
+                }
+            }
             Seen::ChallengeSkipped(index) => return self.challenge_skipped(index),
             Seen::Recorded(records) => self.apply_records(records),
             Seen::FilesChanged => return self.check(self.file_steps(), false),

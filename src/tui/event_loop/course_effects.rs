@@ -1,16 +1,20 @@
 //! A course's effects, as the event loop carries them out: entering a
 //! challenge, one passing, skipping one, a quiz's answer. Each effect is
-//! one function here. What is bookkeeping is done: progress (a course's
-//! challenges, by slug; a lesson of one keeps its file as it always was)
-//! and the quiz's answers file. What runs a lesson's scripts — setup on
-//! entering, cleanup after a pass, solve on a skip — belongs to the course
-//! runtime, which hooks in where each function says, on a worker thread,
-//! and answers with an `Event` (`ChallengeReady`, `ChallengeSkipped`).
+//! one function here. What is bookkeeping is done at once: progress (a
+//! course's challenges, by slug; a lesson of one keeps its file as it
+//! always was) and the quiz's answers file. A course with lifecycle
+//! scripts has them run by the course runtime (`course_run`) on a worker
+//! thread — setup on entering, cleanup after a pass, solve on a skip — which
+//! answers with an `Event` (`ChallengeReady`, `ChallengeSkipped`, and a
+//! `Notice` for a script that failed), so the lab never waits on a script.
 
 use super::EventLoop;
+use crate::course_run::{CourseRun, Ran};
 use crate::lesson::Course;
+use crate::lifecycle::runner::RunOutcome;
 use crate::progress::{ChallengeState, Progress};
 use crate::tui::app::{Action, Recorded, Seen};
+use crate::tui::event::Event;
 use std::time::{Duration, Instant, SystemTime};
 
 impl EventLoop {
@@ -27,7 +31,9 @@ impl EventLoop {
             self.update_progress(|p| p.enter_challenge(&slug, &title, now));
             self.show_records();
         }
-        self.update(Action::Saw(Seen::ChallengeReady(index)));
+        if !self.run_lifecycle(index, Lifecycle::Enter) {
+            self.update(Action::Saw(Seen::ChallengeReady(index)));
+        }
     }
 
     /// `Effect::ChallengePassed`: every step of challenge `index` passes.
@@ -42,6 +48,7 @@ impl EventLoop {
             });
             self.show_records();
         }
+        self.run_lifecycle(index, Lifecycle::Passed);
     }
 
     /// `Effect::Skip`: the learner confirmed skipping challenge `index`
@@ -50,6 +57,9 @@ impl EventLoop {
     /// Course runtime: its solve scripts first, on a worker that records
     /// the skip and sends `Event::ChallengeSkipped(index)` when they are done.
     pub(super) fn skip_challenge(&mut self, index: usize) {
+        if self.run_lifecycle(index, Lifecycle::Skip) {
+            return;
+        }
         if let Some((slug, title)) = self.course_challenge(index) {
             let now = SystemTime::now();
             self.update_progress(|p| {
@@ -80,11 +90,99 @@ impl EventLoop {
         Some((challenge.slug.clone(), challenge.title().to_string()))
     }
 
+    /// Runs `what` of challenge `index` on a worker when the course has
+    /// lifecycle scripts (false when it has none: nothing to run). The
+    /// worker answers with the event `what` ends in, after a `Notice` for
+    /// each script that did not pass.
+    fn run_lifecycle(&mut self, index: usize, what: Lifecycle) -> bool {
+        let Some(runner) = self.session.runner().cloned() else {
+            return false;
+        };
+        let course = self.course.clone();
+        let workspace = self.workspace.clone();
+        let vars = self.session.vars.clone();
+        let tx = self.tx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("lifecycle".into())
+            .spawn(move || {
+                let run = CourseRun {
+                    course: &course,
+                    workspace: &workspace,
+                    runner: &runner,
+                    vars: &vars,
+                };
+                let ran = match what {
+                    Lifecycle::Enter => run.enter(index),
+                    Lifecycle::Passed => run.passed(index),
+                    Lifecycle::Skip => run.skip(index),
+                };
+                for notice in notices(&ran, &vars) {
+                    let _ = tx.send(Event::Notice(notice));
+                }
+                let done = match what {
+                    Lifecycle::Enter => Some(Event::ChallengeReady(index)),
+                    Lifecycle::Passed => None,
+                    Lifecycle::Skip => Some(Event::ChallengeSkipped(index)),
+                };
+                if let Some(done) = done {
+                    let _ = tx.send(done);
+                }
+            });
+        if let Err(e) = spawned {
+            self.update(Action::Saw(Seen::Notice(format!(
+                "the course's scripts could not start: {e}"
+            ))));
+            return false;
+        }
+        true
+    }
+
     /// Tells the app what progress now records of the course.
     fn show_records(&mut self) {
         let records = records(&self.course, &self.progress);
         self.update(Action::Saw(Seen::Recorded(records)));
     }
+}
+
+/// What a lifecycle worker does for a challenge.
+#[derive(Debug, Clone, Copy)]
+enum Lifecycle {
+    /// Track setup (once), then the challenge's setup (once).
+    Enter,
+    /// Its cleanup (once).
+    Passed,
+    /// Its solve scripts; then it is skipped.
+    Skip,
+}
+
+/// One line for each script that did not pass (secrets redacted), with the
+/// last line of what it printed.
+fn notices(
+    ran: &Result<Ran, crate::course_run::CourseRunError>,
+    vars: &crate::lesson::Vars,
+) -> Vec<String> {
+    let ran = match ran {
+        Ok(ran) => ran,
+        Err(e) => return vec![vars.redact(&format!("the course's scripts could not run: {e}"))],
+    };
+    ran.results
+        .iter()
+        .filter(|r| !matches!(r.outcome, RunOutcome::Passed))
+        .map(|r| {
+            let last = r.transcript();
+            let last = last
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            let said = if last.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {last}")
+            };
+            vars.redact(&format!("{} {}{said}", r.name(), r.describe()))
+        })
+        .collect()
 }
 
 /// The course's challenges as `progress` records them, in course order.
