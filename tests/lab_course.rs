@@ -242,7 +242,7 @@ fn a_track_runs_in_the_real_lab_and_unlocks_as_its_checks_pass() {
         eprintln!("SKIPPED: this test needs bubblewrap (namespace host mode): {why}");
         return;
     }
-    let _turn = tmp_turn();
+    let _turn = support::shell_basics_turn();
     let home = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let spawn = Spawn::labrun(home.path(), &["start", track().to_str().unwrap()])
@@ -297,13 +297,4 @@ fn a_track_runs_in_the_real_lab_and_unlocks_as_its_checks_pass() {
     // Allowing was remembered: the next start asks nothing.
     let trust = std::fs::read_to_string(data.path().join("labrun/trust.json")).unwrap();
     assert!(trust.contains("01-leave-a-note/check-shell"), "{trust}");
-}
-
-/// /tmp is this machine's: runs of the shell-basics tests in other processes
-/// (the lifecycle tests, another checkout's `cargo test`) take turns.
-fn tmp_turn() -> labrun::fsutil::FileLock {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").unwrap().uid();
-    let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
-    labrun::fsutil::lock_exclusive(Path::new(&lock)).unwrap()
 }

@@ -5,6 +5,8 @@
 //! (checked in /proc); `FAIL:` lines become conditions; a VM's scripts are
 //! skipped, saying so, down to JUnit's `<skipped>`.
 
+mod support;
+
 use labrun::checks::Status;
 use labrun::lesson::Vars;
 use labrun::lifecycle::Phase;
@@ -110,26 +112,15 @@ fn history_and_tmp(course: &Course, tmp: &Path) {
 fn shell_basics_writes_history_and_tmp_in_namespace_mode() {
     let Some(mode) = namespace() else { return };
     let course = Course::new(mode);
-    let _turn = tmp_turn();
+    let _turn = support::shell_basics_turn();
     history_and_tmp(&course, Path::new("/tmp"));
 }
 
 #[test]
 fn shell_basics_writes_history_and_tmp_in_rewrite_mode() {
     let course = Course::new(rewrite());
-    let _turn = tmp_turn();
+    let _turn = support::shell_basics_turn();
     history_and_tmp(&course, Path::new("/tmp"));
-}
-
-/// /tmp is this machine's in both modes (the learner's shell sees what a
-/// setup left there): runs of the shell-basics tests in other processes
-/// (another checkout's `cargo test`, the other mode's test) take turns.
-/// (A lock file per user: another user's is not ours to open.)
-fn tmp_turn() -> labrun::fsutil::FileLock {
-    use std::os::unix::fs::MetadataExt;
-    let uid = std::fs::metadata("/proc/self").unwrap().uid();
-    let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
-    labrun::fsutil::lock_exclusive(Path::new(&lock)).unwrap()
 }
 
 #[test]

@@ -99,6 +99,10 @@ pub enum CommandError {
     NotTrusted,
     #[error(transparent)]
     CourseRun(#[from] crate::course_run::CourseRunError),
+    #[error(transparent)]
+    Answers(#[from] crate::checks::quiz::AnswersError),
+    #[error(transparent)]
+    AgentVars(#[from] crate::lesson::agent_vars::AgentVarsError),
     #[error("labrun reset replaces files and needs a yes: pass --yes when not on a terminal")]
     NeedsYes,
     #[error("no progress records or workspaces found in the given paths")]

@@ -3,7 +3,7 @@
 
 use super::SUCCESS;
 use super::error::CommandError;
-use super::open::{load_lesson, open, resolve_vars};
+use super::open::{load_lesson, open, open_challenge, resolve_vars};
 use crate::cli::VarArgs;
 use crate::lesson::Lesson;
 use crate::output::terminal_safe;
@@ -16,12 +16,17 @@ pub(super) fn show(
     args: &VarArgs,
     reveal: bool,
 ) -> Result<u8, CommandError> {
-    let (workspace, lesson) = match dir {
-        Some(dir) => {
+    let (workspace, lesson) = match (dir, args.challenge.as_deref()) {
+        // A course's challenge by number or slug, in the workspace named or here.
+        (dir, Some(selector)) => {
+            let (w, mut course, index) = open_challenge(lesson_arg, dir, Some(selector))?;
+            (Some(w), course.challenges.swap_remove(index))
+        }
+        (Some(dir), None) => {
             let (w, l) = open(lesson_arg, Some(dir))?;
             (Some(w), l)
         }
-        None => lesson_here(lesson_arg)?,
+        (None, None) => lesson_here(lesson_arg)?,
     };
     let vars = resolve_vars(&lesson, workspace.as_ref(), args)?;
     // Secrets are masked where the text names them, and hidden wherever
@@ -38,7 +43,16 @@ pub(super) fn show(
     if let Some(teaser) = &lesson.challenge.front.teaser {
         println!("{}\n", shown(teaser));
     }
-    print!("{}", shown(&vars.render(&lesson.challenge.body, reveal)));
+    // What the course's setup scripts set with `agent variable set` fills
+    // the text's `[[ Instruqt-Var ]]` placeholders.
+    let agent = match &workspace {
+        Some(w) => crate::lesson::AgentVars::load(&w.root)?,
+        None => Default::default(),
+    };
+    print!(
+        "{}",
+        shown(&vars.render_with(&lesson.challenge.body, reveal, &agent))
+    );
     Ok(SUCCESS)
 }
 

@@ -182,6 +182,18 @@ pub(super) fn solve(
             return Ok(CHECKS_FAILED);
         }
     }
+    if let crate::lesson::ChallengeKind::Quiz { answers, solution } = &lesson.kind {
+        // A quiz's reference solution is its right answer, recorded as the learner's.
+        crate::checks::quiz::record(&workspace.root, &lesson.slug, solution)?;
+        let chosen: Vec<&str> = solution
+            .iter()
+            .filter_map(|&i| answers.get(i).map(String::as_str))
+            .collect();
+        println!(
+            "── answered the quiz: {}",
+            terminal_safe(&session.vars.redact(&chosen.join(", ")))
+        );
+    }
     let vars = &session.vars;
     for step in select_steps(lesson, step)?
         .into_iter()

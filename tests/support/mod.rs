@@ -191,3 +191,14 @@ pub fn api_get(env: &[(String, String)], path: &str) -> Option<u16> {
         .ok()
         .map(|r| r.status().as_u16())
 }
+
+/// The `shell-basics` fixture's scripts use this machine's /tmp (both host
+/// modes share it with the learner's shell): tests that run them, in this
+/// process or another (another checkout's `cargo test`), take turns. A lock
+/// file per user: another user's is not ours to open.
+pub fn shell_basics_turn() -> labrun::fsutil::FileLock {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").unwrap().uid();
+    let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
+    labrun::fsutil::lock_exclusive(std::path::Path::new(&lock)).unwrap()
+}
