@@ -298,3 +298,66 @@ fn a_track_runs_in_the_real_lab_and_unlocks_as_its_checks_pass() {
     let trust = std::fs::read_to_string(data.path().join("labrun/trust.json")).unwrap();
     assert!(trust.contains("01-leave-a-note/check-shell"), "{trust}");
 }
+
+/// Quitting the lab while a challenge's setup still runs (broken-track's
+/// 04 hangs) ends the script and everything it started: nothing of the
+/// workspace's is left running.
+#[test]
+fn quitting_the_lab_ends_a_setup_that_still_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tracks/broken-track");
+    let spawn = Spawn::labrun(
+        home.path(),
+        &[
+            "start",
+            broken.to_str().unwrap(),
+            "--challenge",
+            "4",
+            "--trust",
+        ],
+    )
+    .env("HOME", home.path());
+    let mut lab = Pty::spawn(spawn);
+    lab.wait_for("challenge 4", |s| s.contains("4/5"));
+    let workspace = home.path().join("broken-track");
+    let running = || processes_mentioning(&workspace.to_string_lossy());
+    let start = Instant::now();
+    while running().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the setup never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    lab.quit();
+    let start = Instant::now();
+    while !running().is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "left running after quit: {:?}",
+            running()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Processes whose command line mentions `text`.
+fn processes_mentioning(text: &str) -> Vec<String> {
+    let me = std::process::id().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        })
+        .filter(|e| e.file_name().to_string_lossy() != me)
+        .filter_map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            cmdline.contains(text).then_some(cmdline)
+        })
+        .collect()
+}

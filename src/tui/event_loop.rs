@@ -189,6 +189,11 @@ impl EventLoop {
         }
         self.save_resume();
         self.shell.kill();
+        // Every lifecycle script still running, and what setups left
+        // running in the background, ends with the lab.
+        if let Some(runner) = self.session.runner() {
+            runner.in_flight().stop_all();
+        }
         Ok(self.ending)
     }
 
