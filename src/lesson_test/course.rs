@@ -8,11 +8,15 @@
 //! skipped with the reason, never counted as a pass.
 
 use super::phases::indent;
+use super::verdicts::{
+    Done, NO_NETWORK, Verdict, conditions, error_result, label, missing_tools, passes_after,
+    skip_reasons, took, variables, verdict, what,
+};
 use super::{CaseResult, CourseOptions, LessonRun, Phase};
-use crate::checks::{self, Outcome, Status, StepReport, quiz};
+use crate::checks::{self, Status, StepReport, quiz};
 use crate::course_run::{CourseRun, Ran};
 use crate::lesson::lint::{Finding, Lint, Severity};
-use crate::lesson::{ChallengeKind, Course, Lesson, Phase as ScriptPhase, Variable, Vars};
+use crate::lesson::{ChallengeKind, Course, Lesson, Phase as ScriptPhase, Vars};
 use crate::lifecycle::runner::{RunOutcome, ScriptResult, ScriptRun};
 use crate::progress::Progress;
 use crate::session::{ApiMode, Session};
@@ -60,15 +64,6 @@ pub fn test_course(
         kept,
         notes,
     }
-}
-
-/// A case passed, was skipped (why: a host labrun cannot provide), or
-/// deviated (what, one problem a paragraph).
-type Verdict = Result<Done, String>;
-
-enum Done {
-    Passed,
-    Skipped(String),
 }
 
 struct Cases<'a> {
@@ -216,6 +211,12 @@ impl<'c> Lab<'c> {
         let name = label(index, lesson);
         let name = Some(name.as_str());
         let findings = lint.challenge(index);
+        // A failure of this challenge also says which of its commands this machine lacks.
+        let missing = missing_tools(lesson);
+        let explain = |verdict: Verdict| match (verdict, &missing) {
+            (Err(why), Some(note)) => Err(format!("{why}\n{note}")),
+            (verdict, _) => verdict,
+        };
 
         let started = Instant::now();
         cases.record(Phase::Lint, name, started, self.lint_case(&findings));
@@ -232,7 +233,7 @@ impl<'c> Lab<'c> {
                 return;
             }
         }
-        let verdict = self.scripts_case(&setup);
+        let verdict = explain(self.scripts_case(&setup));
         cases.record_took(Phase::Setup, name, took(&setup), verdict);
         if cases.stopped {
             return;
@@ -244,7 +245,7 @@ impl<'c> Lab<'c> {
             Phase::CheckFails,
             name,
             started,
-            self.fails_first(&before, &findings),
+            explain(self.fails_first(&before, &findings)),
         );
         if cases.stopped {
             return;
@@ -263,14 +264,14 @@ impl<'c> Lab<'c> {
             }
             Err(why) => Err(why),
         };
-        cases.record(Phase::Solve, name, started, solved);
+        cases.record(Phase::Solve, name, started, explain(solved));
         if cases.stopped {
             return;
         }
 
         let started = Instant::now();
         let after = self.check(lesson);
-        let passes = passes_after(&after);
+        let passes = explain(passes_after(&after));
         let passed = passes.is_ok();
         cases.record(Phase::CheckPasses, name, started, passes);
         if cases.stopped {
@@ -288,7 +289,7 @@ impl<'c> Lab<'c> {
             Ok(ran) => self.scripts_case(&ran),
             Err(e) => Err(self.redact(&e.to_string())),
         };
-        cases.record(Phase::Cleanup, name, started, verdict);
+        cases.record(Phase::Cleanup, name, started, explain(verdict));
     }
 
     /// Enters challenge `index`: the track's setup (the first time, split
@@ -497,6 +498,10 @@ impl<'c> Lab<'c> {
 
     fn script_problem(&self, result: &ScriptResult) -> String {
         let mut text = format!("{} {}", result.name(), result.describe());
+        // What this machine lacks explains a failure better than its output does.
+        if NO_NETWORK.iter().any(|sign| result.output.contains(sign)) {
+            text.push_str("\nit needs the network, which this machine could not reach");
+        }
         let transcript = result.transcript();
         let tail: Vec<&str> = transcript.lines().rev().take(10).collect();
         if !tail.is_empty() {
@@ -538,115 +543,5 @@ impl<'c> Lab<'c> {
             }
         }
         verdict(problems, skipped)
-    }
-}
-
-/// After the solve every check must pass.
-fn passes_after(reports: &[StepReport]) -> Verdict {
-    let mut problems = Vec::new();
-    let mut skipped = Vec::new();
-    for report in reports {
-        match report.status {
-            Status::Pass => {}
-            Status::Skipped => skipped.extend(skip_reasons(report)),
-            Status::Fail | Status::Error => problems.push(format!(
-                "{} does not pass after the solve\n{}",
-                what(report),
-                conditions(std::slice::from_ref(report))
-            )),
-        }
-    }
-    verdict(problems, skipped)
-}
-
-/// Problems fail the case; else anything skipped makes it skipped (never a pass).
-fn verdict(problems: Vec<String>, skipped: Vec<String>) -> Verdict {
-    if !problems.is_empty() {
-        Err(problems.join("\n"))
-    } else if !skipped.is_empty() {
-        Ok(Done::Skipped(skipped.join("; ")))
-    } else {
-        Ok(Done::Passed)
-    }
-}
-
-fn skip_reasons(report: &StepReport) -> Vec<String> {
-    report
-        .outcomes
-        .iter()
-        .filter(|o| o.status == Status::Skipped)
-        .map(|o| format!("{}: {}", report.id, o.message))
-        .collect()
-}
-
-/// `check check-shell` or `step shout`.
-fn what(report: &StepReport) -> String {
-    if report.id.starts_with("check-") {
-        format!("the check {}", report.id)
-    } else {
-        format!("step {}", report.id)
-    }
-}
-
-/// Every condition of the reports, one a line (outcomes arrive redacted).
-fn conditions(reports: &[StepReport]) -> String {
-    let lines: Vec<String> = reports
-        .iter()
-        .flat_map(|r| &r.outcomes)
-        .map(condition)
-        .collect();
-    lines.join("\n")
-}
-
-fn condition(outcome: &Outcome) -> String {
-    let mark = match outcome.status {
-        Status::Pass => "✓",
-        Status::Fail => "✗",
-        Status::Error => "!",
-        Status::Skipped => "–",
-    };
-    let mut text = format!("  {mark} {}", outcome.name);
-    let mut lines = outcome.message.lines();
-    if let Some(first) = lines.next() {
-        let _ = write!(text, ": {first}");
-    }
-    for line in lines {
-        let _ = write!(text, "\n      {line}");
-    }
-    text
-}
-
-/// The time the scripts of a lifecycle event took.
-fn took(ran: &Ran) -> Duration {
-    ran.results.iter().map(|r| r.duration).sum()
-}
-
-/// `02 look-around`: the challenge's number in the course and its slug.
-fn label(index: usize, lesson: &Lesson) -> String {
-    format!("{:02} {}", index + 1, lesson.slug)
-}
-
-/// Every variable of the course: its own, then each challenge's new names.
-fn variables(course: &Course) -> Vec<Variable> {
-    let mut all: Vec<Variable> = course.variables.clone();
-    for variable in course.challenges.iter().flat_map(|c| &c.variables) {
-        if !all.iter().any(|v| v.name == variable.name) {
-            all.push(variable.clone());
-        }
-    }
-    all
-}
-
-/// A lifecycle event that could not even start (progress unreadable…), as a failed script.
-fn error_result(why: &str) -> ScriptResult {
-    ScriptResult {
-        phase: ScriptPhase::Setup,
-        host: String::new(),
-        script: "setup".into(),
-        outcome: RunOutcome::Failed(-1),
-        output: why.to_string(),
-        notes: Vec::new(),
-        duration: Duration::ZERO,
-        timeout: Duration::ZERO,
     }
 }

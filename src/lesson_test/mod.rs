@@ -15,6 +15,7 @@
 //!
 //! - [`phases`]: the phases of a lesson and the deviations each one looks for
 //! - [`course`]: a course's lifecycle per challenge, in order
+//! - [`verdicts`]: what a course's case says (failed, skipped and why, what the machine lacks)
 //! - [`lab`]: a throw-away workspace where checks and solutions run
 //! - [`render`]: the results as lines for people, JSON, and JUnit XML
 
@@ -22,6 +23,7 @@ mod course;
 mod lab;
 mod phases;
 mod render;
+mod verdicts;
 
 pub use course::test_course;
 pub use phases::test_lesson;
