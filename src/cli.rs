@@ -81,10 +81,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Test lessons as their authors' CI should: lint, every check fails on the starting
-    /// files, each reference solution passes its step, and each step fails without its own work
+    /// Test lessons and tracks as their authors' CI should
+    ///
+    /// A lesson: lint, every check fails on the starting files, each reference solution passes
+    /// its step, and each step fails without its own work. An Instruqt track or challenge: in
+    /// one workspace, the track's setup, then per challenge in order: lint, setup, every check
+    /// fails, solve, every check passes, cleanup. Exit 1 on any failure.
     Test {
-        /// Lesson directories or bundled slugs (default: every bundled lesson)
+        /// Lesson, challenge or track directories, or bundled slugs (default: every bundled lesson)
         lessons: Vec<String>,
         /// Also write a JUnit XML report (one testcase per step and phase)
         #[arg(long, value_name = "FILE")]
@@ -94,6 +98,8 @@ pub enum Command {
         /// Keep the temporary workspaces and print their paths
         #[arg(long)]
         keep: bool,
+        #[command(flatten)]
+        course: CourseTestArgs,
     },
     /// Report problems in a lesson, an Instruqt challenge or a whole track, by file and line
     ///
@@ -245,6 +251,22 @@ pub struct VarArgs {
     /// Run the course's lifecycle scripts without asking (as LABRUN_TRUST=1 does): for CI
     #[arg(long)]
     pub trust: bool,
+}
+
+/// `labrun test`'s flags for a course (a track, a challenge).
+#[derive(Debug, Default, clap::Args)]
+pub struct CourseTestArgs {
+    /// Run the course's lifecycle scripts (as LABRUN_TRUST=1 does; else they must be trusted
+    /// with `labrun trust DIR`)
+    #[arg(long)]
+    pub trust: bool,
+    /// Test one challenge, by number (1, 2, …) or slug; the earlier ones are set up and
+    /// solved first, untested, so it starts from the state a learner reaches
+    #[arg(long, value_name = "N|SLUG")]
+    pub challenge: Option<String>,
+    /// Stop at the first failure
+    #[arg(long)]
+    pub fail_fast: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -59,7 +59,8 @@ pub fn run(cli: Cli) -> ExitCode {
             junit,
             format,
             keep,
-        } => author::test(&lessons, junit.as_deref(), format, keep),
+            course,
+        } => author::test(&lessons, junit.as_deref(), format, keep, &course),
         Command::Progress {
             action:
                 Some(ProgressAction::Export {

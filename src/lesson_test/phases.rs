@@ -44,6 +44,7 @@ pub fn test_lesson(
         lesson: lesson.slug.clone(),
         results: cases.results,
         kept,
+        notes: Vec::new(),
     }
 }
 
@@ -89,6 +90,7 @@ impl Cases<'_> {
     fn record(&mut self, phase: Phase, step: Option<&Step>, started: Instant, result: Verdict) {
         let case = CaseResult {
             phase,
+            challenge: None,
             step: step.map(|s| s.id.clone()),
             ok: result.is_ok(),
             duration: started.elapsed(),

@@ -42,6 +42,9 @@ pub fn render_human(runs: &[LessonRun]) -> String {
             run.results.len(),
             millis(run.duration())
         );
+        for note in &run.notes {
+            let _ = writeln!(out, "  note: {}", terminal_safe(note));
+        }
         for path in &run.kept {
             let _ = writeln!(out, "  kept workspace {}", path.display());
         }
@@ -69,7 +72,7 @@ fn case_lines(cases: &[CaseResult]) -> Vec<String> {
                 (false, _) => "FAIL",
             }),
             Cell::plain(case.phase.as_str()),
-            Cell::plain(case.step.as_deref().unwrap_or("-")),
+            Cell::plain(LessonRun::subject(case)),
             Cell::plain(millis(case.duration)),
         ]);
     }
@@ -79,6 +82,8 @@ fn case_lines(cases: &[CaseResult]) -> Vec<String> {
 #[derive(Serialize)]
 struct JsonCase<'a> {
     phase: Phase,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    challenge: Option<&'a str>,
     step: Option<&'a str>,
     ok: bool,
     duration_ms: u64,
@@ -93,6 +98,8 @@ struct JsonLesson<'a> {
     ok: bool,
     results: Vec<JsonCase<'a>>,
     kept: &'a [PathBuf],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 pub fn render_json(runs: &[LessonRun]) -> String {
@@ -106,6 +113,7 @@ pub fn render_json(runs: &[LessonRun]) -> String {
                 .iter()
                 .map(|c| JsonCase {
                     phase: c.phase,
+                    challenge: c.challenge.as_deref(),
                     step: c.step.as_deref(),
                     ok: c.ok,
                     duration_ms: u64::try_from(c.duration.as_millis()).unwrap_or(u64::MAX),
@@ -114,6 +122,7 @@ pub fn render_json(runs: &[LessonRun]) -> String {
                 })
                 .collect(),
             kept: &run.kept,
+            notes: &run.notes,
         })
         .collect();
     let report = serde_json::json!({ "ok": all_ok(runs), "lessons": lessons });
@@ -127,9 +136,9 @@ pub fn render_junit(runs: &[LessonRun]) -> String {
         let mut suite = Suite::new(&run.lesson);
         suite.time(run.duration());
         for case in &run.results {
-            let name = match &case.step {
-                Some(step) => format!("{}: {step}", case.phase.as_str()),
-                None => case.phase.as_str().to_string(),
+            let name = match (&case.challenge, &case.step) {
+                (None, None) => case.phase.as_str().to_string(),
+                _ => format!("{}: {}", case.phase.as_str(), LessonRun::subject(case)),
             };
             let verdict = if let Some(why) = &case.skipped {
                 Verdict::Skipped { message: why }
@@ -165,6 +174,7 @@ mod tests {
     fn sample() -> LessonRun {
         let case = |phase, step: Option<&str>, detail: &str| CaseResult {
             phase,
+            challenge: None,
             step: step.map(Into::into),
             ok: detail.is_empty(),
             duration: Duration::from_millis(12),
@@ -182,6 +192,7 @@ mod tests {
                 ),
             ],
             kept: vec![],
+            notes: vec![],
         }
     }
 
@@ -231,6 +242,7 @@ mod tests {
         let mut run = sample();
         run.results.push(CaseResult {
             phase: Phase::Baseline,
+            challenge: None,
             step: Some("check-cluster".into()),
             ok: true,
             duration: Duration::from_millis(0),
