@@ -224,6 +224,23 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
         .count()
 }
 
+/// A regular file with an execute bit set: what a shell would run by its
+/// name on PATH, and what Instruqt runs a lifecycle script as.
+pub fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,9 +29,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn a_track_from_the_command_line_challenge_by_challenge() {
-    if let Err(why) = labrun::lifecycle::hostmode::HostMode::namespace() {
-        // Challenge 1 keeps a /root path in an agent variable: namespace mode only.
-        eprintln!("SKIPPED: this test needs bubblewrap (namespace host mode): {why}");
+    if !support::namespace_mode() {
         return;
     }
     let _turn = support::shell_basics_turn();

@@ -236,10 +236,7 @@ fn a_quiz_is_answered_in_the_real_lab() {
 /// next challenge unlocked and entered, its setup's files in /tmp.
 #[test]
 fn a_track_runs_in_the_real_lab_and_unlocks_as_its_checks_pass() {
-    if let Err(why) = labrun::lifecycle::hostmode::HostMode::namespace() {
-        // The first challenge keeps a /root path in an agent variable, which
-        // only namespace mode maps (docs/lesson-format.md, Limits).
-        eprintln!("SKIPPED: this test needs bubblewrap (namespace host mode): {why}");
+    if !support::namespace_mode() {
         return;
     }
     let _turn = support::shell_basics_turn();

@@ -4,7 +4,10 @@
 //! one workspace (setup → check fails → solve → check passes → cleanup);
 //! the JUnit report has a testcase per challenge and phase; exit 1 on any
 //! failure, 2 without trust or for a course that does not load.
+
 #![cfg(unix)]
+
+mod support;
 
 use assert_cmd::Command;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus};
@@ -25,20 +28,8 @@ struct Author {
 
 impl Author {
     fn with(name: &str) -> Author {
-        fn copy(from: &Path, to: &Path) {
-            fs::create_dir_all(to).unwrap();
-            for entry in fs::read_dir(from).unwrap() {
-                let entry = entry.unwrap();
-                let target = to.join(entry.file_name());
-                if entry.file_type().unwrap().is_dir() {
-                    copy(&entry.path(), &target);
-                } else {
-                    fs::copy(entry.path(), target).unwrap();
-                }
-            }
-        }
         let dir = tempfile::tempdir().unwrap();
-        copy(&fixture(name), &dir.path().join(name));
+        support::copy_tree(&fixture(name), &dir.path().join(name));
         fs::create_dir(dir.path().join("home")).unwrap();
         Author { dir }
     }

@@ -4,6 +4,8 @@
 //! file (relative to where lint ran) and line, with a severity; errors exit
 //! 1, warnings and info alone pass; `--format json` carries the same.
 
+mod support;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,20 +19,8 @@ fn fixture(name: &str) -> PathBuf {
 /// A fresh temp directory holding a copy of the fixture track `name`
 /// (permissions kept, as a clone has them).
 fn copy_of(name: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy(&fixture(name), &dir.path().join(name));
+    support::copy_tree(&fixture(name), &dir.path().join(name));
     dir
 }
 

@@ -7,6 +7,8 @@
 //! state and a progress written as the lab records it), of the fixture track
 //! `tests/fixtures/tracks/shell-basics`.
 
+mod support;
+
 use labrun::checks::{Outcome, Status, StepReport};
 use labrun::lesson::Course;
 use labrun::progress::{ChallengeState, Progress};
@@ -414,19 +416,7 @@ fn a_class_report_of_a_course_is_learners_by_challenges() {
 
 /// A copy of the fixture track, to move away.
 fn copy_of_track(to: &Path) {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    copy(&track(), to);
+    support::copy_tree(&track(), to);
 }
 
 #[test]

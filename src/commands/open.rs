@@ -105,7 +105,7 @@ pub(super) fn open_course(
         None => bundled::resolve(Some(&made_from.slug))?,
     };
     let course = Course::load(&lesson_dir)?;
-    if course.slug != workspace.state.lesson.slug {
+    if !course.has_slug(&workspace.state.lesson.slug) {
         return Err(CommandError::OtherLesson {
             dir: dir.clone(),
             workspace_lesson: workspace.state.lesson.slug.clone(),

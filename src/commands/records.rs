@@ -5,48 +5,15 @@
 
 use super::SUCCESS;
 use super::error::CommandError;
-use super::open::workspace_dir;
+use super::open::open_course;
 use crate::cli::{ProgressFormat, ReportFormat};
-use crate::lesson::{Course, bundled};
 use crate::output::{self, Painter};
 use crate::progress::Progress;
 use crate::report;
-use crate::workspace::{self, Workspace};
 use std::path::{Path, PathBuf};
 
-/// The workspace (named with `-w`, else the one holding the current
-/// directory) and the lesson or course it was made from: where it was,
-/// else the bundled one of that slug (a built-in lesson is always this
-/// labrun's own copy).
-fn open_course(dir: Option<&Path>) -> Result<(Workspace, Course), CommandError> {
-    let dir = &workspace_dir(dir)?;
-    let workspace = workspace::open(dir)?;
-    let made_from = &workspace.state.lesson;
-    let source = match made_from.built_in {
-        true => bundled::resolve(Some(&made_from.slug)).or_else(|e| {
-            made_from
-                .dir
-                .is_dir()
-                .then(|| made_from.dir.clone())
-                .ok_or(e)
-        })?,
-        false if made_from.dir.is_dir() => made_from.dir.clone(),
-        // The lesson moved (a new clone, an upgraded labrun): find it by slug.
-        false => bundled::resolve(Some(&made_from.slug))?,
-    };
-    let course = Course::load(&source)?;
-    if !report::is_of(&course, &made_from.slug) {
-        return Err(CommandError::OtherLesson {
-            dir: dir.clone(),
-            workspace_lesson: made_from.slug.clone(),
-            lesson: course.slug,
-        });
-    }
-    Ok((workspace, course))
-}
-
 pub(super) fn progress(dir: Option<&Path>, format: ProgressFormat) -> Result<u8, CommandError> {
-    let (workspace, course) = open_course(dir)?;
+    let (workspace, course) = open_course(None, dir)?;
     let progress = Progress::load(&workspace.progress_path(), &workspace.state.lesson.slug)?;
     if let [lesson] = course.challenges.as_slice() {
         match format {
@@ -78,7 +45,7 @@ pub(super) fn export(
     output: Option<&Path>,
     learner: Option<&str>,
 ) -> Result<u8, CommandError> {
-    let (workspace, course) = open_course(dir)?;
+    let (workspace, course) = open_course(None, dir)?;
     let record = report::export_course(&workspace, &course, learner)?;
     match output {
         Some(path) => {

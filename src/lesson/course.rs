@@ -87,6 +87,13 @@ impl Course {
         }
     }
 
+    /// Whether a workspace or record of `slug` is of this course: its own
+    /// slug, or, for a course of one challenge, that challenge's (what a
+    /// workspace of a one-challenge track records).
+    pub fn has_slug(&self, slug: &str) -> bool {
+        self.slug == slug || matches!(self.challenges.as_slice(), [only] if only.slug == slug)
+    }
+
     /// The host named `name`.
     pub fn host(&self, name: &str) -> Option<&Host> {
         self.hosts.iter().find(|h| h.name == name)

@@ -4,7 +4,6 @@
 //! exec bit), so the learner and the author see what labrun did.
 
 use std::ffi::OsString;
-use std::path::Path;
 
 /// The program that runs a script and its first arguments, as the kernel
 /// reads a `#!` line (the interpreter and at most one argument). Without
@@ -34,19 +33,6 @@ pub(super) fn interpreter(
     match shebang.split_once([' ', '\t']) {
         Some((program, arg)) if !arg.trim().is_empty() => (program.into(), vec![arg.trim().into()]),
         _ => (shebang.into(), Vec::new()),
-    }
-}
-
-pub(super) fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        true
     }
 }
 

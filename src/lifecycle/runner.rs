@@ -10,8 +10,9 @@
 
 use super::hostmode::{HostMap, HostMode};
 use super::in_flight::{InFlight, Registration};
-use super::interpreter::{interpreter, is_executable};
+use super::interpreter::interpreter;
 use super::{LifecycleError, Phase};
+use crate::fsutil::is_executable;
 use crate::lesson::{Host, Vars};
 use crate::process_group::{self, AfterExit, Canceller, Ending, Group};
 use std::path::{Path, PathBuf};

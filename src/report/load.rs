@@ -248,7 +248,7 @@ fn workspace_course(ws: &Workspace) -> Option<Course> {
 /// Whether a workspace made from `slug` is of `course`: its slug, or, for a
 /// course of one, that challenge's.
 pub fn is_of(course: &Course, slug: &str) -> bool {
-    course.slug == slug || matches!(course.challenges.as_slice(), [only] if only.slug == slug)
+    course.has_slug(slug)
 }
 
 #[cfg(test)]

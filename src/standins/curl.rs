@@ -77,7 +77,7 @@ pub fn real_curl(path: &OsStr, own_exe: &Path) -> Result<PathBuf, CurlError> {
     let mut skipped = None;
     for dir in std::env::split_paths(path) {
         let candidate = dir.join("curl");
-        if !is_executable(&candidate) {
+        if !crate::fsutil::is_executable(&candidate) {
             continue;
         }
         if std::fs::canonicalize(&candidate).is_ok_and(|c| c == own) {
@@ -87,19 +87,6 @@ pub fn real_curl(path: &OsStr, own_exe: &Path) -> Result<PathBuf, CurlError> {
         return Ok(candidate);
     }
     Err(CurlError::NoRealCurl { skipped })
-}
-
-fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    meta.is_file()
 }
 
 /// The binary invoked as `curl`; `args` exclude the program name. Returns

@@ -9,7 +9,7 @@
 //! (`helm`, `export`, `replicated`), and text when it is not (`SEQUENCE`,
 //! `$PROXY_REGISTRY_HOST/...`, `proxy.replicated.com/...`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeKind {
@@ -120,24 +120,12 @@ pub fn program_lookup(path: &str, cwd: PathBuf) -> impl Fn(&str) -> bool + use<>
     let dirs: Vec<PathBuf> = std::env::split_paths(path).collect();
     move |word: &str| {
         if word.contains('/') {
-            return is_executable(&cwd.join(word));
+            return crate::fsutil::is_executable(&cwd.join(word));
         }
-        !word.is_empty() && dirs.iter().any(|dir| is_executable(&dir.join(word)))
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.is_file() && meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        meta.is_file()
+        !word.is_empty()
+            && dirs
+                .iter()
+                .any(|dir| crate::fsutil::is_executable(&dir.join(word)))
     }
 }
 

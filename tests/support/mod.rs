@@ -202,3 +202,32 @@ pub fn shell_basics_turn() -> labrun::fsutil::FileLock {
     let lock = format!("/tmp/labrun-test-shell-basics-{uid}.lock");
     labrun::fsutil::lock_exclusive(std::path::Path::new(&lock)).unwrap()
 }
+
+/// Copies the directory `from` to `to` (made), files with their modes, as a
+/// clone has them: a fixture track a test may change.
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Whether namespace host mode (bubblewrap) works here; says SKIPPED loudly
+/// when not, for the tests that need it: shell-basics' first challenge keeps
+/// a /root path in an agent variable, which only namespace mode maps
+/// (docs/lesson-format.md, Limits).
+pub fn namespace_mode() -> bool {
+    match labrun::lifecycle::hostmode::HostMode::namespace() {
+        Ok(_) => true,
+        Err(why) => {
+            eprintln!("SKIPPED: this test needs bubblewrap (namespace host mode): {why}");
+            false
+        }
+    }
+}

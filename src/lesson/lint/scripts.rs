@@ -101,7 +101,7 @@ impl ScriptTexts {
                 let read = crate::fsutil::read_limited(&script.path, SCRIPT_LIMIT)
                     .map(|bytes| ScriptFile {
                         bytes,
-                        executable: is_executable(&script.path),
+                        executable: crate::fsutil::is_executable(&script.path),
                     })
                     .map_err(|e| e.to_string());
                 (script.path.clone(), read)
@@ -267,19 +267,6 @@ pub(super) fn check_cannot_fail(lint: &Lint, lesson: &Lesson, out: &mut Findings
                 format!("{}: {}", check.file_name(), note.message),
             );
         }
-    }
-}
-
-fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        true
     }
 }
 
