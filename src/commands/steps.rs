@@ -65,8 +65,9 @@ pub(super) fn check(
         );
     }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
-    // A whole challenge of a course that passed: its cleanup, the next one opens.
-    if all_pass && step.is_none() && course.challenges.len() > 1 {
+    // A whole challenge that passed: its cleanup runs (a track's, or a bare
+    // Instruqt challenge's), and in a course the next one opens.
+    if all_pass && step.is_none() && (run.is_some() || course.challenges.len() > 1) {
         if let Some(run) = &run {
             report_scripts(&run.passed(index)?, &session);
         } else {
@@ -81,6 +82,7 @@ pub(super) fn check(
             })?;
         }
         match course.challenges.get(index + 1) {
+            _ if course.challenges.len() == 1 => {}
             Some(next) => println!(
                 "Challenge {} of {} passed. Next: {} — `labrun show` to read it.",
                 index + 1,
