@@ -114,3 +114,41 @@ fn a_track_from_the_command_line_challenge_by_challenge() {
         "{said}"
     );
 }
+
+/// A bare Instruqt challenge is a course of one: `check` runs its setup
+/// first, and once it passes its cleanup, each once (recorded in progress).
+#[test]
+fn a_bare_challenge_is_set_up_checked_and_cleaned_up_once() {
+    let _turn = support::shell_basics_turn();
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let challenge = track().join("02-look-around");
+    let out = labrun_in(home.path(), data.path())
+        .args(["init", challenge.to_str().unwrap(), "lab"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let ws = home.path().join("lab");
+    let trusted = |args: &[&str]| {
+        labrun_in(&ws, data.path())
+            .env("LABRUN_TRUST", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = trusted(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        text(&out.stdout).contains("Run ls -l /tmp/look-around first"),
+        "{out:?}"
+    );
+    assert!(trusted(&["solve"]).status.success());
+    let out = trusted(&["check"]);
+    assert!(out.status.success(), "{out:?}");
+    let progress = std::fs::read_to_string(ws.join(".labrun/progress.json")).unwrap();
+    let progress: serde_json::Value = serde_json::from_str(&progress).unwrap();
+    let challenge = &progress["challenges"][0];
+    assert_eq!(challenge["state"], "passed", "{progress:#}");
+    assert_eq!(challenge["setup_done"], true, "{progress:#}");
+    assert_eq!(challenge["cleanup_done"], true, "{progress:#}");
+}
