@@ -327,3 +327,23 @@ fn a_track_that_does_not_load_exits_2_naming_the_file() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("track.yml"), "{}", out.stderr);
 }
+
+/// A challenge that declares two or more steps gets labrun's mutation
+/// pass: each step must fail with the other steps' solutions applied and
+/// not its own. The fixture's second step checks the first step's file.
+#[test]
+fn each_declared_step_of_a_track_challenge_fails_without_its_own_work() {
+    let author = Author::with("declared-steps");
+    let out = run(author.labrun(&["test", "declared-steps", "--junit", "report.xml"]));
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let report = author.junit();
+    assert!(passed(case(&report, "check-passes: 01 two-files")));
+    assert!(passed(case(&report, "mutation: 01 two-files first")));
+    let (message, text) = failure(case(&report, "mutation: 01 two-files second"));
+    assert_eq!(
+        message,
+        "step second passes without its own solution: its checks do not depend on its own work"
+    );
+    assert!(text.contains("applied: first"), "{text}");
+    assert!(out.stdout.contains("7 of 8 cases pass"), "{}", out.stdout);
+}

@@ -16,7 +16,7 @@ use super::{CaseResult, CourseOptions, LessonRun, Phase};
 use crate::checks::{self, Status, StepReport, quiz};
 use crate::course_run::{CourseRun, Ran};
 use crate::lesson::lint::{Finding, Lint, Severity};
-use crate::lesson::{ChallengeKind, Course, Lesson, Phase as ScriptPhase, Vars};
+use crate::lesson::{ChallengeKind, Course, Lesson, Phase as ScriptPhase, Step, Vars};
 use crate::lifecycle::runner::{RunOutcome, ScriptResult, ScriptRun};
 use crate::progress::Progress;
 use crate::session::{ApiMode, Session};
@@ -290,6 +290,82 @@ impl<'c> Lab<'c> {
             Err(e) => Err(self.redact(&e.to_string())),
         };
         cases.record(Phase::Cleanup, name, started, explain(verdict));
+
+        // labrun's own, where a challenge declares two or more steps: each
+        // fails without its own work, the other declared solutions applied.
+        let declared: Vec<&Step> = lesson.steps.iter().filter(|s| !s.is_instruqt()).collect();
+        if declared.len() < 2 {
+            return;
+        }
+        for target in &declared {
+            if cases.stopped {
+                return;
+            }
+            let started = Instant::now();
+            let case = format!("{} {}", label(index, lesson), target.id);
+            let verdict = self.mutation(index, target, &declared);
+            cases.record(Phase::Mutation, Some(&case), started, verdict);
+        }
+    }
+
+    /// Challenge `index` replayed in a fresh workspace (the earlier ones
+    /// solved, its setup run), then every declared solution but `target`'s
+    /// and its dependents' (no solve scripts: they solve the whole
+    /// challenge): `target` must still fail.
+    fn mutation(&self, index: usize, target: &Step, declared: &[&Step]) -> Verdict {
+        let lesson = &self.course.challenges[index];
+        let lab = Lab::open(self.course)?;
+        if let Err(why) = lab.prepare(index) {
+            return Err(format!(
+                "the earlier challenges could not be replayed: {why}"
+            ));
+        }
+        let (track, setup) = lab.enter(index);
+        let mut problems: Vec<String> = track
+            .iter()
+            .chain([&setup])
+            .flat_map(|ran| &ran.results)
+            .filter(|r| !matches!(r.outcome, RunOutcome::Passed | RunOutcome::Skipped(_)))
+            .map(|r| lab.script_problem(r))
+            .collect();
+        let left_out = super::phases::with_dependents(lesson, target);
+        let applied: Vec<&Step> = declared
+            .iter()
+            .copied()
+            .filter(|s| !left_out.contains(s.id.as_str()))
+            .collect();
+        for step in applied.iter().filter(|s| !s.solution.trim().is_empty()) {
+            match lab.declared_solution(lesson, &step.id, &step.solution) {
+                Ok(result) if matches!(result.outcome, RunOutcome::Passed) => {}
+                Ok(result) => problems.push(lab.script_problem(&result)),
+                Err(why) => problems.push(why),
+            }
+        }
+        let report = checks::run_step(target, &lab.session.context(lesson, &lab.workspace));
+        match report.status {
+            Status::Fail => Ok(Done::Passed),
+            Status::Skipped => Ok(Done::Skipped(skip_reasons(&report).join("; "))),
+            Status::Pass | Status::Error => {
+                let ids: Vec<&str> = applied.iter().map(|s| s.id.as_str()).collect();
+                let verb = if report.status == Status::Pass {
+                    "passes without its own solution: its checks do not depend on its own work"
+                } else {
+                    "could not be evaluated without its own solution"
+                };
+                let mut all = vec![format!(
+                    "step {} {verb}\napplied: {}\n{}",
+                    target.id,
+                    if ids.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        ids.join(", ")
+                    },
+                    conditions(std::slice::from_ref(&report))
+                )];
+                all.append(&mut problems);
+                Err(self.redact(&all.join("\n")))
+            }
+        }
     }
 
     /// Enters challenge `index`: the track's setup (the first time, split

@@ -282,7 +282,7 @@ fn apply(lab: &Lab, steps: &[&Step]) -> Vec<String> {
 }
 
 /// `target` and every step that needs it, directly or through another.
-fn with_dependents<'a>(lesson: &'a Lesson, target: &'a Step) -> BTreeSet<&'a str> {
+pub(super) fn with_dependents<'a>(lesson: &'a Lesson, target: &'a Step) -> BTreeSet<&'a str> {
     let mut set = BTreeSet::from([target.id.as_str()]);
     // `needs` only names earlier steps, so one pass in order sees every chain.
     for step in &lesson.steps {
