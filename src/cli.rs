@@ -35,6 +35,10 @@ pub enum Command {
         workspace: Option<PathBuf>,
         #[command(flatten)]
         vars: VarArgs,
+        /// Join a class: the join URL the instructor gives (remembered in the workspace,
+        /// as `labrun class join URL` does)
+        #[arg(long, value_name = "URL")]
+        class: Option<String>,
     },
     /// Create a workspace with a lesson's starting files
     ///
@@ -131,9 +135,15 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<ProgressAction>,
     },
+    /// Run a class live: serve it, join it, watch it
+    Class {
+        #[command(subcommand)]
+        action: ClassAction,
+    },
     /// A class at a glance: learners × steps from exported records and workspaces
     ///
-    /// PATH is a record (`labrun progress export`), a workspace, or a directory of either.
+    /// PATH is a record (`labrun progress export`), a workspace, or a directory of either;
+    /// or the URL of a class server (`labrun class serve`), for the class as it stands now.
     Report {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -202,6 +212,53 @@ pub enum Command {
     Helm {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassAction {
+    /// Serve a class: learners join it, their checks show up live for the instructor
+    ///
+    /// Prints the join URL for learners and the instructor token (remembered on this machine
+    /// for `labrun class watch` and `labrun report URL`). Loopback only unless --listen says
+    /// otherwise; started again with the same --db and --name, the class goes on where it was.
+    Serve {
+        /// Address to listen on: a LAN needs an explicit one, such as 0.0.0.0:7878
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        listen: std::net::SocketAddr,
+        /// Where the class is stored: a SQLite file (sqlite://FILE) or a PostgreSQL server
+        /// (postgres://…; a password is better in PGPASSWORD than on the command line)
+        #[arg(
+            long,
+            env = "LABRUN_CLASS_DB",
+            value_name = "URL",
+            default_value = "sqlite://class.db"
+        )]
+        db: String,
+        /// The class's name: one database holds many classes
+        #[arg(long, default_value = "class")]
+        name: String,
+        /// Serve HTTPS with this certificate chain (PEM)
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM)
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+    /// Join a class from a workspace: its checks, hints and challenges are sent to the class
+    Join {
+        /// The join URL the instructor gives
+        url: String,
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Your name as the instructor sees it (default: the OS user)
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Watch a class live in the terminal: learners × steps, who is stuck, who is idle
+    Watch {
+        /// The class server's URL
+        url: String,
     },
 }
 

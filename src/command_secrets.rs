@@ -31,6 +31,7 @@ impl CommandSecrets {
                 lesson,
                 workspace,
                 vars,
+                ..
             }
             | Command::Show {
                 lesson,
@@ -79,9 +80,13 @@ impl CommandSecrets {
                 ..named(&None, workspace.as_deref())
             },
             Command::Lint { lesson, .. } => named(lesson, None),
+            Command::Class {
+                action: crate::cli::ClassAction::Join { workspace, .. },
+            } => named(&None, workspace.workspace.as_deref()),
             Command::Test { .. }
             | Command::Trust { .. }
             | Command::Report { .. }
+            | Command::Class { .. }
             | Command::Replicated { .. }
             | Command::Helm { .. } => CommandSecrets::default(),
         }

@@ -3,6 +3,9 @@
 //! an exit code (0 all good, 1 checks failed, 2 usage or lesson error).
 
 mod author;
+mod class_join;
+mod class_serve;
+mod class_views;
 mod error;
 mod lint;
 mod open;
@@ -17,7 +20,7 @@ mod trust;
 
 pub use error::CommandError;
 
-use crate::cli::{Cli, Command, ProgressAction};
+use crate::cli::{ClassAction, Cli, Command, ProgressAction};
 use crate::output::terminal_safe;
 use std::process::ExitCode;
 
@@ -32,7 +35,13 @@ pub fn run(cli: Cli) -> ExitCode {
             lesson,
             workspace,
             vars,
-        } => start::start(lesson.as_deref(), workspace.as_deref(), &vars),
+            class,
+        } => start::start(
+            lesson.as_deref(),
+            workspace.as_deref(),
+            &vars,
+            class.as_deref(),
+        ),
         Command::Init { args, force } => setup::init(&args, force),
         Command::Reset {
             workspace,
@@ -77,7 +86,31 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Progress {
             workspace, format, ..
         } => records::progress(workspace.workspace.as_deref(), format),
-        Command::Report { paths, format } => records::report(&paths, format),
+        Command::Report { paths, format } => match class_views::class_url(&paths) {
+            Some(url) => class_views::report(url, format),
+            None => records::report(&paths, format),
+        },
+        Command::Class {
+            action:
+                ClassAction::Serve {
+                    listen,
+                    db,
+                    name,
+                    tls_cert,
+                    tls_key,
+                },
+        } => class_serve::serve(listen, &db, &name, tls_cert.as_deref(), tls_key.as_deref()),
+        Command::Class {
+            action:
+                ClassAction::Join {
+                    url,
+                    workspace,
+                    name,
+                },
+        } => class_join::join(&url, workspace.workspace.as_deref(), name.as_deref()),
+        Command::Class {
+            action: ClassAction::Watch { url },
+        } => class_views::watch(&url),
         Command::Hint { step, workspace } => steps::hint(&step, workspace.workspace.as_deref()),
         Command::Solve {
             workspace,

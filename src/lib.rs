@@ -5,6 +5,7 @@
 
 pub mod chart;
 pub mod checks;
+pub mod class;
 pub mod cli;
 pub mod command_secrets;
 pub mod commands;

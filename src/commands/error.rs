@@ -107,6 +107,16 @@ pub enum CommandError {
     NeedsYes,
     #[error("no progress records or workspaces found in the given paths")]
     NoRecords,
+    #[error(transparent)]
+    ClassServer(#[from] crate::class::server::ServerError),
+    #[error(transparent)]
+    ClassOutbox(#[from] crate::class::outbox::OutboxError),
+    #[error(transparent)]
+    ClassView(#[from] crate::class::watch::WatchError),
+    #[error(transparent)]
+    ClassUrl(#[from] crate::class::protocol::UrlError),
+    #[error(transparent)]
+    ClassCredentials(#[from] crate::class::credentials::CredentialsError),
     /// A command line clap accepts that the command cannot use.
     #[error("{0}")]
     Usage(String),

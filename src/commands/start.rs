@@ -16,6 +16,7 @@ pub(super) fn start(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
     args: &VarArgs,
+    _class: Option<&str>,
 ) -> Result<u8, CommandError> {
     crate::tui::check_terminal()?;
     let (workspace, course, resume) = start_workspace(lesson_arg, dir)?;
