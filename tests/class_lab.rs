@@ -99,3 +99,37 @@ fn a_check_in_a_joined_labs_shell_is_sent_by_the_lab() {
     let queued = std::fs::read_to_string(ws.join(".labrun/class/queue.jsonl")).unwrap();
     assert_eq!(class.received(|r| r.distinct_ids()), queued.lines().count());
 }
+
+#[test]
+fn the_labs_sender_waits_as_long_as_a_429_says() {
+    let class = FakeClass::start();
+    let (_tmp, ws) = support::workspace();
+    let out = support::labrun()
+        .current_dir(&ws)
+        .args(["class", "join", &class.join_url()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    class.set(Mode::TooMany(2));
+    let mut lab = Lab::start_with(Options {
+        workspace: Some(ws.clone()),
+        ..Options::default()
+    });
+    lab.type_keys(CHECK);
+    wait_until("a 429", || {
+        class.received(|r| r.event_requests.iter().any(|(_, s)| *s == 429))
+    });
+    class.set(Mode::Up);
+    wait_until("the check is delivered", || {
+        class.received(|r| r.event_requests.iter().any(|(_, s)| *s == 200))
+    });
+    let requests = class.received(|r| r.event_requests.clone());
+    // Every request after a 429 came no sooner than its Retry-After.
+    for pair in requests.windows(2) {
+        if pair[0].1 == 429 {
+            let gap = pair[1].0 - pair[0].0;
+            assert!(gap >= std::time::Duration::from_secs(2), "{gap:?}");
+        }
+    }
+    lab.quit();
+}
