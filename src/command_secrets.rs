@@ -109,6 +109,10 @@ impl CommandSecrets {
             (None, Some(ws)) => bundled::resolve(Some(&ws.state.lesson.slug)).ok(),
             (None, None) => bundled::resolve(None).ok(),
         };
+        // The class token of the workspace, if it joined a class.
+        let class_token = workspace
+            .as_ref()
+            .and_then(|w| crate::class::outbox::membership::token_of(&w.root));
         let saved = workspace.map(|w| w.state.vars).unwrap_or_default();
         let declared = match lesson_dir.and_then(|dir| Lesson::load(&dir).ok()) {
             Some(lesson) => lesson.variables,
@@ -117,7 +121,7 @@ impl CommandSecrets {
         };
         let vars = Vars::resolve(&declared, &self.vars, |k| std::env::var(k).ok(), &saved);
         let message = vars.redact(message);
-        Redactor::new(self.given.iter().map(String::as_str))
+        Redactor::new(self.given.iter().chain(&class_token).map(String::as_str))
             .redact(&message)
             .into_owned()
     }

@@ -200,7 +200,9 @@ impl CourseRun<'_> {
     }
 
     fn update(&self, change: impl FnOnce(&mut Progress)) -> Result<(), ProgressError> {
-        Progress::update(&self.progress_path(), &self.course.slug, change).map(drop)
+        // In a class, the change's events are queued (a failure to queue
+        // them is not the lifecycle's: the progress is written).
+        crate::class::outbox::update_progress(self.workspace, self.course, change).map(drop)
     }
 }
 

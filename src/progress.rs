@@ -191,11 +191,26 @@ impl Progress {
         lesson: &str,
         change: impl FnOnce(&mut Progress),
     ) -> Result<Progress, ProgressError> {
+        Progress::update_observed(path, lesson, change, |_, _| {})
+    }
+
+    /// [`Progress::update`], handing `observe` the progress before and after
+    /// the change while the lock is still held and before the write: a
+    /// class's queue appends its events there, so they follow the order the
+    /// progress changed in and are on disk before the change is.
+    pub fn update_observed(
+        path: &Path,
+        lesson: &str,
+        change: impl FnOnce(&mut Progress),
+        observe: impl FnOnce(&Progress, &Progress),
+    ) -> Result<Progress, ProgressError> {
         let lock = lock_path(path);
         let _held = fsutil::lock_exclusive(&lock)
             .map_err(|source| ProgressError::Lock { path: lock, source })?;
-        let mut progress = Progress::load(path, lesson)?;
+        let before = Progress::load(path, lesson)?;
+        let mut progress = before.clone();
         change(&mut progress);
+        observe(&before, &progress);
         progress.save(path).map_err(|source| ProgressError::Write {
             path: path.to_path_buf(),
             source,

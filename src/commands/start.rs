@@ -16,10 +16,20 @@ pub(super) fn start(
     lesson_arg: Option<&str>,
     dir: Option<&Path>,
     args: &VarArgs,
-    _class: Option<&str>,
+    class: Option<&str>,
 ) -> Result<u8, CommandError> {
     crate::tui::check_terminal()?;
+    // A wrong class URL is said before any workspace is made.
+    if let Some(url) = class {
+        let parsed = crate::class::protocol::ClassUrl::parse(url)?;
+        if parsed.code.is_none() {
+            return Err(crate::class::outbox::OutboxError::NoCode(parsed.base).into());
+        }
+    }
     let (workspace, course, resume) = start_workspace(lesson_arg, dir)?;
+    if let Some(url) = class {
+        super::class_join::join_later(&workspace, &course, url)?;
+    }
     let challenge = match args.challenge.as_deref() {
         Some(selector) => Some(select_challenge(&course, &workspace, Some(selector))?),
         None => None,

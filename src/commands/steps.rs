@@ -7,15 +7,16 @@
 
 use super::error::CommandError;
 use super::open::{
-    api_mode, ensure_trusted, open, open_challenge, require_vars, resolve_vars, select_steps,
+    api_mode, ensure_trusted, open_challenge, require_vars, resolve_vars, select_steps,
 };
 use super::{CHECKS_FAILED, SUCCESS};
 use crate::checks::{self, Status, StepReport};
+use crate::class::outbox;
 use crate::cli::{Format, VarArgs};
 use crate::course_run::{CourseRun, Ran};
 use crate::lesson::{Course, Lesson, Phase};
 use crate::output::{self, Painter, terminal_safe};
-use crate::progress::{Progress, ProgressError};
+use crate::progress::ProgressError;
 use crate::script::{self, Script};
 use crate::session::Session;
 use crate::workspace::Workspace;
@@ -58,13 +59,17 @@ pub(super) fn check(
     // Outcomes are redacted already; this catches a secret in its JSON or XML shape.
     print!("{}", session.vars.redact(&text));
     // The results are shown whatever happens to the progress file.
-    if let Err(why) = record_progress(&workspace, &course, lesson, &reports) {
-        eprintln!(
+    match record_progress(&workspace, &course, lesson, &reports) {
+        Ok(written) => warn_unqueued(&written, &session.vars),
+        Err(why) => eprintln!(
             "labrun: warning: progress not recorded: {}",
             session.vars.redact(&why.to_string())
-        );
+        ),
     }
     let all_pass = reports.iter().all(|r| r.status == Status::Pass);
+    // The class hears of it after the lifecycle below (a challenge finished
+    // goes in the same delivery).
+    let deliver = class_member(&workspace);
     // A whole challenge that passed: its cleanup runs (a track's, or a bare
     // Instruqt challenge's), and in a course the next one opens.
     if all_pass && step.is_none() && (run.is_some() || course.challenges.len() > 1) {
@@ -72,7 +77,7 @@ pub(super) fn check(
             report_scripts(&run.passed(index)?, &session);
         } else {
             let now = SystemTime::now();
-            Progress::update(&workspace.progress_path(), &course.slug, |p| {
+            let written = outbox::update_progress(&workspace, &course, |p| {
                 p.finish_challenge(
                     &lesson.slug,
                     lesson.title(),
@@ -80,6 +85,7 @@ pub(super) fn check(
                     now,
                 )
             })?;
+            warn_unqueued(&written, &session.vars);
         }
         match course.challenges.get(index + 1) {
             _ if course.challenges.len() == 1 => {}
@@ -92,7 +98,27 @@ pub(super) fn check(
             None => println!("The last challenge passed: the course is done."),
         }
     }
+    if deliver {
+        super::class_join::deliver(&workspace);
+    }
     Ok(if all_pass { SUCCESS } else { CHECKS_FAILED })
+}
+
+/// The workspace joined a class (its events are delivered after a command).
+fn class_member(workspace: &Workspace) -> bool {
+    crate::class::outbox::ClassPaths::of(&workspace.root)
+        .membership()
+        .is_file()
+}
+
+/// A progress written whose class events could not be queued: said on stderr.
+fn warn_unqueued(written: &outbox::Written, vars: &crate::lesson::Vars) {
+    if let Some(why) = &written.unqueued {
+        eprintln!(
+            "labrun: warning: class events not queued: {}",
+            terminal_safe(&vars.redact(&why.to_string()))
+        );
+    }
 }
 
 /// Records a check of `lesson`'s steps: under its slug in a course of
@@ -102,13 +128,13 @@ fn record_progress(
     course: &Course,
     lesson: &Lesson,
     reports: &[StepReport],
-) -> Result<(), ProgressError> {
+) -> Result<outbox::Written, ProgressError> {
     let now = SystemTime::now();
     let challenge = (course.challenges.len() > 1).then_some(lesson.slug.as_str());
-    Progress::update(&workspace.progress_path(), &course.slug, |p| {
+    let written = outbox::update_progress(workspace, course, |p| {
         p.record_in(challenge, reports, now, true);
     })?;
-    Ok(())
+    Ok(written)
 }
 
 /// Lifecycle scripts that did not pass, on stderr, with the end of their
@@ -132,9 +158,10 @@ fn report_scripts(ran: &Ran, session: &Session) {
 }
 
 pub(super) fn hint(id: &str, dir: Option<&Path>) -> Result<u8, CommandError> {
-    let (workspace, lesson) = open(None, dir)?;
-    let step = select_steps(&lesson, Some(id))?[0];
-    let vars = resolve_vars(&lesson, Some(&workspace), &VarArgs::default())?;
+    let (workspace, course, index) = open_challenge(None, dir, None)?;
+    let lesson = &course.challenges[index];
+    let step = select_steps(lesson, Some(id))?[0];
+    let vars = resolve_vars(lesson, Some(&workspace), &VarArgs::default())?;
     let hint = vars
         .expand(step.hint.trim())
         .unwrap_or_else(|_| step.hint.trim().to_string());
@@ -149,9 +176,13 @@ pub(super) fn hint(id: &str, dir: Option<&Path>) -> Result<u8, CommandError> {
         terminal_safe(&vars.redact(&step.title)),
         terminal_safe(&vars.redact(text))
     );
-    Progress::update(&workspace.progress_path(), &lesson.slug, |p| {
+    let written = outbox::update_progress(&workspace, &course, |p| {
         p.record_hint(&step.id, &step.title);
     })?;
+    warn_unqueued(&written, &vars);
+    if written.queued > 0 {
+        super::class_join::deliver(&workspace);
+    }
     Ok(SUCCESS)
 }
 

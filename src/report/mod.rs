@@ -37,7 +37,9 @@ pub use course::{
 };
 pub use identity::os_user;
 pub use load::{Loaded, SkipReason, is_of, load};
-pub use record::{ExportError, Record, RecordError, complete_course, export, export_course};
+pub use record::{
+    ExportError, Record, RecordError, complete_course, course_record, export, export_course,
+};
 pub use render::{
     render_csv, render_human, render_json, render_markdown, render_skipped, short_duration,
 };

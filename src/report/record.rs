@@ -142,15 +142,34 @@ pub fn export_course(
         return export(workspace, lesson, learner);
     }
     let progress = Progress::load(&workspace.progress_path(), &course.slug)?;
-    let progress = complete_course(&progress, course);
+    Ok(course_record(workspace, course, &progress, learner))
+}
+
+/// The record [`export_course`] makes, of a progress in hand (a class's
+/// event carries the progress as it is being written, under its lock).
+pub fn course_record(
+    workspace: &Workspace,
+    course: &Course,
+    progress: &Progress,
+    learner: Option<&str>,
+) -> Record {
+    if let [lesson] = course.challenges.as_slice() {
+        return export_progress(
+            workspace,
+            &lesson.slug,
+            complete(progress, lesson),
+            &lesson.variables,
+            learner,
+        );
+    }
     let variables = course_variables(course);
-    Ok(export_progress(
+    export_progress(
         workspace,
         &course.slug,
-        progress,
+        complete_course(progress, course),
         &variables,
         learner,
-    ))
+    )
 }
 
 /// Every variable of every challenge of `course`, each once.

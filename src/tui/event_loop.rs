@@ -5,6 +5,7 @@
 //! changed — at most every [`FRAME`] during an output flood, never while
 //! idle (a course's timer wakes it once a second while it shows).
 
+mod class_sender;
 mod course_effects;
 
 use super::LabError;
@@ -38,7 +39,6 @@ pub(super) struct EventLoop {
     rx: Receiver<Event>,
     checks: mpsc::Sender<CheckRequest>,
     progress: Progress,
-    progress_path: std::path::PathBuf,
     /// The course: its challenges' slugs key their progress (and the
     /// course runtime runs their scripts).
     course: Course,
@@ -46,6 +46,8 @@ pub(super) struct EventLoop {
     _watcher: Option<notify::RecommendedWatcher>,
     session: Session,
     ending: Ending,
+    /// The class's sender, when the workspace joined one.
+    class: Option<class_sender::LabSender>,
 }
 
 impl EventLoop {
@@ -88,8 +90,7 @@ impl EventLoop {
         let watcher = watch::spawn_watcher(&workspace.root, tx.clone()).ok();
         let (rows, cols) = app.shell_size();
         let shell = Shell::spawn(&spec, rows, cols, tx.clone())?;
-        let progress_path = workspace.progress_path();
-        let (progress, damaged) = load_progress(&progress_path, &course.slug);
+        let (progress, damaged) = load_progress(&workspace.progress_path(), &course.slug);
         if let Some(damaged) = damaged {
             app.update(Action::Saw(Seen::Notice(damaged)));
         }
@@ -118,6 +119,7 @@ impl EventLoop {
             app.start_timer(ends_at, now);
         }
         let checks = spawn_check_worker(&course, &workspace, &session, tx.clone());
+        let class = class_sender::start(&workspace, tx.clone());
         let mut event_loop = EventLoop {
             app,
             shell,
@@ -126,12 +128,12 @@ impl EventLoop {
             rx,
             checks,
             progress,
-            progress_path,
             course,
             workspace,
             _watcher: watcher,
             session,
             ending: Ending::Quit,
+            class,
         };
         event_loop.update(Action::Saw(Seen::Started));
         Ok(event_loop)
@@ -332,9 +334,21 @@ impl EventLoop {
     /// `labrun check` in the shell may have recorded since), never writing
     /// the lab's older copy over it.
     fn update_progress(&mut self, change: impl FnOnce(&mut Progress)) {
-        let lesson = self.progress.lesson.clone();
-        match Progress::update(&self.progress_path, &lesson, change) {
-            Ok(progress) => self.progress = progress,
+        match crate::class::outbox::update_progress(&self.workspace, &self.course, change) {
+            Ok(written) => {
+                self.progress = written.progress;
+                if written.queued > 0
+                    && let Some(class) = &self.class
+                {
+                    class.wake();
+                }
+                if let Some(why) = written.unqueued {
+                    let why = self.session.vars.redact(&why.to_string());
+                    self.update(Action::Saw(Seen::Notice(format!(
+                        "class events not queued: {why}"
+                    ))));
+                }
+            }
             Err(e) => self.update(Action::Saw(Seen::Notice(format!(
                 "progress not saved: {e}"
             )))),
