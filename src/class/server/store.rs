@@ -101,13 +101,16 @@ pub struct Store {
     backend: Backend,
 }
 
-/// `db` without a password, to print.
+/// `db` without its user, password and parameters, to print.
 pub fn describe(db: &str) -> String {
     match db.split_once("://") {
-        Some((scheme, rest)) if scheme.starts_with("postgres") => {
-            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-            let host = host.split('?').next().unwrap_or(host);
-            format!("{scheme}://{host}")
+        Some((scheme, rest)) if scheme != "sqlite" => {
+            let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+            let host = authority
+                .rsplit_once('@')
+                .map_or(authority, |(_, host)| host);
+            let path = path.split('?').next().unwrap_or(path);
+            format!("{scheme}://{host}/{path}")
         }
         _ => db.to_string(),
     }
