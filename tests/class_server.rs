@@ -65,7 +65,10 @@ fn a_fresh_directory_serves_a_class_that_learners_join_and_report_to() {
 
     let (status, rest) = server.stop();
     assert!(status.success(), "{status:?}");
-    assert!(rest.join("\n").contains("stopped"), "{rest:?}");
+    let rest = rest.join("\n");
+    assert!(rest.contains("stopped"), "{rest}");
+    // Nothing after the start printed a token.
+    assert!(!rest.contains("lri_") && !rest.contains("lrl_"), "{rest}");
     // Tokens are kept hashed: neither is anywhere in the database files.
     for entry in std::fs::read_dir(dir.path()).unwrap() {
         let path = entry.unwrap().path();
@@ -193,8 +196,8 @@ fn a_restart_keeps_the_class_even_after_kill_9() {
     let ada = server.join("Ada");
     let ack = server.post_events(&ada.token, &[check_event(1, "first", Status::Pass, &[])]);
     assert_eq!(ack.status(), 200);
-    let (status, _) = server.stop();
-    assert!(status.success());
+    let (status, _) = server.terminate();
+    assert!(status.success(), "SIGTERM ends it cleanly: {status:?}");
 
     let server = ClassServer::start(dir.path(), &[]);
     let text = server.printed.join("\n");

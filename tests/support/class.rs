@@ -212,8 +212,17 @@ impl ClassServer {
     }
 
     /// Stops it as Ctrl-C would (SIGINT) and waits; the rest of what it printed.
-    pub fn stop(mut self) -> (ExitStatus, Vec<String>) {
-        signal(&self.child, libc::SIGINT);
+    pub fn stop(self) -> (ExitStatus, Vec<String>) {
+        self.stop_by(libc::SIGINT)
+    }
+
+    /// Stops it as a service manager would (SIGTERM) and waits.
+    pub fn terminate(self) -> (ExitStatus, Vec<String>) {
+        self.stop_by(libc::SIGTERM)
+    }
+
+    fn stop_by(mut self, sig: i32) -> (ExitStatus, Vec<String>) {
+        signal(&self.child, sig);
         let status = self.child.wait().unwrap();
         let rest = self.lines.try_iter().collect();
         (status, rest)

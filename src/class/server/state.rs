@@ -223,3 +223,115 @@ impl Inner {
         self.version += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::class::protocol::EventKind;
+
+    fn row(id: &str) -> LearnerRow {
+        LearnerRow {
+            id: id.into(),
+            position: 1,
+            name: format!("name {id}"),
+            workspace_id: "w".into(),
+            lesson: "l".into(),
+            token_hash: format!("hash-{id}"),
+            joined_at: "2026-11-30T00:00:00.000Z".into(),
+        }
+    }
+
+    fn event(seq: u64, lesson: &str) -> Event {
+        Event {
+            id: format!("{seq:032x}"),
+            seq,
+            at: format!("2026-11-30T00:00:{seq:02}Z"),
+            kind: EventKind::Check,
+            challenge: None,
+            step: None,
+            status: None,
+            conditions: vec![],
+            record: crate::report::Record {
+                schema: crate::report::RECORD_SCHEMA,
+                kind: crate::report::RECORD_KIND.into(),
+                learner: "x".into(),
+                lesson: lesson.into(),
+                exported_at: "2026-11-30T00:00:00Z".into(),
+                workspace_id: None,
+                progress: crate::progress::Progress::new(lesson),
+            },
+        }
+    }
+
+    #[test]
+    fn the_record_of_the_highest_seq_is_kept_and_every_change_is_a_version() {
+        let live = Live::rebuild("c", &[row("a")], vec![]).unwrap();
+        let mut changes = live.subscribe();
+        assert_eq!(*changes.borrow_and_update(), 1, "a learner is a version");
+        let ada = live.learner_by_token_hash("hash-a").unwrap();
+        assert!(live.learner_by_token_hash("hash-b").is_none());
+
+        live.stored(
+            &ada,
+            "2026-11-30T00:01:00.000Z",
+            vec![event(2, "second"), event(1, "first")],
+        );
+        assert!(changes.has_changed().unwrap());
+        let snapshot = live.snapshot();
+        assert_eq!(snapshot.version(), 3);
+        let learner = &snapshot.state.learners[0];
+        assert_eq!(learner.events, 2);
+        assert_eq!(learner.record.as_ref().unwrap().lesson, "second");
+        assert_eq!(
+            learner.last_event_at.as_deref(),
+            Some("2026-11-30T00:00:02Z")
+        );
+        assert_eq!(
+            learner.last_seen_at.as_deref(),
+            Some("2026-11-30T00:01:00.000Z")
+        );
+
+        // Unchanged: the same snapshot and the same serialisation, shared.
+        let again = live.snapshot();
+        assert!(Arc::ptr_eq(&snapshot, &again));
+        assert!(Arc::ptr_eq(&snapshot.json(), &again.json()));
+        live.joined(&row("b"));
+        assert_eq!(live.snapshot().version(), 4);
+        assert_eq!(live.learner_count(), 2);
+    }
+
+    #[test]
+    fn a_rebuilt_class_counts_its_stored_events_in_its_version() {
+        let stored = LearnerEvents {
+            learner_id: "a".into(),
+            count: 5,
+            last_seen_at: "2026-11-30T00:01:00.000Z".into(),
+            seq: 7,
+            at: "2026-11-30T00:00:07Z".into(),
+            body: serde_json::to_string(&event(7, "seventh")).unwrap(),
+        };
+        let live = Live::rebuild("c", &[row("a"), row("b")], vec![stored]).unwrap();
+        let snapshot = live.snapshot();
+        assert_eq!(snapshot.version(), 2 + 5);
+        assert_eq!(snapshot.state.learners[0].events, 5);
+        // A late event of a lower seq does not replace the kept record.
+        let ada = live.learner_by_token_hash("hash-a").unwrap();
+        live.stored(&ada, "2026-11-30T00:02:00.000Z", vec![event(3, "third")]);
+        let learner = &live.snapshot().state.learners[0];
+        assert_eq!(learner.record.as_ref().unwrap().lesson, "seventh");
+        assert_eq!(learner.events, 6);
+
+        let damaged = LearnerEvents {
+            body: "{".into(),
+            ..LearnerEvents {
+                learner_id: "a".into(),
+                count: 1,
+                last_seen_at: String::new(),
+                seq: 1,
+                at: String::new(),
+                body: String::new(),
+            }
+        };
+        assert!(Live::rebuild("c", &[row("a")], vec![damaged]).is_err());
+    }
+}
