@@ -79,6 +79,13 @@ impl Credentials {
         let file: CredentialsFile = json_state::read(&self.path())?;
         Ok(file.instructor_tokens.get(&normalise(base)).cloned())
     }
+
+    /// Every instructor token remembered here (a resumed server finds its
+    /// own by hash, whatever URL it was remembered under).
+    pub fn known_tokens(&self) -> Result<Vec<String>, CredentialsError> {
+        let file: CredentialsFile = json_state::read(&self.path())?;
+        Ok(file.instructor_tokens.into_values().collect())
+    }
 }
 
 fn normalise(base: &str) -> String {
