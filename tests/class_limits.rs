@@ -190,7 +190,7 @@ fn on_all_interfaces_it_prints_the_lan_addresses_learners_use() {
     let joins: Vec<&str> = server
         .printed
         .iter()
-        .filter_map(|l| l.trim().strip_prefix("labrun class join "))
+        .filter_map(|l| l.trim().strip_prefix("labrun start --class "))
         .collect();
     assert!(!joins.is_empty(), "{text}");
     let lan = joins.iter().all(|u| !u.starts_with("http://127."));

@@ -94,10 +94,12 @@ fn announcement(started: &Started, remembered: &Remembered) -> String {
     } else {
         started.bases.iter().collect()
     };
-    text.push_str("Learners join with:\n");
+    text.push_str(
+        "Learners join with (`labrun class join URL` in a workspace they already have):\n",
+    );
     for base in &learner_bases {
         text.push_str(&format!(
-            "  labrun class join {}\n",
+            "  labrun start --class {}\n",
             ClassUrl::join_url(base, &started.join_code)
         ));
     }
