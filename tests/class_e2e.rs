@@ -101,7 +101,6 @@ fn a_server_that_was_killed_loses_nothing_once_it_is_back() {
     run(&ada, &["hint", "2"]);
     assert_eq!(run(&ada, &["solve", "--step", "1"]).status.code(), Some(0));
     run(&ada, &["check"]);
-    let made = queued(&ada);
 
     // Back on the same database and port: the next command delivers the rest.
     let server = ClassServer::try_start_args(dir.path(), &serve, &[]).unwrap();
