@@ -36,6 +36,8 @@ struct Options {
     every: f64,
     db: Option<String>,
     kill_at: Option<u64>,
+    /// How long the killed server stays down before it is started again.
+    down: u64,
 }
 
 fn options() -> Options {
@@ -46,6 +48,7 @@ fn options() -> Options {
         every: 5.0,
         db: None,
         kill_at: None,
+        down: 5,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -57,10 +60,14 @@ fn options() -> Options {
             "--every" => o.every = value().parse().expect("--every S"),
             "--db" => o.db = Some(value()),
             "--kill-at" => o.kill_at = Some(value().parse().expect("--kill-at S")),
+            "--down" => o.down = value().parse().expect("--down S"),
             "--bench" => {} // cargo bench passes it
             other => panic!("unknown argument {other}"),
         }
     }
+    // The server runs in a temporary directory: a relative path would not hold there.
+    o.labrun = std::fs::canonicalize(&o.labrun)
+        .unwrap_or_else(|e| panic!("{}: {e} (cargo build --release first)", o.labrun.display()));
     o
 }
 
@@ -108,9 +115,10 @@ impl Server {
         }
     }
 
-    fn kill_and_restart(&mut self) {
+    fn kill_and_restart(&mut self, down: Duration) {
         self.child.kill().ok(); // SIGKILL
         self.child.wait().ok();
+        std::thread::sleep(down);
         self.child = spawn(&self.labrun, &self.dir, &self.db, &self.name, self.port).0;
         self.wait_ready();
     }
@@ -254,6 +262,8 @@ struct Stats {
     dashboard_ms: Vec<f64>,
     /// learner index → (events acked so far, when the latest was acked)
     acked: HashMap<usize, (u64, Instant)>,
+    /// learner id → events in the latest streamed state (kept across reconnects)
+    streamed: HashMap<String, u64>,
 }
 
 fn percentile(values: &mut [f64], p: f64) -> f64 {
@@ -323,7 +333,7 @@ fn main() {
     // events it has; the first state that has a learner's k-th event gives
     // that event's dashboard latency.
     let stream_stats = stats.clone();
-    let stream_client = client.clone();
+    let stream_client = reqwest::Client::new();
     let stream_base = base.clone();
     let stream_token = instructor.clone();
     runtime.spawn(async move {
@@ -362,7 +372,7 @@ fn main() {
             "  before the kill: peak RSS {} MiB, CPU {cpu:.1} s",
             rss / 1024
         );
-        server.kill_and_restart();
+        server.kill_and_restart(Duration::from_secs(o.down));
         eprintln!(
             "  listening again at {:.1} s",
             started.elapsed().as_secs_f64()
@@ -546,21 +556,20 @@ async fn learner(
     }
 }
 
+/// Reads the instructor's stream until it ends. `client` has no overall
+/// timeout: a stream lasts as long as the server.
 async fn watch_stream(
     client: &reqwest::Client,
     base: &str,
     token: &str,
     stats: &Arc<Mutex<Stats>>,
 ) -> Result<(), reqwest::Error> {
-    let mut response = reqwest::Client::builder()
-        .build()?
+    let mut response = client
         .get(format!("{base}{}", protocol::STREAM))
         .bearer_auth(token)
         .send()
         .await?;
-    let _ = client;
     let mut buffer = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
     while let Some(chunk) = response.chunk().await? {
         buffer.extend_from_slice(&chunk);
         while let Some(end) = find(&buffer, b"\n\n") {
@@ -583,7 +592,8 @@ async fn watch_stream(
                     .trim_start_matches("learner-")
                     .parse()
                     .unwrap_or(usize::MAX);
-                let before = seen
+                let before = s
+                    .streamed
                     .insert(learner.learner_id.clone(), learner.events)
                     .unwrap_or(0);
                 if learner.events > before
