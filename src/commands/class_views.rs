@@ -4,7 +4,7 @@
 
 use super::{CommandError, SUCCESS};
 use crate::class::protocol::ClassUrl;
-use crate::class::watch::{WatchError, client, token};
+use crate::class::watch::{self, WatchError, client, token};
 use crate::cli::ReportFormat;
 use crate::output::Painter;
 use crate::report;
@@ -49,6 +49,9 @@ pub fn report(url: &str, format: ReportFormat) -> Result<u8, CommandError> {
     Ok(SUCCESS)
 }
 
-pub fn watch(_url: &str) -> Result<u8, CommandError> {
-    Err(WatchError::Dumb(String::new()).into())
+/// `labrun class watch URL`: the live dashboard, until the instructor quits.
+pub fn watch(url: &str) -> Result<u8, CommandError> {
+    let url = ClassUrl::parse(url)?;
+    let token = token::instructor_token(&url.base, &process_env)?;
+    Ok(watch::run(&url, token)?)
 }

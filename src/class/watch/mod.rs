@@ -13,8 +13,16 @@
 //! - [`render`]: the screen, a pure function of the state
 //! - [`event_loop`]: the terminal, the threads and the loop that joins them
 
+pub mod app;
+pub mod board;
 pub mod client;
+mod event_loop;
+pub mod keys;
+pub mod render;
+pub mod stream;
 pub mod token;
+
+pub use event_loop::run;
 
 /// Why a view of the class could not be shown.
 #[derive(Debug, thiserror::Error)]
