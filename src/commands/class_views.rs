@@ -1,7 +1,13 @@
-//! `labrun class watch URL` and `labrun report URL`: the instructor's views of a live class.
+//! `labrun class watch URL` and `labrun report URL`: the instructor's views
+//! of a live class, with the instructor token this machine remembers (or
+//! `LABRUN_CLASS_TOKEN`).
 
-use super::CommandError;
+use super::{CommandError, SUCCESS};
+use crate::class::protocol::ClassUrl;
+use crate::class::watch::{self, WatchError, client, token};
 use crate::cli::ReportFormat;
+use crate::output::Painter;
+use crate::report;
 use std::path::PathBuf;
 
 /// The class URL among `report`'s paths, when it was given one.
@@ -14,10 +20,38 @@ pub fn class_url(paths: &[PathBuf]) -> Option<&str> {
     }
 }
 
-pub fn report(_url: &str, _format: ReportFormat) -> Result<u8, CommandError> {
-    Err(crate::class::watch::WatchError::NotBuilt.into())
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
-pub fn watch(_url: &str) -> Result<u8, CommandError> {
-    Err(crate::class::watch::WatchError::NotBuilt.into())
+/// `labrun report URL`: the class's records, reported as `labrun report`
+/// reports exported files.
+pub fn report(url: &str, format: ReportFormat) -> Result<u8, CommandError> {
+    let url = ClassUrl::parse(url)?;
+    let token = token::instructor_token(&url.base, &process_env)?;
+    let state = client::fetch_state(&url, &token)?;
+    let records = state.records();
+    if records.is_empty() {
+        return Err(WatchError::EmptyClass {
+            class: state.class,
+            base: url.base,
+        }
+        .into());
+    }
+    let class = report::build(&records);
+    let text = match format {
+        ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
+        ReportFormat::Markdown => report::render_markdown(&class),
+        ReportFormat::Csv => report::render_csv(&class),
+        ReportFormat::Json => report::render_json(&class),
+    };
+    print!("{text}");
+    Ok(SUCCESS)
+}
+
+/// `labrun class watch URL`: the live dashboard, until the instructor quits.
+pub fn watch(url: &str) -> Result<u8, CommandError> {
+    let url = ClassUrl::parse(url)?;
+    let token = token::instructor_token(&url.base, &process_env)?;
+    Ok(watch::run(&url, token)?)
 }

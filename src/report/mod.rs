@@ -25,7 +25,7 @@ mod render;
 pub mod standing;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 pub use build::{
     Cell, CellState, ClassReport, FailingCondition, LearnerRow, LessonReport, REPORT_SCHEMA,

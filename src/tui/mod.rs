@@ -24,7 +24,7 @@ pub mod replies;
 pub mod shell;
 pub mod shell_init;
 pub mod tabs;
-mod terminal;
+pub(crate) mod terminal;
 pub mod ui;
 pub mod vt_guard;
 pub mod watch;

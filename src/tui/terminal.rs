@@ -36,7 +36,7 @@ pub fn check_terminal() -> Result<(), TerminalError> {
     Ok(())
 }
 
-pub(super) fn init() -> std::io::Result<DefaultTerminal> {
+pub(crate) fn init() -> std::io::Result<DefaultTerminal> {
     let terminal = ratatui::try_init().inspect_err(|_| restore())?;
     // ratatui's hook restores raw mode and the alternate screen; ours first
     // turns off what ratatui does not know we turned on.
@@ -54,7 +54,7 @@ pub(super) fn init() -> std::io::Result<DefaultTerminal> {
     Ok(terminal)
 }
 
-pub(super) fn restore() {
+pub(crate) fn restore() {
     let _ = execute!(
         std::io::stdout(),
         DisableMouseCapture,
