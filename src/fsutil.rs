@@ -224,6 +224,20 @@ pub fn remove_stale_temps(dir: &Path) -> usize {
         .count()
 }
 
+/// labrun's data directory: `$XDG_DATA_HOME/labrun` (an absolute
+/// XDG_DATA_HOME only, as the XDG spec says), else
+/// `$HOME/.local/share/labrun`; `None` when neither is set.
+pub fn data_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<std::path::PathBuf> {
+    let absolute = |var: &str| {
+        env(var)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let data = absolute("XDG_DATA_HOME")
+        .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))?;
+    Some(data.join("labrun"))
+}
+
 /// A regular file with an execute bit set: what a shell would run by its
 /// name on PATH, and what Instruqt runs a lifecycle script as.
 pub fn is_executable(path: &Path) -> bool {

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod command_secrets;
 pub mod commands;
 pub mod course_run;
+pub mod descriptors;
 pub mod fsutil;
 pub mod json_state;
 pub mod lesson;

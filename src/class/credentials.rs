@@ -47,11 +47,8 @@ impl Credentials {
     pub fn default_location(
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Credentials, CredentialsError> {
-        let absolute = |var: &str| env(var).map(PathBuf::from).filter(|p| p.is_absolute());
-        let data = absolute("XDG_DATA_HOME")
-            .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-            .ok_or(CredentialsError::NoDataDir)?;
-        Ok(Credentials::in_dir(data.join("labrun")))
+        let dir = crate::fsutil::data_dir(env).ok_or(CredentialsError::NoDataDir)?;
+        Ok(Credentials::in_dir(dir))
     }
 
     pub fn path(&self) -> PathBuf {

@@ -2,12 +2,10 @@
 //! of a live class, with the instructor token this machine remembers (or
 //! `LABRUN_CLASS_TOKEN`).
 
-use super::{CommandError, SUCCESS};
+use super::CommandError;
 use crate::class::protocol::ClassUrl;
 use crate::class::watch::{self, WatchError, client, token};
 use crate::cli::ReportFormat;
-use crate::output::Painter;
-use crate::report;
 use std::path::PathBuf;
 
 /// The class URL among `report`'s paths, when it was given one.
@@ -38,15 +36,7 @@ pub fn report(url: &str, format: ReportFormat) -> Result<u8, CommandError> {
         }
         .into());
     }
-    let class = report::build(&records);
-    let text = match format {
-        ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
-        ReportFormat::Markdown => report::render_markdown(&class),
-        ReportFormat::Csv => report::render_csv(&class),
-        ReportFormat::Json => report::render_json(&class),
-    };
-    print!("{text}");
-    Ok(SUCCESS)
+    super::records::print_report(&records, format)
 }
 
 /// `labrun class watch URL`: the live dashboard, until the instructor quits.

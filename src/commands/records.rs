@@ -71,7 +71,16 @@ pub(super) fn report(paths: &[PathBuf], format: ReportFormat) -> Result<u8, Comm
     if loaded.records.is_empty() {
         return Err(CommandError::NoRecords);
     }
-    let class = report::build(&loaded.records);
+    print_report(&loaded.records, format)
+}
+
+/// The class report of `records` on standard output, in `format` — of
+/// exported files or of a class server alike.
+pub(super) fn print_report(
+    records: &[report::Record],
+    format: ReportFormat,
+) -> Result<u8, CommandError> {
+    let class = report::build(records);
     let text = match format {
         ReportFormat::Human => report::render_human(&class, Painter::for_stdout()),
         ReportFormat::Markdown => report::render_markdown(&class),

@@ -137,11 +137,8 @@ impl TrustStore {
     pub fn default_location(
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<TrustStore, TrustError> {
-        let absolute = |var: &str| env(var).map(PathBuf::from).filter(|p| p.is_absolute());
-        let data = absolute("XDG_DATA_HOME")
-            .or_else(|| absolute("HOME").map(|home| home.join(".local/share")))
-            .ok_or(TrustError::NoDataDir)?;
-        Ok(TrustStore::in_dir(data.join("labrun")))
+        let dir = crate::fsutil::data_dir(env).ok_or(TrustError::NoDataDir)?;
+        Ok(TrustStore::in_dir(dir))
     }
 
     /// The file trust is kept in.

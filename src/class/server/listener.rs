@@ -94,25 +94,5 @@ where
 
 /// How many connections fit under the descriptor limit with room to spare.
 fn connection_limit() -> usize {
-    let soft = descriptor_limit();
-    let fitting = soft.saturating_sub(RESERVED_DESCRIPTORS).max(16);
-    usize::try_from(fitting).map_or(MAX_CONNECTIONS, |n| n.min(MAX_CONNECTIONS))
-}
-
-#[cfg(unix)]
-fn descriptor_limit() -> u64 {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit with a valid, initialized struct.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
-        return MAX_CONNECTIONS as u64;
-    }
-    limit.rlim_cur
-}
-
-#[cfg(not(unix))]
-fn descriptor_limit() -> u64 {
-    MAX_CONNECTIONS as u64
+    crate::descriptors::connections_fitting(MAX_CONNECTIONS, RESERVED_DESCRIPTORS)
 }
