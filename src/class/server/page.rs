@@ -42,7 +42,7 @@ pub fn render_page(state: &ClassState, now: SystemTime) -> String {
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <title>{title} — labrun class</title>\n<style>{STYLE}</style>\n\
          <noscript><meta http-equiv=\"refresh\" content=\"{NO_SCRIPT_REFRESH_SECONDS}\"></noscript>\n\
-         </head>\n<body data-now=\"{now}\">\n<header>\n<h1>{title}</h1>\n\
+         </head>\n<body data-now=\"{now}\" data-idle-after=\"{IDLE_AFTER_SECONDS}\">\n<header>\n<h1>{title}</h1>\n\
          <p id=\"live\" class=\"live\" role=\"status\">\
          <noscript>updated every {NO_SCRIPT_REFRESH_SECONDS} s</noscript></p>\n</header>\n\
          <main id=\"board\" aria-live=\"polite\">\n{board}</main>\n\

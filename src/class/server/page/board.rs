@@ -384,23 +384,21 @@ fn lesson_cell(html: &mut String, cell: &Cell) {
             &cell.failing,
         ),
         CellState::Skipped => html.push_str(
-            "<td class=\"skip\"><span aria-hidden=\"true\">–</span>\
-             <span class=\"vh\">cannot run on this learner's machine</span></td>",
+            "<td class=\"skip\"><span role=\"img\" \
+             aria-label=\"cannot run on this learner's machine\">–</span></td>",
         ),
     }
 }
 
 fn not_started(html: &mut String) {
-    html.push_str(
-        "<td class=\"todo\"><span aria-hidden=\"true\">·</span><span class=\"vh\">not started</span></td>",
-    );
+    html.push_str("<td class=\"todo\"><span role=\"img\" aria-label=\"not started\">·</span></td>");
 }
 
 fn passed(html: &mut String, seconds: Option<u64>) {
     let time = seconds.map(short_duration).unwrap_or_default();
     let _ = write!(
         html,
-        "<td class=\"pass\"><span aria-hidden=\"true\">✓</span><span class=\"vh\">passed</span> {time}</td>"
+        "<td class=\"pass\"><span role=\"img\" aria-label=\"passed\">✓</span> {time}</td>"
     );
 }
 
@@ -421,7 +419,7 @@ fn failing(html: &mut String, error: bool, attempts: u32, conditions: &[String])
     };
     let _ = write!(
         html,
-        "<td class=\"{class}\"><span aria-hidden=\"true\">{mark}</span><span class=\"vh\">{words}, checks:</span> {attempts}{condition}</td>"
+        "<td class=\"{class}\"><span role=\"img\" aria-label=\"{words}, checks:\">{mark}</span> {attempts}{condition}</td>"
     );
 }
 
@@ -490,9 +488,7 @@ fn challenge_cell(html: &mut String, cell: &ChallengeCell) {
     match cell.state {
         ChallengeCellState::NotStarted => not_started(html),
         ChallengeCellState::Passed => passed(html, cell.seconds),
-        ChallengeCellState::Skipped => {
-            html.push_str("<td class=\"skip\"><span aria-hidden=\"true\">–</span> skipped</td>")
-        }
+        ChallengeCellState::Skipped => html.push_str("<td class=\"skip\">– skipped</td>"),
         ChallengeCellState::Failing | ChallengeCellState::Error => failing(
             html,
             cell.state == ChallengeCellState::Error,
