@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod chart;
+pub mod chromium;
 pub mod class;
 pub mod fake_class;
 pub mod lab;

@@ -5,7 +5,7 @@
 //! transaction committed.
 
 use super::auth::{self, RateLimiter};
-use super::page_contract;
+use super::page;
 use super::state::{LearnerRef, Live};
 use super::store::{self, LearnerRow, NewEvent, Store, StoreError};
 use super::stream::{self, Kind};
@@ -411,13 +411,7 @@ pub async fn page(
         );
     }
     let snapshot = cx.live.snapshot();
-    private(
-        Html(page_contract::render_page(
-            &snapshot.state,
-            SystemTime::now(),
-        ))
-        .into_response(),
-    )
+    private(Html(page::render_page(&snapshot.state, SystemTime::now())).into_response())
 }
 
 /// `GET /join/{code}`: a learner who opened the join URL in a browser.

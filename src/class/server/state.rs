@@ -4,7 +4,7 @@
 //! streams wait on); and a snapshot per version, serialised at most once
 //! and shared by every stream and page (a class of 500 is about 1 MB).
 
-use super::page_contract;
+use super::page;
 use super::store::{LearnerEvents, LearnerRow};
 use crate::class::protocol::{ClassState, Event, LearnerState};
 use std::collections::HashMap;
@@ -44,7 +44,7 @@ impl Snapshot {
     /// The page's live fragment (`/page/stream`).
     pub fn board(&self) -> Arc<str> {
         Arc::clone(self.board.get_or_init(|| {
-            page_contract::render_board(&self.state, SystemTime::now())
+            page::render_board(&self.state, SystemTime::now())
                 .replace('\r', "")
                 .into()
         }))
