@@ -8,13 +8,11 @@
 //! - `store`: SQLite/PostgreSQL, schema and migrations; `state`: the class
 //!   in memory and its version; `routes`: the handlers; `stream`: SSE;
 //!   `auth`: secrets and the rate limit; `listener`: connections (plain or
-//!   TLS); `tls`: certificate files; `page`: the web page (`page_contract`:
-//!   its placeholder, no longer called).
+//!   TLS); `tls`: certificate files; `page`: the web page.
 
 mod auth;
 mod listener;
 pub mod page;
-pub mod page_contract;
 mod routes;
 pub mod state;
 mod store;
