@@ -202,9 +202,14 @@ fn a_restart_keeps_the_class_even_after_kill_9() {
     let server = ClassServer::start(dir.path(), &[]);
     let text = server.printed.join("\n");
     assert_eq!(server.code(), code, "{text}");
-    assert!(text.contains("resumed, 1 learners"), "{text}");
-    assert!(server.instructor_token.is_none(), "printed again: {text}");
-    assert!(!text.contains(&token), "{text}");
+    assert!(text.contains("resumed, 1 learner)"), "{text}");
+    // Remembered on this machine: the dashboard URL opens the class again.
+    assert_eq!(
+        server.instructor_token.as_deref(),
+        Some(token.as_str()),
+        "{text}"
+    );
+    assert_eq!(text.matches(&token).count(), 1, "printed once: {text}");
     // The token remembered at creation works under the new port too.
     assert_eq!(server.instructor(), token);
     // The learner's token still works.
@@ -214,10 +219,23 @@ fn a_restart_keeps_the_class_even_after_kill_9() {
     );
     assert_eq!(ack.status(), 200);
     // kill -9 right after the ack: an acknowledged event is on disk.
+    let data_home = server.data_home.clone();
     server.kill_9();
 
+    // Started where the token is not remembered: the URL cannot carry it.
+    std::fs::remove_file(data_home.join("labrun/classes.json")).unwrap();
     let server = ClassServer::start(dir.path(), &[]);
-    let state = server.state();
+    let text = server.printed.join("\n");
+    assert!(server.instructor_token.is_none(), "{text}");
+    assert!(
+        text.contains("the token printed when the class was created"),
+        "{text}"
+    );
+    assert!(!text.contains(&token), "{text}");
+    let state = server
+        .get(labrun::class::protocol::CLASS, &token)
+        .json::<labrun::class::protocol::ClassState>()
+        .unwrap();
     assert_eq!(state.learners.len(), 1);
     assert_eq!(state.learners[0].events, 2);
     assert_eq!(passed(&state, "Ada"), ["first", "second"]);

@@ -42,7 +42,11 @@ pub fn serve(
 
 /// Where the instructor token is kept on this machine, or why it is not.
 enum Remembered {
-    In(String),
+    /// The file, and the token (on a resume, found there by its hash).
+    In {
+        path: String,
+        token: String,
+    },
     NotHere(String),
 }
 
@@ -57,7 +61,10 @@ fn remember(
     let path = credentials.path().display().to_string();
     if let Some(token) = &started.instructor_token {
         return match credentials.remember(&started.bases, token) {
-            Ok(()) => Remembered::In(path),
+            Ok(()) => Remembered::In {
+                path,
+                token: token.clone(),
+            },
             Err(e) => Remembered::NotHere(format!("could not remember the token: {e}")),
         };
     }
@@ -70,7 +77,7 @@ fn remember(
     });
     match known {
         Some(token) => match credentials.remember(&started.bases, &token) {
-            Ok(()) => Remembered::In(path),
+            Ok(()) => Remembered::In { path, token },
             Err(e) => Remembered::NotHere(format!("could not remember the token: {e}")),
         },
         None => Remembered::NotHere(format!("it is not remembered in {path}")),
@@ -82,7 +89,8 @@ fn announcement(started: &Started, remembered: &Remembered) -> String {
     let state = if started.instructor_token.is_some() {
         "created".to_string()
     } else {
-        format!("resumed, {} learners", started.learners)
+        let n = started.learners;
+        format!("resumed, {n} learner{}", if n == 1 { "" } else { "s" })
     };
     text.push_str(&format!(
         "Class {:?} ({state}), stored in {}\n\n",
@@ -110,17 +118,25 @@ fn announcement(started: &Started, remembered: &Remembered) -> String {
     }
     let base = &started.bases[0];
     text.push_str("\nInstructor:\n");
-    match &started.instructor_token {
+    // The dashboard URL carries the token the first time, and on a resume
+    // when this machine remembers it (its owner could read it there anyway).
+    let token = match remembered {
+        Remembered::In { token, .. } => Some(token),
+        Remembered::NotHere(_) => started.instructor_token.as_ref(),
+    };
+    match token {
         Some(token) => {
             text.push_str(&format!("  dashboard  {base}/?token={token}\n"));
             text.push_str(
-                "  (the token in this URL is shown only now; the page keeps it in a cookie)\n",
+                "  (keep this URL to yourself: the page moves the token into a cookie)\n",
             );
         }
-        None => text.push_str(&format!("  dashboard  {base}/\n")),
+        None => text.push_str(&format!(
+            "  dashboard  {base}/  (the first time add ?token= and the token printed when the class was created)\n"
+        )),
     }
     match remembered {
-        Remembered::In(path) => text.push_str(&format!(
+        Remembered::In { path, .. } => text.push_str(&format!(
             "  labrun class watch {base} and labrun report {base} use the token remembered in {path}\n"
         )),
         Remembered::NotHere(why) => text.push_str(&format!(

@@ -93,9 +93,10 @@ pub(super) fn render(state: &ClassState, now: SystemTime) -> String {
         html.push_str("<p class=\"empty\">No learner has joined yet.</p>\n</div>\n");
         return html;
     }
+    // The grid first: on a projector it is what the room looks at.
+    html.push_str(&tables);
     help(&mut html, &report, &stuck);
     idle(&mut html, state, now);
-    html.push_str(&tables);
     waiting(&mut html, state, now);
     html.push_str("</div>\n");
     html
