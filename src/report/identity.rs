@@ -9,14 +9,27 @@ use super::load::SkipReason;
 use crate::workspace::Workspace;
 use std::path::PathBuf;
 
-/// The OS user's name: `USER`, else `USERNAME`, else "unknown".
+/// The OS user's name: `USER`, else `USERNAME`, else the login name of the
+/// process's user (tmux, cron and containers often set neither), else "unknown".
 pub fn os_user() -> String {
     ["USER", "USERNAME"]
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .map(|v| v.trim().to_string())
         .find(|v| !v.is_empty())
+        .or_else(current_login_name)
         .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(unix)]
+fn current_login_name() -> Option<String> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    login_name(unsafe { libc::geteuid() })
+}
+
+#[cfg(not(unix))]
+fn current_login_name() -> Option<String> {
+    None
 }
 
 /// The learner of a workspace read directly: the OS user who owns it, named

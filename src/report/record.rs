@@ -114,7 +114,7 @@ pub enum ExportError {
 /// The record of `workspace`'s progress in `lesson`: every lesson step in
 /// lesson order, every text redacted of the lesson's secret values (those
 /// saved in the workspace and those in the environment). The learner is
-/// `learner`, else the OS user (`USER`, `USERNAME`), else "unknown".
+/// `learner`, else the OS user ([`os_user`]).
 pub fn export(
     workspace: &Workspace,
     lesson: &Lesson,
