@@ -26,6 +26,10 @@ fn a_fresh_directory_serves_a_class_that_learners_join_and_report_to() {
     let text = server.printed.join("\n");
     assert!(text.contains("Class \"class\" (created)"), "{text}");
     assert!(server.join_url.starts_with("http://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains(&format!("class code {},", server.code())),
+        "{text}"
+    );
     let token = server
         .instructor_token
         .clone()

@@ -93,8 +93,8 @@ fn announcement(started: &Started, remembered: &Remembered) -> String {
         format!("resumed, {n} learner{}", if n == 1 { "" } else { "s" })
     };
     text.push_str(&format!(
-        "Class {:?} ({state}), stored in {}\n\n",
-        started.class, started.db
+        "Class {:?} ({state}), class code {}, stored in {}\n\n",
+        started.class, started.join_code, started.db
     ));
     // Learners on the LAN use its addresses; loopback only on this machine.
     let learner_bases: Vec<&String> = if started.bases.len() > 1 {
