@@ -286,7 +286,8 @@ fn make_row(
                 attempts: cell.attempts,
                 condition: cell.condition.clone(),
             }
-        });
+        })
+        .filter(|s| crate::class::is_stuck(s.seconds, s.attempts));
     Row {
         name: name.to_string(),
         cells,

@@ -406,7 +406,7 @@ fn stuck_panel(app: &App, area: Rect) -> Vec<Line<'static>> {
     if stuck.is_empty() {
         return vec![Line::from(vec![
             Span::styled("Stuck:", strong()),
-            Span::raw(" nobody"),
+            Span::raw(" nobody (5 min or 3 failed checks on one step)"),
         ])];
     }
     let most = stuck

@@ -121,7 +121,9 @@ fn totals(html: &mut String, state: &ClassState, report: &ClassReport, stuck: us
 
 /// Who is stuck longest, with most attempts, and where everyone stuck is.
 fn help(html: &mut String, report: &ClassReport, stuck: &[Stuck]) {
-    html.push_str("<section class=\"help\"><h2>Stuck</h2>\n");
+    html.push_str(
+        "<section class=\"help\"><h2>Stuck <small>(5 min or 3 failed checks on one step)</small></h2>\n",
+    );
     if stuck.is_empty() {
         html.push_str("<p>Nobody is stuck.</p></section>\n");
         return;
@@ -180,7 +182,19 @@ fn help(html: &mut String, report: &ClassReport, stuck: &[Stuck]) {
             (&at.title, who, &at.most_failing)
         })
     });
+    // Only who is stuck by the live rule, not everyone working on a step.
+    let stuck_at: std::collections::HashSet<(&str, &str)> = stuck
+        .iter()
+        .map(|s| (s.name.as_str(), s.at.as_str()))
+        .collect();
     for (title, who, most_failing) in lessons.chain(courses) {
+        let who: Vec<_> = who
+            .into_iter()
+            .filter(|(name, _, _)| stuck_at.contains(&(*name, title.as_str())))
+            .collect();
+        if who.is_empty() {
+            continue;
+        }
         let names: Vec<String> = who
             .iter()
             .map(|(name, error, attempts)| {
@@ -346,13 +360,16 @@ fn lesson_table(
                 .and_then(|l| l.record.as_ref())
                 .and_then(|r| r.progress.steps.iter().find(|s| s.id == step.id))
                 .map(|s| s.seconds_spent);
-            stuck.push(Stuck {
-                name: row.name.clone(),
-                at: step.title.clone(),
-                seconds: spent,
-                attempts: row.cells[i].attempts,
-                condition: row.cells[i].failing.first().cloned(),
-            });
+            let attempts = row.cells[i].attempts;
+            if crate::class::is_stuck(spent.unwrap_or(0), attempts) {
+                stuck.push(Stuck {
+                    name: row.name.clone(),
+                    at: step.title.clone(),
+                    seconds: spent,
+                    attempts,
+                    condition: row.cells[i].failing.first().cloned(),
+                });
+            }
         }
     }
     html.push_str("</tbody>\n<tfoot><tr><th scope=\"row\">Passed / started</th>");
@@ -449,7 +466,9 @@ fn course_table(
         row_head(html, &row.name, learner, now);
         for (i, cell) in row.challenges.iter().enumerate() {
             challenge_cell(html, cell);
-            if cell.state.is_stuck() {
+            if cell.state.is_stuck()
+                && crate::class::is_stuck(cell.seconds.unwrap_or(0), cell.attempts)
+            {
                 stuck.push(Stuck {
                     name: row.name.clone(),
                     at: course.challenges[i].title.clone(),

@@ -247,15 +247,17 @@ fn a_lesson_class_shows_learners_by_step_with_stuck_and_totals() {
         "{board}"
     );
     assert!(
-        board.contains("<b>4</b> joined</li><li><b>1</b> finished</li><li><b>2</b> stuck"),
+        board.contains("<b>4</b> joined</li><li><b>1</b> finished</li><li><b>1</b> stuck"),
         "{board}"
     );
-    // Grace: 4 checks, 4 minutes spent on “Write two”; Linus 2 on “Write one”.
+    // Grace: 4 checks, 4 minutes spent on “Write two”: stuck. Linus: 2 checks
+    // on “Write one”, under both thresholds: still working on it.
     assert!(board.contains("<dt>Longest, most attempts</dt><dd><b>Grace</b> on “Write two”: 4m, 4 checks, failing “hello.txt exists”</dd>"), "{board}");
     assert!(
-        board.contains("<li><b>Write one</b>: Linus <span class=\"n\">✗ 2</span>"),
+        board.contains("<li><b>Write two</b>: Grace <span class=\"n\">✗ 4</span>"),
         "{board}"
     );
+    assert!(!board.contains("<b>Write one</b>: Linus"), "{board}");
     assert!(
         board.contains("Joined, nothing checked yet</h2><ul><li data-seen="),
         "{board}"
