@@ -122,13 +122,11 @@ impl ClassServer {
                 .map(str::to_string)
         };
         let join_url = url_after("/join/").expect("a join URL");
-        let dashboard = url_after("://").expect("a URL");
         let parsed = protocol::ClassUrl::parse(&join_url).unwrap();
         let instructor_token = printed
             .iter()
             .find_map(|l| l.split_once("/?token="))
             .map(|(_, t)| t.split_whitespace().next().unwrap_or("").to_string());
-        let _ = dashboard;
         Ok(ClassServer {
             child,
             lines,
